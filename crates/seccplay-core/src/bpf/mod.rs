@@ -1,0 +1,1 @@
+//! Classic BPF programs as seccomp runs them (in progress).

@@ -1,0 +1,1 @@
+//! Shared helpers for seccplay's conformance tests (reference data, libseccomp, the kernel).

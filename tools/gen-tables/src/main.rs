@@ -1,0 +1,2 @@
+//! Table generator (in progress).
+fn main() {}

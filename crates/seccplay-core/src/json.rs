@@ -1,1 +1,591 @@
-//! (in progress)
+//! A small JSON parser whose values remember where they are.
+//!
+//! Profiles come from people: every error must say line, column and JSON path. This parser
+//! keeps each value's byte span and every object member (duplicates included, in order), keeps
+//! numbers as written so the schema layer can say "negative", "fractional" or "above u64", and
+//! bounds nesting so hostile input cannot exhaust the stack.
+
+use crate::diag::{Diagnostic, Location};
+
+/// Deepest nesting of arrays and objects accepted (profiles need 5).
+pub const MAX_DEPTH: usize = 128;
+
+/// A byte range in the source text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Span {
+    /// Offset of the first byte.
+    pub start: usize,
+    /// Offset just past the last byte.
+    pub end: usize,
+}
+
+/// A JSON value with its span.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    /// The value.
+    pub value: Value,
+    /// Where it is in the text.
+    pub span: Span,
+}
+
+/// An object member: key (with its own span) and value.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Member {
+    /// The key, unescaped.
+    pub key: String,
+    /// Where the key is.
+    pub key_span: Span,
+    /// The value.
+    pub value: Node,
+}
+
+/// A JSON value.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    /// `null`.
+    Null,
+    /// `true` or `false`.
+    Bool(bool),
+    /// A number, as written.
+    Number(String),
+    /// A string, unescaped.
+    String(String),
+    /// An array.
+    Array(Vec<Node>),
+    /// An object, members in source order (duplicates kept).
+    Object(Vec<Member>),
+}
+
+impl Value {
+    /// The JSON type name, for messages ("string", "array", ...).
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Null => "null",
+            Value::Bool(_) => "boolean",
+            Value::Number(_) => "number",
+            Value::String(_) => "string",
+            Value::Array(_) => "array",
+            Value::Object(_) => "object",
+        }
+    }
+}
+
+/// Why a number does not fit an unsigned 64-bit integer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NumberError {
+    /// It is negative.
+    Negative,
+    /// It has a fraction or an exponent.
+    NotInteger,
+    /// It is larger than 18446744073709551615.
+    TooLarge,
+}
+
+/// Parses a number literal as Go's `encoding/json` does for an unsigned integer field.
+pub fn parse_u64(raw: &str) -> Result<u64, NumberError> {
+    if raw.starts_with('-') {
+        // "-0" is accepted by Go's ParseUint? No: ParseUint rejects any sign.
+        return Err(if raw.contains(['.', 'e', 'E']) {
+            NumberError::NotInteger
+        } else {
+            NumberError::Negative
+        });
+    }
+    if raw.contains(['.', 'e', 'E']) {
+        return Err(NumberError::NotInteger);
+    }
+    raw.parse::<u64>().map_err(|_| NumberError::TooLarge)
+}
+
+/// Maps byte offsets to 1-based line and column numbers.
+#[derive(Clone, Debug)]
+pub struct LineIndex<'a> {
+    text: &'a str,
+    line_starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    /// Indexes `text`.
+    pub fn new(text: &'a str) -> LineIndex<'a> {
+        let mut line_starts = vec![0];
+        for (i, b) in text.bytes().enumerate() {
+            if b == b'\n' {
+                line_starts.push(i + 1);
+            }
+        }
+        LineIndex { text, line_starts }
+    }
+
+    /// 1-based (line, column-in-characters) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (u32, u32) {
+        let offset = offset.min(self.text.len());
+        let line = match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let start = self.line_starts[line];
+        let mut col = 1u32;
+        for (i, _) in self.text[start..].char_indices() {
+            if start + i >= offset {
+                break;
+            }
+            col += 1;
+        }
+        (line as u32 + 1, col)
+    }
+
+    /// A [`Location`] for a span and a JSON path.
+    pub fn location(&self, span: Span, path: &str) -> Location {
+        let (line, column) = self.line_col(span.start);
+        Location {
+            path: path.to_string(),
+            line,
+            column,
+            start: span.start,
+            end: span.end,
+        }
+    }
+}
+
+/// Parses JSON text. Errors are located at the offending character.
+pub fn parse(text: &str) -> Result<Node, Diagnostic> {
+    let mut p = Parser {
+        s: text.as_bytes(),
+        pos: 0,
+        depth: 0,
+    };
+    let res = p.document();
+    res.map_err(|(offset, message)| {
+        let idx = LineIndex::new(text);
+        let end = (offset + 1).min(text.len());
+        Diagnostic::error("json-syntax", message).at(Some(idx.location(
+            Span { start: offset, end },
+            "",
+        )))
+    })
+}
+
+/// Parses bytes that should be UTF-8 JSON; invalid UTF-8 is an error located at the bad byte.
+pub fn parse_bytes(bytes: &[u8]) -> Result<Node, Diagnostic> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => parse(text),
+        Err(e) => {
+            let good = e.valid_up_to();
+            // Locate within the valid prefix (line/column of the bad byte).
+            let prefix = std::str::from_utf8(&bytes[..good]).unwrap_or("");
+            let idx = LineIndex::new(prefix);
+            let mut loc = idx.location(
+                Span {
+                    start: good,
+                    end: good + 1,
+                },
+                "",
+            );
+            loc.end = good + 1;
+            Err(Diagnostic::error(
+                "invalid-utf8",
+                format!(
+                    "the profile is not valid UTF-8: byte 0x{:02x} at offset {good} cannot start or continue a character",
+                    bytes[good]
+                ),
+            )
+            .at(Some(loc)))
+        }
+    }
+}
+
+type PResult<T> = Result<T, (usize, String)>;
+
+struct Parser<'a> {
+    s: &'a [u8],
+    pos: usize,
+    depth: usize,
+}
+
+fn describe_byte(b: u8) -> String {
+    match b {
+        b' '..=b'~' => format!("'{}'", b as char),
+        0 => "a NUL byte".to_string(),
+        _ => format!("byte 0x{b:02x}"),
+    }
+}
+
+impl Parser<'_> {
+    fn document(&mut self) -> PResult<Node> {
+        self.ws();
+        if self.pos >= self.s.len() {
+            return Err((self.pos, "empty document: expected a JSON object".into()));
+        }
+        let v = self.value()?;
+        self.ws();
+        if self.pos < self.s.len() {
+            return Err((
+                self.pos,
+                format!(
+                    "unexpected {} after the end of the JSON value",
+                    describe_byte(self.s[self.pos])
+                ),
+            ));
+        }
+        Ok(v)
+    }
+
+    fn ws(&mut self) {
+        while self.pos < self.s.len() && matches!(self.s[self.pos], b' ' | b'\t' | b'\n' | b'\r') {
+            self.pos += 1;
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.s.get(self.pos).copied()
+    }
+
+    fn value(&mut self) -> PResult<Node> {
+        let start = self.pos;
+        let value = match self.peek() {
+            None => return Err((self.pos, "unexpected end of input: expected a value".into())),
+            Some(b'{') => self.object()?,
+            Some(b'[') => self.array()?,
+            Some(b'"') => Value::String(self.string()?),
+            Some(b't') => self.literal("true", Value::Bool(true))?,
+            Some(b'f') => self.literal("false", Value::Bool(false))?,
+            Some(b'n') => self.literal("null", Value::Null)?,
+            Some(b'-' | b'0'..=b'9') => self.number()?,
+            Some(b) => {
+                return Err((
+                    self.pos,
+                    format!("unexpected {}: expected a value", describe_byte(b)),
+                ))
+            }
+        };
+        Ok(Node {
+            value,
+            span: Span {
+                start,
+                end: self.pos,
+            },
+        })
+    }
+
+    fn literal(&mut self, word: &str, v: Value) -> PResult<Value> {
+        if self.s[self.pos..].starts_with(word.as_bytes()) {
+            self.pos += word.len();
+            Ok(v)
+        } else {
+            Err((self.pos, format!("invalid literal: expected '{word}'")))
+        }
+    }
+
+    fn enter(&mut self) -> PResult<()> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err((
+                self.pos,
+                format!("nesting deeper than {MAX_DEPTH} levels: not a seccomp profile"),
+            ));
+        }
+        Ok(())
+    }
+
+    fn object(&mut self) -> PResult<Value> {
+        self.enter()?;
+        self.pos += 1;
+        let mut members = Vec::new();
+        self.ws();
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+            self.depth -= 1;
+            return Ok(Value::Object(members));
+        }
+        loop {
+            self.ws();
+            let key_start = self.pos;
+            match self.peek() {
+                Some(b'"') => {}
+                Some(b) => {
+                    return Err((
+                        self.pos,
+                        format!("unexpected {}: expected a member name in double quotes", describe_byte(b)),
+                    ))
+                }
+                None => return Err((self.pos, "unexpected end of input inside an object".into())),
+            }
+            let key = self.string()?;
+            let key_span = Span {
+                start: key_start,
+                end: self.pos,
+            };
+            self.ws();
+            match self.peek() {
+                Some(b':') => self.pos += 1,
+                Some(b) => {
+                    return Err((
+                        self.pos,
+                        format!("unexpected {} after member name: expected ':'", describe_byte(b)),
+                    ))
+                }
+                None => return Err((self.pos, "unexpected end of input inside an object".into())),
+            }
+            self.ws();
+            let value = self.value()?;
+            members.push(Member {
+                key,
+                key_span,
+                value,
+            });
+            self.ws();
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b'}') => {
+                    self.pos += 1;
+                    break;
+                }
+                Some(b) => {
+                    return Err((
+                        self.pos,
+                        format!("unexpected {} in object: expected ',' or '}}'", describe_byte(b)),
+                    ))
+                }
+                None => return Err((self.pos, "unexpected end of input: object not closed".into())),
+            }
+        }
+        self.depth -= 1;
+        Ok(Value::Object(members))
+    }
+
+    fn array(&mut self) -> PResult<Value> {
+        self.enter()?;
+        self.pos += 1;
+        let mut items = Vec::new();
+        self.ws();
+        if self.peek() == Some(b']') {
+            self.pos += 1;
+            self.depth -= 1;
+            return Ok(Value::Array(items));
+        }
+        loop {
+            self.ws();
+            items.push(self.value()?);
+            self.ws();
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b']') => {
+                    self.pos += 1;
+                    break;
+                }
+                Some(b) => {
+                    return Err((
+                        self.pos,
+                        format!("unexpected {} in array: expected ',' or ']'", describe_byte(b)),
+                    ))
+                }
+                None => return Err((self.pos, "unexpected end of input: array not closed".into())),
+            }
+        }
+        self.depth -= 1;
+        Ok(Value::Array(items))
+    }
+
+    fn number(&mut self) -> PResult<Value> {
+        let start = self.pos;
+        if self.peek() == Some(b'-') {
+            self.pos += 1;
+        }
+        match self.peek() {
+            Some(b'0') => {
+                self.pos += 1;
+                if matches!(self.peek(), Some(b'0'..=b'9')) {
+                    return Err((self.pos - 1, "numbers cannot have leading zeros (JSON has no octal)".into()));
+                }
+            }
+            Some(b'1'..=b'9') => {
+                while matches!(self.peek(), Some(b'0'..=b'9')) {
+                    self.pos += 1;
+                }
+            }
+            _ => return Err((self.pos, "invalid number: expected a digit".into())),
+        }
+        if self.peek() == Some(b'.') {
+            self.pos += 1;
+            if !matches!(self.peek(), Some(b'0'..=b'9')) {
+                return Err((self.pos, "invalid number: expected a digit after '.'".into()));
+            }
+            while matches!(self.peek(), Some(b'0'..=b'9')) {
+                self.pos += 1;
+            }
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            self.pos += 1;
+            if matches!(self.peek(), Some(b'+' | b'-')) {
+                self.pos += 1;
+            }
+            if !matches!(self.peek(), Some(b'0'..=b'9')) {
+                return Err((self.pos, "invalid number: expected a digit in the exponent".into()));
+            }
+            while matches!(self.peek(), Some(b'0'..=b'9')) {
+                self.pos += 1;
+            }
+        }
+        // The slice is ASCII by construction.
+        let raw = String::from_utf8_lossy(&self.s[start..self.pos]).into_owned();
+        Ok(Value::Number(raw))
+    }
+
+    fn hex4(&mut self) -> PResult<u32> {
+        let mut v = 0u32;
+        for _ in 0..4 {
+            let d = match self.peek() {
+                Some(c @ b'0'..=b'9') => c - b'0',
+                Some(c @ b'a'..=b'f') => c - b'a' + 10,
+                Some(c @ b'A'..=b'F') => c - b'A' + 10,
+                _ => return Err((self.pos, "invalid \\u escape: expected 4 hex digits".into())),
+            };
+            v = v * 16 + d as u32;
+            self.pos += 1;
+        }
+        Ok(v)
+    }
+
+    fn string(&mut self) -> PResult<String> {
+        let open = self.pos;
+        self.pos += 1;
+        let mut out = String::new();
+        loop {
+            let Some(b) = self.peek() else {
+                return Err((open, "unterminated string".into()));
+            };
+            match b {
+                b'"' => {
+                    self.pos += 1;
+                    return Ok(out);
+                }
+                b'\\' => {
+                    self.pos += 1;
+                    let Some(e) = self.peek() else {
+                        return Err((open, "unterminated string".into()));
+                    };
+                    self.pos += 1;
+                    match e {
+                        b'"' => out.push('"'),
+                        b'\\' => out.push('\\'),
+                        b'/' => out.push('/'),
+                        b'b' => out.push('\u{8}'),
+                        b'f' => out.push('\u{c}'),
+                        b'n' => out.push('\n'),
+                        b'r' => out.push('\r'),
+                        b't' => out.push('\t'),
+                        b'u' => {
+                            let hi = self.hex4()?;
+                            let c = if (0xd800..0xdc00).contains(&hi) {
+                                if self.s[self.pos..].starts_with(b"\\u") {
+                                    self.pos += 2;
+                                    let lo = self.hex4()?;
+                                    if (0xdc00..0xe000).contains(&lo) {
+                                        char::from_u32(0x10000 + ((hi - 0xd800) << 10) + (lo - 0xdc00))
+                                    } else {
+                                        None
+                                    }
+                                } else {
+                                    None
+                                }
+                            } else {
+                                char::from_u32(hi)
+                            };
+                            // Go replaces invalid surrogates with U+FFFD; so do we.
+                            out.push(c.unwrap_or('\u{fffd}'));
+                        }
+                        _ => {
+                            return Err((
+                                self.pos - 1,
+                                format!("invalid escape '\\{}' in string", e as char),
+                            ))
+                        }
+                    }
+                }
+                0..=0x1f => {
+                    return Err((
+                        self.pos,
+                        format!(
+                            "{} inside a string: control characters must be escaped",
+                            describe_byte(b)
+                        ),
+                    ))
+                }
+                _ => {
+                    // Copy one UTF-8 character (input is valid UTF-8).
+                    let len = match b {
+                        0x00..=0x7f => 1,
+                        0xc0..=0xdf => 2,
+                        0xe0..=0xef => 3,
+                        _ => 4,
+                    };
+                    let end = (self.pos + len).min(self.s.len());
+                    out.push_str(&String::from_utf8_lossy(&self.s[self.pos..end]));
+                    self.pos = end;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_values_with_spans() {
+        let n = parse(r#" {"a": [1, -2.5e3, "x\u00e9", true, null]} "#).unwrap();
+        let Value::Object(m) = &n.value else { panic!() };
+        assert_eq!(m[0].key, "a");
+        let Value::Array(items) = &m[0].value.value else {
+            panic!()
+        };
+        assert_eq!(items[1].value, Value::Number("-2.5e3".into()));
+        assert_eq!(items[2].value, Value::String("xé".into()));
+        assert_eq!(n.span, Span { start: 1, end: 42 });
+    }
+
+    #[test]
+    fn errors_are_located() {
+        let e = parse("{\n  \"a\": 1,\n  \"b\" 2\n}").unwrap_err();
+        let loc = e.location.unwrap();
+        assert_eq!((loc.line, loc.column), (3, 7));
+        assert!(e.message.contains("expected ':'"), "{}", e.message);
+        let e = parse("[1, 2").unwrap_err();
+        assert!(e.message.contains("array not closed"));
+        let e = parse("\"abc").unwrap_err();
+        assert!(e.message.contains("unterminated"));
+        let e = parse("{\"a\": \"x\u{0}\"}").unwrap_err();
+        assert!(e.message.contains("NUL"), "{}", e.message);
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_without_overflowing() {
+        let text = "[".repeat(10_000) + &"]".repeat(10_000);
+        let e = parse(&text).unwrap_err();
+        assert!(e.message.contains("nesting deeper"));
+    }
+
+    #[test]
+    fn invalid_utf8_is_located() {
+        let e = parse_bytes(b"{\n\"a\": \"\xff\"}").unwrap_err();
+        let loc = e.location.unwrap();
+        assert_eq!((loc.line, loc.column, loc.start), (2, 7, 8));
+    }
+
+    #[test]
+    fn u64_rules_follow_go() {
+        assert_eq!(parse_u64("18446744073709551615"), Ok(u64::MAX));
+        assert_eq!(parse_u64("18446744073709551616"), Err(NumberError::TooLarge));
+        assert_eq!(parse_u64("-1"), Err(NumberError::Negative));
+        assert_eq!(parse_u64("1.0"), Err(NumberError::NotInteger));
+        assert_eq!(parse_u64("1e3"), Err(NumberError::NotInteger));
+    }
+
+    #[test]
+    fn duplicate_keys_are_kept_in_order() {
+        let n = parse(r#"{"a": 1, "a": 2}"#).unwrap();
+        let Value::Object(m) = n.value else { panic!() };
+        assert_eq!(m.len(), 2);
+    }
+}

@@ -1,1 +1,1061 @@
-//! (in progress)
+//! Profiles as written: Docker/moby seccomp profiles, OCI `linux.seccomp` objects and whole OCI
+//! `config.json` files, read from located JSON with Go's decoding rules (case-insensitive member
+//! names, `null` as absent, strict unsigned integers). Every value keeps its location; errors
+//! say where, what was expected and why. Nothing here decides what the profile *means* — that is
+//! [`crate::resolve`].
+
+use crate::arch::Arch;
+use crate::diag::{Diagnostic, Failure, Location};
+use crate::json::{self, parse_u64, LineIndex, Member, Node, NumberError, Value};
+use serde::Serialize;
+
+/// Which kind of document the profile came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum ProfileFormat {
+    /// A Docker/moby profile (uses `archMap`, `includes`/`excludes`, `name` or `comment`).
+    Docker,
+    /// An OCI runtime-spec `linux.seccomp` object.
+    Oci,
+    /// A whole OCI `config.json`; the profile is its `linux.seccomp`.
+    OciConfig,
+}
+
+/// A value and where it was written.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Located<T> {
+    /// The value.
+    pub value: T,
+    /// Where it was written.
+    pub location: Location,
+}
+
+/// A seccomp action name as written in a profile (`SCMP_ACT_*`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum ActionName {
+    /// `SCMP_ACT_KILL` (= kill thread).
+    Kill,
+    /// `SCMP_ACT_KILL_PROCESS`.
+    KillProcess,
+    /// `SCMP_ACT_KILL_THREAD`.
+    KillThread,
+    /// `SCMP_ACT_TRAP`.
+    Trap,
+    /// `SCMP_ACT_ERRNO`.
+    Errno,
+    /// `SCMP_ACT_TRACE`.
+    Trace,
+    /// `SCMP_ACT_ALLOW`.
+    Allow,
+    /// `SCMP_ACT_LOG`.
+    Log,
+    /// `SCMP_ACT_NOTIFY`.
+    Notify,
+}
+
+impl ActionName {
+    /// Every action name.
+    pub const ALL: [ActionName; 9] = [
+        ActionName::Kill,
+        ActionName::KillProcess,
+        ActionName::KillThread,
+        ActionName::Trap,
+        ActionName::Errno,
+        ActionName::Trace,
+        ActionName::Allow,
+        ActionName::Log,
+        ActionName::Notify,
+    ];
+
+    /// The spelling in profiles.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActionName::Kill => "SCMP_ACT_KILL",
+            ActionName::KillProcess => "SCMP_ACT_KILL_PROCESS",
+            ActionName::KillThread => "SCMP_ACT_KILL_THREAD",
+            ActionName::Trap => "SCMP_ACT_TRAP",
+            ActionName::Errno => "SCMP_ACT_ERRNO",
+            ActionName::Trace => "SCMP_ACT_TRACE",
+            ActionName::Allow => "SCMP_ACT_ALLOW",
+            ActionName::Log => "SCMP_ACT_LOG",
+            ActionName::Notify => "SCMP_ACT_NOTIFY",
+        }
+    }
+
+    /// Looks up an exact spelling.
+    pub fn parse(s: &str) -> Option<ActionName> {
+        ActionName::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+}
+
+/// A comparison operator as written (`SCMP_CMP_*`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum Op {
+    /// `SCMP_CMP_NE`: arg != value.
+    Ne,
+    /// `SCMP_CMP_LT`: arg < value.
+    Lt,
+    /// `SCMP_CMP_LE`: arg <= value.
+    Le,
+    /// `SCMP_CMP_EQ`: arg == value.
+    Eq,
+    /// `SCMP_CMP_GE`: arg >= value.
+    Ge,
+    /// `SCMP_CMP_GT`: arg > value.
+    Gt,
+    /// `SCMP_CMP_MASKED_EQ`: (arg & value) == valueTwo.
+    MaskedEq,
+}
+
+impl Op {
+    /// Every operator.
+    pub const ALL: [Op; 7] = [Op::Ne, Op::Lt, Op::Le, Op::Eq, Op::Ge, Op::Gt, Op::MaskedEq];
+
+    /// The spelling in profiles.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Op::Ne => "SCMP_CMP_NE",
+            Op::Lt => "SCMP_CMP_LT",
+            Op::Le => "SCMP_CMP_LE",
+            Op::Eq => "SCMP_CMP_EQ",
+            Op::Ge => "SCMP_CMP_GE",
+            Op::Gt => "SCMP_CMP_GT",
+            Op::MaskedEq => "SCMP_CMP_MASKED_EQ",
+        }
+    }
+
+    /// The C-like symbol (`!=`, `<`, ...), for explanations.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Op::Ne => "!=",
+            Op::Lt => "<",
+            Op::Le => "<=",
+            Op::Eq => "==",
+            Op::Ge => ">=",
+            Op::Gt => ">",
+            Op::MaskedEq => "&",
+        }
+    }
+
+    /// Looks up an exact spelling.
+    pub fn parse(s: &str) -> Option<Op> {
+        Op::ALL.into_iter().find(|o| o.as_str() == s)
+    }
+}
+
+/// A kernel version `X.Y` as moby writes `minKernel`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct KernelVersion {
+    /// The X in X.Y.
+    pub major: u8,
+    /// The Y in X.Y.
+    pub minor: u8,
+}
+
+impl KernelVersion {
+    /// Parses `X.Y` as moby does (two decimal parts fitting a byte, not both zero).
+    pub fn parse(s: &str) -> Result<KernelVersion, String> {
+        let parts: Vec<&str> = s.splitn(3, '.').collect();
+        let bad = || format!("invalid kernel version \"{s}\": expected \"<kernel>.<major>\" such as \"5.8\"");
+        if parts.len() != 2 {
+            return Err(bad());
+        }
+        let p = |x: &str| {
+            if x.is_empty() || !x.bytes().all(|b| b.is_ascii_digit()) {
+                None
+            } else {
+                x.parse::<u8>().ok()
+            }
+        };
+        let (Some(major), Some(minor)) = (p(parts[0]), p(parts[1])) else {
+            return Err(bad());
+        };
+        if major == 0 && minor == 0 {
+            return Err(format!("invalid kernel version \"{s}\": 0.0 is not a kernel"));
+        }
+        Ok(KernelVersion { major, minor })
+    }
+}
+
+impl std::fmt::Display for KernelVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.major, self.minor)
+    }
+}
+
+/// `includes` / `excludes` of a Docker profile entry.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Filter {
+    /// Capabilities (`CAP_SYS_ADMIN`).
+    pub caps: Vec<Located<String>>,
+    /// Architectures in Go's spelling (`amd64`, `arm64`, `x86`, ...).
+    pub arches: Vec<Located<String>>,
+    /// Kernel version bound.
+    pub min_kernel: Option<Located<KernelVersion>>,
+}
+
+impl Filter {
+    /// True if nothing is set.
+    pub fn is_empty(&self) -> bool {
+        self.caps.is_empty() && self.arches.is_empty() && self.min_kernel.is_none()
+    }
+}
+
+/// One argument condition of a syscall entry.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ArgSpec {
+    /// The argument index as written (runc and crun refuse > 5).
+    pub index: Located<u64>,
+    /// `value` (the mask for MASKED_EQ).
+    pub value: u64,
+    /// `valueTwo` (the expected value for MASKED_EQ).
+    pub value_two: u64,
+    /// The operator.
+    pub op: Located<Op>,
+    /// The whole condition object.
+    pub location: Location,
+}
+
+/// One entry of `syscalls[]`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SyscallEntry {
+    /// Position in `syscalls[]`.
+    pub index: usize,
+    /// The whole entry.
+    pub location: Location,
+    /// The names (`names`, or the legacy `name` as a one-element list).
+    pub names: Vec<Located<String>>,
+    /// The action.
+    pub action: Located<ActionName>,
+    /// `errnoRet`, if given.
+    pub errno_ret: Option<Located<u64>>,
+    /// Conditions, in the order written.
+    pub args: Vec<ArgSpec>,
+    /// `comment`.
+    pub comment: Option<String>,
+    /// `includes`.
+    pub includes: Filter,
+    /// `excludes`.
+    pub excludes: Filter,
+}
+
+/// An `archMap` entry.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ArchMapEntry {
+    /// `architecture`.
+    pub architecture: Located<Arch>,
+    /// `subArchitectures`.
+    pub sub_architectures: Vec<Located<Arch>>,
+}
+
+/// A parsed profile, still as written.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Profile {
+    /// Docker, OCI or OCI config.json.
+    pub format: ProfileFormat,
+    /// `defaultAction`; `None` when empty or absent.
+    pub default_action: Option<Located<ActionName>>,
+    /// `defaultErrnoRet`.
+    pub default_errno_ret: Option<Located<u64>>,
+    /// `architectures`.
+    pub architectures: Vec<Located<Arch>>,
+    /// `archMap`.
+    pub arch_map: Vec<ArchMapEntry>,
+    /// `flags`: `None` when absent, `Some(vec![])` when an empty list.
+    pub flags: Option<Vec<Located<String>>>,
+    /// `listenerPath`.
+    pub listener_path: Option<String>,
+    /// `listenerMetadata`.
+    pub listener_metadata: Option<String>,
+    /// `syscalls[]`.
+    pub syscalls: Vec<SyscallEntry>,
+    /// Bounding capabilities from a config.json's `process.capabilities.bounding`, if present.
+    pub config_bounding_caps: Option<Vec<String>>,
+}
+
+/// A parsed profile with the warnings found while reading it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Parsed {
+    /// The profile.
+    pub profile: Profile,
+    /// Warnings (unknown fields, duplicate keys, ...).
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Parses a profile from text (Docker, OCI or config.json; detected).
+pub fn parse(text: &str) -> Result<Parsed, Failure> {
+    let root = json::parse(text).map_err(Failure::single)?;
+    read(text, &root)
+}
+
+/// Parses a profile from bytes that should be UTF-8.
+pub fn parse_bytes(bytes: &[u8]) -> Result<Parsed, Failure> {
+    let text = std::str::from_utf8(bytes).map_err(|_| {
+        Failure::single(json::parse_bytes(bytes).expect_err("invalid UTF-8 is an error"))
+    })?;
+    parse(text)
+}
+
+fn read(text: &str, root: &Node) -> Result<Parsed, Failure> {
+    let mut r = Reader {
+        idx: LineIndex::new(text),
+        errors: Vec::new(),
+        warnings: Vec::new(),
+    };
+    let profile = r.profile(root);
+    if r.errors.is_empty() {
+        match profile {
+            Some(profile) => Ok(Parsed {
+                profile,
+                warnings: r.warnings,
+            }),
+            None => Err(Failure {
+                diagnostics: vec![Diagnostic::error("invalid-profile", "not a seccomp profile")],
+            }),
+        }
+    } else {
+        let mut diagnostics = r.errors;
+        diagnostics.extend(r.warnings);
+        Err(Failure { diagnostics })
+    }
+}
+
+struct Reader<'a> {
+    idx: LineIndex<'a>,
+    errors: Vec<Diagnostic>,
+    warnings: Vec<Diagnostic>,
+}
+
+/// The members of an object, looked up as Go does, with unused ones reported.
+struct Obj<'n> {
+    members: &'n [Member],
+    used: Vec<bool>,
+    path: String,
+}
+
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_string()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+impl<'a> Reader<'a> {
+    fn loc(&self, node: &Node, path: &str) -> Location {
+        self.idx.location(node.span, path)
+    }
+
+    fn err(&mut self, code: &'static str, node: &Node, path: &str, msg: String) {
+        let loc = self.loc(node, path);
+        self.errors.push(Diagnostic::error(code, msg).at(Some(loc)));
+    }
+
+    fn type_err(&mut self, node: &Node, path: &str, expected: &str) {
+        let msg = format!("expected {expected}, found {}", node.value.type_name());
+        self.err("wrong-type", node, path, msg);
+    }
+
+    fn obj<'n>(&mut self, node: &'n Node, path: &str) -> Option<Obj<'n>> {
+        match &node.value {
+            Value::Object(members) => {
+                // Duplicate keys: Go keeps the last; say so.
+                for (i, m) in members.iter().enumerate() {
+                    if members[..i].iter().any(|p| p.key.eq_ignore_ascii_case(&m.key)) {
+                        let loc = self.idx.location(m.key_span, &join(path, &m.key));
+                        self.warnings.push(
+                            Diagnostic::warning(
+                                "duplicate-key",
+                                format!(
+                                    "\"{}\" appears more than once in this object; Docker uses the last one",
+                                    m.key
+                                ),
+                            )
+                            .at(Some(loc)),
+                        );
+                    }
+                }
+                Some(Obj {
+                    members,
+                    used: vec![false; members.len()],
+                    path: path.to_string(),
+                })
+            }
+            _ => {
+                self.type_err(node, path, "an object");
+                None
+            }
+        }
+    }
+
+    fn finish(&mut self, o: Obj<'_>, known: &[&str]) {
+        for (m, used) in o.members.iter().zip(&o.used) {
+            if !used {
+                let loc = self.idx.location(m.key_span, &join(&o.path, &m.key));
+                let hint = known
+                    .iter()
+                    .find(|k| close(k, &m.key))
+                    .map(|k| format!(" (did you mean \"{k}\"?)"))
+                    .unwrap_or_default();
+                self.warnings.push(
+                    Diagnostic::warning(
+                        "unknown-field",
+                        format!("unknown field \"{}\" is ignored{hint}", m.key),
+                    )
+                    .at(Some(loc)),
+                );
+            }
+        }
+    }
+
+    fn string(&mut self, node: &Node, path: &str) -> Option<Located<String>> {
+        match &node.value {
+            Value::String(s) => Some(Located {
+                value: s.clone(),
+                location: self.loc(node, path),
+            }),
+            Value::Null => None,
+            _ => {
+                self.type_err(node, path, "a string");
+                None
+            }
+        }
+    }
+
+    fn uint(&mut self, node: &Node, path: &str) -> Option<Located<u64>> {
+        match &node.value {
+            Value::Number(raw) => match parse_u64(raw) {
+                Ok(v) => Some(Located {
+                    value: v,
+                    location: self.loc(node, path),
+                }),
+                Err(e) => {
+                    let why = match e {
+                        NumberError::Negative => "it is negative",
+                        NumberError::NotInteger => "it is not a whole number",
+                        NumberError::TooLarge => "it does not fit in 64 bits (max 18446744073709551615)",
+                    };
+                    self.err(
+                        "bad-number",
+                        node,
+                        path,
+                        format!("{raw} is not a valid unsigned integer: {why}"),
+                    );
+                    None
+                }
+            },
+            Value::Null => None,
+            _ => {
+                self.type_err(node, path, "an unsigned integer");
+                None
+            }
+        }
+    }
+
+    fn strings(&mut self, node: &Node, path: &str) -> Vec<Located<String>> {
+        match &node.value {
+            Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .filter_map(|(i, n)| {
+                    let p = format!("{path}[{i}]");
+                    match &n.value {
+                        Value::Null => Some(Located {
+                            value: String::new(),
+                            location: self.loc(n, &p),
+                        }),
+                        _ => self.string(n, &p),
+                    }
+                })
+                .collect(),
+            Value::Null => Vec::new(),
+            _ => {
+                self.type_err(node, path, "an array of strings");
+                Vec::new()
+            }
+        }
+    }
+
+    fn array<'n>(&mut self, node: &'n Node, path: &str) -> &'n [Node] {
+        match &node.value {
+            Value::Array(items) => items,
+            Value::Null => &[],
+            _ => {
+                self.type_err(node, path, "an array");
+                &[]
+            }
+        }
+    }
+
+    fn arch(&mut self, s: Located<String>) -> Option<Located<Arch>> {
+        match Arch::from_name(&s.value) {
+            Some(a) if s.value.starts_with("SCMP_ARCH_") => Some(Located {
+                value: a,
+                location: s.location,
+            }),
+            _ => {
+                let hint = Arch::ALL
+                    .iter()
+                    .map(|a| a.oci_name())
+                    .find(|n| close(n, &s.value))
+                    .map(|n| format!(" (did you mean \"{n}\"?)"))
+                    .unwrap_or_default();
+                self.errors.push(
+                    Diagnostic::error(
+                        "unknown-arch",
+                        format!(
+                            "unknown architecture \"{}\"{hint}: expected one of SCMP_ARCH_X86_64, SCMP_ARCH_X86, SCMP_ARCH_X32, SCMP_ARCH_AARCH64, SCMP_ARCH_ARM, ...",
+                            s.value
+                        ),
+                    )
+                    .at(Some(s.location)),
+                );
+                None
+            }
+        }
+    }
+
+    fn action(&mut self, s: Located<String>) -> Option<Located<ActionName>> {
+        match ActionName::parse(&s.value) {
+            Some(a) => Some(Located {
+                value: a,
+                location: s.location,
+            }),
+            None => {
+                let hint = ActionName::ALL
+                    .iter()
+                    .find(|a| close(a.as_str(), &s.value))
+                    .map(|a| format!(" (did you mean \"{}\"?)", a.as_str()))
+                    .unwrap_or_default();
+                self.errors.push(
+                    Diagnostic::error(
+                        "unknown-action",
+                        format!(
+                            "unknown action \"{}\"{hint}: expected SCMP_ACT_ALLOW, SCMP_ACT_ERRNO, SCMP_ACT_KILL, SCMP_ACT_KILL_PROCESS, SCMP_ACT_KILL_THREAD, SCMP_ACT_TRAP, SCMP_ACT_TRACE, SCMP_ACT_LOG or SCMP_ACT_NOTIFY (runc and crun refuse anything else)",
+                            s.value
+                        ),
+                    )
+                    .at(Some(s.location)),
+                );
+                None
+            }
+        }
+    }
+
+    fn profile(&mut self, root: &Node) -> Option<Profile> {
+        let Value::Object(top) = &root.value else {
+            self.type_err(root, "", "a JSON object (a seccomp profile)");
+            return None;
+        };
+        // A whole OCI config.json: take linux.seccomp.
+        let is_config = top.iter().any(|m| {
+            m.key == "ociVersion" || m.key == "process" || m.key == "root" || m.key == "linux"
+        }) && !top.iter().any(|m| m.key == "defaultAction" || m.key == "syscalls");
+        if is_config {
+            let bounding = top
+                .iter()
+                .find(|m| m.key == "process")
+                .and_then(|m| find(&m.value, "capabilities"))
+                .and_then(|c| find(c, "bounding"))
+                .and_then(|b| match &b.value {
+                    Value::Array(items) => Some(
+                        items
+                            .iter()
+                            .filter_map(|i| match &i.value {
+                                Value::String(s) => Some(s.clone()),
+                                _ => None,
+                            })
+                            .collect(),
+                    ),
+                    _ => None,
+                });
+            let Some(linux) = top.iter().find(|m| m.key == "linux") else {
+                self.err(
+                    "no-seccomp",
+                    root,
+                    "",
+                    "this looks like an OCI config.json but it has no \"linux\" section, so no seccomp profile".into(),
+                );
+                return None;
+            };
+            let Some(sec) = find(&linux.value, "seccomp") else {
+                self.err(
+                    "no-seccomp",
+                    &linux.value,
+                    "linux",
+                    "this OCI config.json has no \"linux.seccomp\": the container runs without a seccomp filter".into(),
+                );
+                return None;
+            };
+            let mut p = self.seccomp(sec, "linux.seccomp")?;
+            p.format = ProfileFormat::OciConfig;
+            p.config_bounding_caps = bounding;
+            return Some(p);
+        }
+        self.seccomp(root, "")
+    }
+
+    fn seccomp(&mut self, node: &Node, path: &str) -> Option<Profile> {
+        const KNOWN: &[&str] = &[
+            "defaultAction",
+            "defaultErrnoRet",
+            "architectures",
+            "archMap",
+            "flags",
+            "listenerPath",
+            "listenerMetadata",
+            "syscalls",
+        ];
+        let mut o = self.obj(node, path)?;
+        let mut p = Profile {
+            format: ProfileFormat::Oci,
+            default_action: None,
+            default_errno_ret: None,
+            architectures: Vec::new(),
+            arch_map: Vec::new(),
+            flags: None,
+            listener_path: None,
+            listener_metadata: None,
+            syscalls: Vec::new(),
+            config_bounding_caps: None,
+        };
+        let mut docker = false;
+        if let Some((n, pth)) = o.get("defaultAction") {
+            if let Some(s) = self.string(n, &pth) {
+                if !s.value.is_empty() {
+                    p.default_action = self.action(s);
+                }
+            }
+        }
+        if let Some((n, pth)) = o.get("defaultErrnoRet") {
+            p.default_errno_ret = self.uint(n, &pth);
+        }
+        if let Some((n, pth)) = o.get("architectures") {
+            for s in self.strings(n, &pth) {
+                if let Some(a) = self.arch(s) {
+                    p.architectures.push(a);
+                }
+            }
+        }
+        if let Some((n, pth)) = o.get("archMap") {
+            docker = true;
+            for (i, item) in self.array(n, &pth).iter().enumerate() {
+                let ip = format!("{pth}[{i}]");
+                let Some(mut e) = self.obj(item, &ip) else {
+                    continue;
+                };
+                let arch = e
+                    .get("architecture")
+                    .and_then(|(n, pth)| self.string(n, &pth))
+                    .and_then(|s| self.arch(s));
+                let subs = match e.get("subArchitectures") {
+                    Some((n, pth)) => self
+                        .strings(n, &pth)
+                        .into_iter()
+                        .filter_map(|s| self.arch(s))
+                        .collect(),
+                    None => Vec::new(),
+                };
+                self.finish(e, &["architecture", "subArchitectures"]);
+                match arch {
+                    Some(architecture) => p.arch_map.push(ArchMapEntry {
+                        architecture,
+                        sub_architectures: subs,
+                    }),
+                    None => {
+                        if !self.errors.iter().any(|d| d.code == "unknown-arch") {
+                            self.err(
+                                "missing-field",
+                                item,
+                                &ip,
+                                "an archMap entry needs \"architecture\"".into(),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        if let Some((n, pth)) = o.get("flags") {
+            if !matches!(n.value, Value::Null) {
+                p.flags = Some(self.strings(n, &pth));
+            }
+        }
+        if let Some((n, pth)) = o.get("listenerPath") {
+            p.listener_path = self.string(n, &pth).map(|s| s.value);
+        }
+        if let Some((n, pth)) = o.get("listenerMetadata") {
+            p.listener_metadata = self.string(n, &pth).map(|s| s.value);
+        }
+        if let Some((n, pth)) = o.get("syscalls") {
+            for (i, item) in self.array(n, &pth).iter().enumerate() {
+                let ip = format!("{pth}[{i}]");
+                if let Some((e, d)) = self.entry(i, item, &ip) {
+                    docker |= d;
+                    p.syscalls.push(e);
+                }
+            }
+        }
+        self.finish(o, KNOWN);
+        if docker {
+            p.format = ProfileFormat::Docker;
+        }
+        Some(p)
+    }
+
+    /// Reads a `syscalls[]` entry; the bool says whether it used Docker-only fields.
+    fn entry(&mut self, index: usize, node: &Node, path: &str) -> Option<(SyscallEntry, bool)> {
+        const KNOWN: &[&str] = &[
+            "names", "name", "action", "errnoRet", "args", "comment", "includes", "excludes",
+        ];
+        let mut o = self.obj(node, path)?;
+        let mut docker = false;
+        let names_field = o.get("names");
+        let name_field = o.get("name");
+        let mut names = match &names_field {
+            Some((n, pth)) => self.strings(n, pth),
+            None => Vec::new(),
+        };
+        if let Some((n, pth)) = &name_field {
+            docker = true;
+            if let Some(s) = self.string(n, pth) {
+                if !s.value.is_empty() {
+                    if !names.is_empty() {
+                        self.errors.push(
+                            Diagnostic::error(
+                                "name-and-names",
+                                "both 'name' and 'names' are specified in the seccomp profile, use either 'name' or 'names' (Docker refuses this)",
+                            )
+                            .at(Some(s.location.clone())),
+                        );
+                    }
+                    names = vec![s];
+                }
+            }
+        }
+        for n in &names {
+            if n.value.is_empty() {
+                self.warnings.push(
+                    Diagnostic::warning("empty-name", "an empty syscall name matches nothing; runc and crun skip it")
+                        .at(Some(n.location.clone())),
+                );
+            }
+        }
+        if names.is_empty() {
+            self.warnings.push(
+                Diagnostic::warning("no-names", "this entry names no syscall, so it does nothing")
+                    .at(Some(self.loc(node, path))),
+            );
+        }
+        let action = match o.get("action") {
+            Some((n, pth)) => match self.string(n, &pth) {
+                Some(s) if !s.value.is_empty() => self.action(s),
+                _ => {
+                    self.err("missing-action", node, path, "this entry has no \"action\" (runc: unknown action \"\")".into());
+                    None
+                }
+            },
+            None => {
+                self.err("missing-action", node, path, "this entry has no \"action\"".into());
+                None
+            }
+        };
+        let errno_ret = o.get("errnoRet").and_then(|(n, pth)| self.uint(n, &pth));
+        let mut args = Vec::new();
+        if let Some((n, pth)) = o.get("args") {
+            for (i, item) in self.array(n, &pth).iter().enumerate() {
+                let ip = format!("{pth}[{i}]");
+                if let Some(a) = self.arg(item, &ip) {
+                    args.push(a);
+                }
+            }
+        }
+        let comment = o.get("comment").and_then(|(n, pth)| self.string(n, &pth)).map(|s| s.value);
+        if comment.is_some() {
+            docker = true;
+        }
+        let includes = match o.get("includes") {
+            Some((n, pth)) => {
+                docker = true;
+                self.filter(n, &pth)
+            }
+            None => Filter::default(),
+        };
+        let excludes = match o.get("excludes") {
+            Some((n, pth)) => {
+                docker = true;
+                self.filter(n, &pth)
+            }
+            None => Filter::default(),
+        };
+        self.finish(o, KNOWN);
+        Some((
+            SyscallEntry {
+                index,
+                location: self.loc(node, path),
+                names,
+                action: action?,
+                errno_ret,
+                args,
+                comment,
+                includes,
+                excludes,
+            },
+            docker,
+        ))
+    }
+
+    fn arg(&mut self, node: &Node, path: &str) -> Option<ArgSpec> {
+        let mut o = self.obj(node, path)?;
+        let index = o.get("index").and_then(|(n, pth)| self.uint(n, &pth));
+        let value = o.get("value").and_then(|(n, pth)| self.uint(n, &pth));
+        let value_two = o.get("valueTwo").and_then(|(n, pth)| self.uint(n, &pth));
+        let op = match o.get("op") {
+            Some((n, pth)) => match self.string(n, &pth) {
+                Some(s) => match Op::parse(&s.value) {
+                    Some(op) => Some(Located {
+                        value: op,
+                        location: s.location,
+                    }),
+                    None => {
+                        let hint = Op::ALL
+                            .iter()
+                            .find(|o| close(o.as_str(), &s.value))
+                            .map(|o| format!(" (did you mean \"{}\"?)", o.as_str()))
+                            .unwrap_or_default();
+                        self.errors.push(
+                            Diagnostic::error(
+                                "unknown-op",
+                                format!(
+                                    "unknown operator \"{}\"{hint}: expected SCMP_CMP_NE, SCMP_CMP_LT, SCMP_CMP_LE, SCMP_CMP_EQ, SCMP_CMP_GE, SCMP_CMP_GT or SCMP_CMP_MASKED_EQ",
+                                    s.value
+                                ),
+                            )
+                            .at(Some(s.location)),
+                        );
+                        None
+                    }
+                },
+                None => None,
+            },
+            None => None,
+        };
+        let had_op = o.has("op");
+        self.finish(o, &["index", "value", "valueTwo", "op"]);
+        let location = self.loc(node, path);
+        let op = match op {
+            Some(op) => op,
+            None => {
+                if !had_op {
+                    self.errors.push(
+                        Diagnostic::error("missing-op", "this condition has no \"op\" (runc: unknown operator \"\")")
+                            .at(Some(location)),
+                    );
+                }
+                return None;
+            }
+        };
+        Some(ArgSpec {
+            index: index.unwrap_or(Located {
+                value: 0,
+                location: location.clone(),
+            }),
+            value: value.map(|v| v.value).unwrap_or(0),
+            value_two: value_two.map(|v| v.value).unwrap_or(0),
+            op,
+            location,
+        })
+    }
+
+    fn filter(&mut self, node: &Node, path: &str) -> Filter {
+        if matches!(node.value, Value::Null) {
+            return Filter::default();
+        }
+        let Some(mut o) = self.obj(node, path) else {
+            return Filter::default();
+        };
+        let caps = o.get("caps").map(|(n, pth)| self.strings(n, &pth)).unwrap_or_default();
+        let arches = o.get("arches").map(|(n, pth)| self.strings(n, &pth)).unwrap_or_default();
+        let min_kernel = match o.get("minKernel") {
+            Some((n, pth)) => match self.string(n, &pth) {
+                Some(s) if s.value.is_empty() => None,
+                Some(s) => match KernelVersion::parse(&s.value) {
+                    Ok(k) => Some(Located {
+                        value: k,
+                        location: s.location,
+                    }),
+                    Err(msg) => {
+                        self.errors.push(Diagnostic::error("bad-kernel-version", msg).at(Some(s.location)));
+                        None
+                    }
+                },
+                None => None,
+            },
+            None => None,
+        };
+        self.finish(o, &["caps", "arches", "minKernel"]);
+        Filter {
+            caps,
+            arches,
+            min_kernel,
+        }
+    }
+}
+
+impl<'n> Obj<'n> {
+    /// Finds a member as Go does: the last exact match, else the last case-insensitive one.
+    fn get(&mut self, key: &str) -> Option<(&'n Node, String)> {
+        let members = self.members;
+        let i = members
+            .iter()
+            .rposition(|m| m.key == key)
+            .or_else(|| members.iter().rposition(|m| m.key.eq_ignore_ascii_case(key)))?;
+        for (j, m) in members.iter().enumerate() {
+            if m.key.eq_ignore_ascii_case(key) {
+                self.used[j] = true;
+            }
+        }
+        Some((&members[i].value, join(&self.path, key)))
+    }
+
+    fn has(&self, key: &str) -> bool {
+        self.members.iter().any(|m| m.key.eq_ignore_ascii_case(key))
+    }
+}
+
+fn find<'n>(node: &'n Node, key: &str) -> Option<&'n Node> {
+    match &node.value {
+        Value::Object(m) => m.iter().rev().find(|m| m.key == key).map(|m| &m.value),
+        _ => None,
+    }
+}
+
+/// Two spellings are close: same letters ignoring case and `_`, or at most two edits apart.
+fn close(known: &str, written: &str) -> bool {
+    let norm = |s: &str| -> String {
+        s.chars()
+            .filter(|c| *c != '_' && *c != '-')
+            .flat_map(|c| c.to_lowercase())
+            .collect()
+    };
+    let (a, b) = (norm(known), norm(written));
+    a == b || edit_distance(&a, &b) <= 2
+}
+
+/// Levenshtein distance (small strings only).
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    if a.len().abs_diff(b.len()) > 3 || a.len() > 64 || b.len() > 64 {
+        return usize::MAX;
+    }
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_a_docker_profile() {
+        let text = r#"{
+  "defaultAction": "SCMP_ACT_ERRNO",
+  "defaultErrnoRet": 1,
+  "archMap": [{"architecture": "SCMP_ARCH_X86_64", "subArchitectures": ["SCMP_ARCH_X86"]}],
+  "syscalls": [
+    {"names": ["read", "write"], "action": "SCMP_ACT_ALLOW"},
+    {"names": ["clone"], "action": "SCMP_ACT_ALLOW",
+     "args": [{"index": 0, "value": 2114060288, "op": "SCMP_CMP_MASKED_EQ"}],
+     "excludes": {"caps": ["CAP_SYS_ADMIN"], "arches": ["s390x"]}},
+    {"names": ["ptrace"], "action": "SCMP_ACT_ALLOW", "includes": {"minKernel": "4.8"}}
+  ]
+}"#;
+        let p = parse(text).unwrap();
+        assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+        let p = p.profile;
+        assert_eq!(p.format, ProfileFormat::Docker);
+        assert_eq!(p.default_action.unwrap().value, ActionName::Errno);
+        assert_eq!(p.syscalls.len(), 3);
+        assert_eq!(p.syscalls[1].args[0].op.value, Op::MaskedEq);
+        assert_eq!(p.syscalls[1].args[0].value, 0x7E02_0000);
+        assert_eq!(p.syscalls[1].excludes.caps[0].value, "CAP_SYS_ADMIN");
+        assert_eq!(
+            p.syscalls[2].includes.min_kernel.as_ref().unwrap().value,
+            KernelVersion { major: 4, minor: 8 }
+        );
+        assert_eq!(p.syscalls[0].names[1].location.line, 6);
+    }
+
+    #[test]
+    fn errors_name_path_line_and_column() {
+        let text = "{\"defaultAction\": \"SCMP_ACT_ERRNO\",\n \"syscalls\": [{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\",\n   \"args\": [{\"index\": 0, \"value\": -1, \"op\": \"SCMP_CMP_EQQ\"}]}]}";
+        let f = parse(text).unwrap_err();
+        let errs: Vec<_> = f.diagnostics.iter().filter(|d| d.is_error()).collect();
+        assert_eq!(errs.len(), 2, "{f}");
+        let value = errs.iter().find(|d| d.code == "bad-number").unwrap();
+        let loc = value.location.as_ref().unwrap();
+        assert_eq!(loc.path, "syscalls[0].args[0].value");
+        assert_eq!((loc.line, loc.column), (3, 35));
+        assert!(value.message.contains("negative"));
+        let op = errs.iter().find(|d| d.code == "unknown-op").unwrap();
+        assert_eq!(op.location.as_ref().unwrap().path, "syscalls[0].args[0].op");
+        assert!(op.message.contains("did you mean \"SCMP_CMP_EQ\""), "{}", op.message);
+    }
+
+    #[test]
+    fn name_and_names_together_is_an_error() {
+        let f = parse(r#"{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"name":"read","names":["write"],"action":"SCMP_ACT_ALLOW"}]}"#)
+            .unwrap_err();
+        assert_eq!(f.first_error().unwrap().code, "name-and-names");
+    }
+
+    #[test]
+    fn unknown_fields_and_duplicates_warn() {
+        let p = parse(r#"{"defaultAction":"SCMP_ACT_ALLOW","defaultAction":"SCMP_ACT_ERRNO","sycalls":[]}"#).unwrap();
+        let codes: Vec<_> = p.warnings.iter().map(|d| d.code).collect();
+        assert_eq!(codes, ["duplicate-key", "unknown-field"]);
+        assert!(p.warnings[1].message.contains("did you mean \"syscalls\""));
+        assert_eq!(p.profile.default_action.unwrap().value, ActionName::Errno);
+    }
+
+    #[test]
+    fn go_matches_member_names_case_insensitively() {
+        let p = parse(r#"{"DefaultAction":"SCMP_ACT_ERRNO","SYSCALLS":[{"Names":["read"],"Action":"SCMP_ACT_ALLOW"}]}"#).unwrap();
+        assert!(p.warnings.is_empty());
+        assert_eq!(p.profile.syscalls[0].names[0].value, "read");
+    }
+
+    #[test]
+    fn reads_linux_seccomp_from_a_config_json() {
+        let p = parse(r#"{"ociVersion":"1.0.2","process":{"capabilities":{"bounding":["CAP_CHOWN"]}},"linux":{"seccomp":{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":1,"op":"SCMP_CMP_XX"}]}]}}}"#)
+            .unwrap_err();
+        assert_eq!(
+            f_path(&p),
+            "linux.seccomp.syscalls[0].args[0].op",
+        );
+        let ok = parse(r#"{"ociVersion":"1.0.2","process":{"capabilities":{"bounding":["CAP_CHOWN"]}},"linux":{"seccomp":{"defaultAction":"SCMP_ACT_ERRNO"}}}"#).unwrap();
+        assert_eq!(ok.profile.format, ProfileFormat::OciConfig);
+        assert_eq!(ok.profile.config_bounding_caps, Some(vec!["CAP_CHOWN".to_string()]));
+    }
+
+    fn f_path(f: &Failure) -> String {
+        f.first_error().unwrap().location.as_ref().unwrap().path.clone()
+    }
+
+    #[test]
+    fn kernel_versions_parse_like_moby() {
+        assert_eq!(KernelVersion::parse("5.8"), Ok(KernelVersion { major: 5, minor: 8 }));
+        assert!(KernelVersion::parse("5").is_err());
+        assert!(KernelVersion::parse("5.8.1").is_err());
+        assert!(KernelVersion::parse("0.0").is_err());
+        assert!(KernelVersion::parse("256.1").is_err());
+    }
+}

@@ -41,18 +41,68 @@ pub const COLUMNS: [&str; 18] = [
 /// Values are the generic (x86 / arm / arm64 / riscv) ones.
 const SUPPLEMENT: &[(&str, u64, &str, &str)] = &[
     // include/uapi/linux/mman.h: the MAP_TYPE field.
-    ("MAP_SHARED", 0x01, "mmap_flags", "include/uapi/linux/mman.h"),
-    ("MAP_PRIVATE", 0x02, "mmap_flags", "include/uapi/linux/mman.h"),
-    ("MAP_SHARED_VALIDATE", 0x03, "mmap_flags", "include/uapi/linux/mman.h"),
-    ("MAP_DROPPABLE", 0x08, "mmap_flags", "include/uapi/linux/mman.h"),
+    (
+        "MAP_SHARED",
+        0x01,
+        "mmap_flags",
+        "include/uapi/linux/mman.h",
+    ),
+    (
+        "MAP_PRIVATE",
+        0x02,
+        "mmap_flags",
+        "include/uapi/linux/mman.h",
+    ),
+    (
+        "MAP_SHARED_VALIDATE",
+        0x03,
+        "mmap_flags",
+        "include/uapi/linux/mman.h",
+    ),
+    (
+        "MAP_DROPPABLE",
+        0x08,
+        "mmap_flags",
+        "include/uapi/linux/mman.h",
+    ),
     // include/uapi/asm-generic/mman.h (x86, arm, arm64, riscv use it).
-    ("MAP_GROWSDOWN", 0x0100, "mmap_flags", "include/uapi/asm-generic/mman.h"),
-    ("MAP_DENYWRITE", 0x0800, "mmap_flags", "include/uapi/asm-generic/mman.h"),
-    ("MAP_EXECUTABLE", 0x1000, "mmap_flags", "include/uapi/asm-generic/mman.h"),
-    ("MAP_LOCKED", 0x2000, "mmap_flags", "include/uapi/asm-generic/mman.h"),
-    ("MAP_NORESERVE", 0x4000, "mmap_flags", "include/uapi/asm-generic/mman.h"),
+    (
+        "MAP_GROWSDOWN",
+        0x0100,
+        "mmap_flags",
+        "include/uapi/asm-generic/mman.h",
+    ),
+    (
+        "MAP_DENYWRITE",
+        0x0800,
+        "mmap_flags",
+        "include/uapi/asm-generic/mman.h",
+    ),
+    (
+        "MAP_EXECUTABLE",
+        0x1000,
+        "mmap_flags",
+        "include/uapi/asm-generic/mman.h",
+    ),
+    (
+        "MAP_LOCKED",
+        0x2000,
+        "mmap_flags",
+        "include/uapi/asm-generic/mman.h",
+    ),
+    (
+        "MAP_NORESERVE",
+        0x4000,
+        "mmap_flags",
+        "include/uapi/asm-generic/mman.h",
+    ),
     // include/uapi/linux/fcntl.h: the "current directory" dirfd (-100).
-    ("AT_FDCWD", (-100i64) as u64, "dirfd", "include/uapi/linux/fcntl.h"),
+    (
+        "AT_FDCWD",
+        (-100i64) as u64,
+        "dirfd",
+        "include/uapi/linux/fcntl.h",
+    ),
     // include/uapi/asm-generic/signal.h and arch/x86/include/uapi/asm/signal.h (1..31).
     ("SIGHUP", 1, "signal", "asm-generic/signal.h"),
     ("SIGINT", 2, "signal", "asm-generic/signal.h"),
@@ -291,7 +341,7 @@ fn render_syscalls(sys: &[Syscall], skipped_pnr: &[String]) -> String {
     s.push('\n');
     s.push_str("use super::N;\n\n");
     s.push_str("/// The csv column names, in the order of each row's number array.\n");
-    s.push_str("#[rustfmt::skip]\npub(crate) const COLUMN_NAMES: [&str; 18] = [");
+    s.push_str("#[rustfmt::skip]\n#[allow(dead_code)] // checked against arch::TableColumn by a test\npub(crate) const COLUMN_NAMES: [&str; 18] = [");
     for (i, c) in COLUMNS.iter().enumerate() {
         if i > 0 {
             s.push_str(", ");
@@ -338,7 +388,10 @@ fn read_prototypes(refdata: &Path, sys: &[Syscall]) -> Result<String, String> {
             let t = r[csv.col(&format!("arg{i}_type"))?].trim().to_string();
             let nm = r[csv.col(&format!("arg{i}_name"))?].trim().to_string();
             if t.is_empty() || nm.is_empty() {
-                return Err(format!("{}:{line}: argument {i} has no type or name", csv.file));
+                return Err(format!(
+                    "{}:{line}: argument {i} has no type or name",
+                    csv.file
+                ));
             }
             args.push((t, nm));
         }
@@ -413,10 +466,10 @@ fn read_prototypes(refdata: &Path, sys: &[Syscall]) -> Result<String, String> {
         let mut pick: Option<&str> = None;
         let al_rows = aliases.get(name).map(Vec::as_slice).unwrap_or(&[]);
         for (prefixes, cols) in tiers {
-            if let Some((f, _)) = al_rows
-                .iter()
-                .find(|(_, tabs)| tabs.iter().any(|t| prefixes.iter().any(|p| t.starts_with(p))))
-            {
+            if let Some((f, _)) = al_rows.iter().find(|(_, tabs)| {
+                tabs.iter()
+                    .any(|t| prefixes.iter().any(|p| t.starts_with(p)))
+            }) {
                 pick = Some(f);
                 break;
             }
@@ -445,9 +498,10 @@ fn read_prototypes(refdata: &Path, sys: &[Syscall]) -> Result<String, String> {
         missing.join(", ")
     )
     .unwrap();
-    out.push_str("/// (libseccomp name, kernel function, [(C type, parameter name)]), sorted by name.\n");
+    out.push_str("use super::p;\nuse crate::syscalls::Param;\n\n");
+    out.push_str("/// (libseccomp name, kernel function, parameters), sorted by name.\n");
     out.push_str(
-        "#[rustfmt::skip]\npub(crate) static PROTOTYPES: &[(&str, &str, &[(&str, &str)])] = &[\n",
+        "#[rustfmt::skip]\npub(crate) static PROTOTYPES: &[(&str, &str, &[Param])] = &[\n",
     );
     for (name, f, args) in rows {
         write!(out, "    ({}, {}, &[", lit(name), lit(f)).unwrap();
@@ -455,7 +509,7 @@ fn read_prototypes(refdata: &Path, sys: &[Syscall]) -> Result<String, String> {
             if i > 0 {
                 out.push_str(", ");
             }
-            write!(out, "({}, {})", lit(t), lit(n)).unwrap();
+            write!(out, "p({}, {})", lit(t), lit(n)).unwrap();
         }
         out.push_str("]),\n");
     }
@@ -484,7 +538,10 @@ fn read_constants(refdata: &Path) -> Result<(String, String), String> {
             .ok_or_else(|| format!("{}:{line}: `{name}`: bad value `{}`", csv.file, r[cv]))?;
         let g = r[cg].trim();
         if !GROUPS.contains(&g) {
-            return Err(format!("{}:{line}: `{name}`: unknown group `{g}`", csv.file));
+            return Err(format!(
+                "{}:{line}: `{name}`: unknown group `{g}`",
+                csv.file
+            ));
         }
         if !names.insert(name.to_string()) {
             return Err(format!("{}:{line}: `{name}` listed twice", csv.file));
@@ -535,9 +592,10 @@ fn read_constants(refdata: &Path) -> Result<(String, String), String> {
     e.push_str("/// (errno value, message), sorted by value.\n");
     e.push_str("#[rustfmt::skip]\npub(crate) static ERRNO_MESSAGES: &[(u16, &str)] = &[\n");
     for v in errnos {
-        let n = i32::try_from(v).ok().filter(|n| (1..4096).contains(n)).ok_or_else(|| {
-            format!("{}: errno value {v} is out of range", csv.file)
-        })?;
+        let n = i32::try_from(v)
+            .ok()
+            .filter(|n| (1..4096).contains(n))
+            .ok_or_else(|| format!("{}: errno value {v} is out of range", csv.file))?;
         writeln!(e, "    ({n}, {}),", lit(&strerror(n))).unwrap();
     }
     e.push_str("];\n");

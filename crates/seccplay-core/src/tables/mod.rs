@@ -9,9 +9,15 @@ pub(crate) mod prototypes;
 pub(crate) mod syscalls;
 
 use crate::arch::TableColumn;
+use crate::syscalls::Param;
 
 /// Marks a syscall that is absent from a column.
 pub(crate) const N: u32 = u32::MAX;
+
+/// Builds a [`Param`] (keeps the generated prototype table short).
+pub(crate) const fn p(ty: &'static str, name: &'static str) -> Param {
+    Param { ty, name }
+}
 
 /// Index of a [`TableColumn`] in the generated number arrays (the order of `COLUMN_NAMES`).
 pub(crate) fn column_index(c: TableColumn) -> usize {

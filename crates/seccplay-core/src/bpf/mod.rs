@@ -1,1 +1,17 @@
-//! Classic BPF programs as seccomp runs them (in progress).
+//! Classic BPF programs as seccomp runs them: instructions and their bytes ([`insn`]),
+//! `seccomp_data` ([`data`]), the kernel's load-time verifier ([`verify`]), an interpreter with
+//! traces and stacking ([`interp`]), strict mode ([`strict`]), the kernel's constant-action
+//! cache and cost analysis ([`cache`]), disassembler and assembler ([`disasm`], [`asm`]) and
+//! import/export formats ([`format`]).
+
+pub mod asm;
+pub mod cache;
+pub mod data;
+pub mod disasm;
+pub mod insn;
+pub mod interp;
+pub mod strict;
+pub mod verify;
+
+pub use data::SeccompData;
+pub use insn::Insn;

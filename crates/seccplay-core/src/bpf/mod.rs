@@ -8,6 +8,7 @@ pub mod asm;
 pub mod cache;
 pub mod data;
 pub mod disasm;
+pub mod format;
 pub mod insn;
 pub mod interp;
 pub mod strict;
@@ -15,3 +16,6 @@ pub mod verify;
 
 pub use data::SeccompData;
 pub use insn::Insn;
+
+#[cfg(test)]
+mod tests;

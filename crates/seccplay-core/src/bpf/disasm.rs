@@ -293,7 +293,7 @@ fn flow(prog: &[Insn], endian: Endian) -> Vec<Flow> {
             }
             _ => {}
         }
-        if falls && pc + 1 <= n {
+        if falls {
             merge(&mut before[pc + 1], after);
         }
     }

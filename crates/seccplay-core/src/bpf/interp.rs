@@ -177,6 +177,48 @@ pub struct Trace {
 pub const DIV_BY_ZERO_NOTE: &str =
     "division by X = 0: the kernel's program returns 0 (SECCOMP_RET_KILL_THREAD)";
 
+const LD_W_ABS: u16 = BPF_LD | BPF_W | BPF_ABS;
+const LD_W_LEN: u16 = BPF_LD | BPF_W | BPF_LEN;
+const LDX_W_LEN: u16 = BPF_LDX | BPF_W | BPF_LEN;
+const LD_IMM: u16 = BPF_LD | BPF_IMM;
+const LDX_IMM: u16 = BPF_LDX | BPF_IMM;
+const LD_MEM: u16 = BPF_LD | BPF_MEM;
+const LDX_MEM: u16 = BPF_LDX | BPF_MEM;
+const ST: u16 = BPF_ST;
+const STX: u16 = BPF_STX;
+const TAX: u16 = BPF_MISC | BPF_TAX;
+const TXA: u16 = BPF_MISC | BPF_TXA;
+const RET_K: u16 = BPF_RET | BPF_K;
+const RET_A: u16 = BPF_RET | BPF_A;
+const JA: u16 = BPF_JMP | BPF_JA;
+const JEQ_K: u16 = BPF_JMP | BPF_JEQ | BPF_K;
+const JGT_K: u16 = BPF_JMP | BPF_JGT | BPF_K;
+const JGE_K: u16 = BPF_JMP | BPF_JGE | BPF_K;
+const JSET_K: u16 = BPF_JMP | BPF_JSET | BPF_K;
+const JEQ_X: u16 = BPF_JMP | BPF_JEQ | BPF_X;
+const JGT_X: u16 = BPF_JMP | BPF_JGT | BPF_X;
+const JGE_X: u16 = BPF_JMP | BPF_JGE | BPF_X;
+const JSET_X: u16 = BPF_JMP | BPF_JSET | BPF_X;
+const ADD_K: u16 = BPF_ALU | BPF_ADD | BPF_K;
+const ADD_X: u16 = BPF_ALU | BPF_ADD | BPF_X;
+const SUB_K: u16 = BPF_ALU | BPF_SUB | BPF_K;
+const SUB_X: u16 = BPF_ALU | BPF_SUB | BPF_X;
+const MUL_K: u16 = BPF_ALU | BPF_MUL | BPF_K;
+const MUL_X: u16 = BPF_ALU | BPF_MUL | BPF_X;
+const DIV_K: u16 = BPF_ALU | BPF_DIV | BPF_K;
+const DIV_X: u16 = BPF_ALU | BPF_DIV | BPF_X;
+const AND_K: u16 = BPF_ALU | BPF_AND | BPF_K;
+const AND_X: u16 = BPF_ALU | BPF_AND | BPF_X;
+const OR_K: u16 = BPF_ALU | BPF_OR | BPF_K;
+const OR_X: u16 = BPF_ALU | BPF_OR | BPF_X;
+const XOR_K: u16 = BPF_ALU | BPF_XOR | BPF_K;
+const XOR_X: u16 = BPF_ALU | BPF_XOR | BPF_X;
+const LSH_K: u16 = BPF_ALU | BPF_LSH | BPF_K;
+const LSH_X: u16 = BPF_ALU | BPF_LSH | BPF_X;
+const RSH_K: u16 = BPF_ALU | BPF_RSH | BPF_K;
+const RSH_X: u16 = BPF_ALU | BPF_RSH | BPF_X;
+const NEG: u16 = BPF_ALU | BPF_NEG;
+
 trait Observer {
     fn step(&mut self, _s: impl FnOnce() -> Step) {}
 }
@@ -246,23 +288,15 @@ fn exec<O: Observer>(
         let mut branch = None;
         let k = i.k;
         match i.code {
-            c if c == BPF_LD | BPF_W | BPF_ABS => match load(d, k, big) {
+            LD_W_ABS => match load(d, k, big) {
                 Some(v) => {
                     a = v;
                     read = Some(v);
                 }
                 None => return fail(pc, RunErrorKind::BadLoad { offset: k }),
             },
-            c if c == BPF_JMP | BPF_JEQ | BPF_K
-                || c == BPF_JMP | BPF_JGT | BPF_K
-                || c == BPF_JMP | BPF_JGE | BPF_K
-                || c == BPF_JMP | BPF_JSET | BPF_K
-                || c == BPF_JMP | BPF_JEQ | BPF_X
-                || c == BPF_JMP | BPF_JGT | BPF_X
-                || c == BPF_JMP | BPF_JGE | BPF_X
-                || c == BPF_JMP | BPF_JSET | BPF_X =>
-            {
-                let v = if src(c) == BPF_X { x } else { k };
+            c @ (JEQ_K | JGT_K | JGE_K | JSET_K | JEQ_X | JGT_X | JGE_X | JSET_X) => {
+                let v = if c & BPF_X != 0 { x } else { k };
                 let r = match op(c) {
                     BPF_JEQ => a == v,
                     BPF_JGT => a > v,
@@ -283,8 +317,8 @@ fn exec<O: Observer>(
                     target: next,
                 });
             }
-            c if c == BPF_RET | BPF_K || c == BPF_RET | BPF_A => {
-                let ret = if c == BPF_RET | BPF_K { k } else { a };
+            c @ (RET_K | RET_A) => {
+                let ret = if c == RET_K { k } else { a };
                 obs.step(|| Step {
                     pc,
                     insn: i,
@@ -298,7 +332,7 @@ fn exec<O: Observer>(
                 });
                 return Ok((ret, steps));
             }
-            c if c == BPF_JMP | BPF_JA => {
+            JA => {
                 let t = pc as u64 + 1 + k as u64;
                 if t >= n as u64 {
                     return fail(pc, RunErrorKind::JumpOutOfRange { target: t });
@@ -309,70 +343,72 @@ fn exec<O: Observer>(
                     target: next,
                 });
             }
-            c if class(c) == BPF_ALU && seccomp_alu(c) => {
-                let v = if src(c) == BPF_X { x } else { k };
-                match op(c) {
-                    BPF_ADD => a = a.wrapping_add(v),
-                    BPF_SUB => a = a.wrapping_sub(v),
-                    BPF_MUL => a = a.wrapping_mul(v),
-                    BPF_DIV => {
-                        if v == 0 {
-                            if src(c) == BPF_K {
-                                return fail(pc, RunErrorKind::DivByZeroConst);
-                            }
-                            // The converted program does `A ^= A; exit`.
-                            obs.step(|| Step {
-                                pc,
-                                insn: i,
-                                a: 0,
-                                x,
-                                mem_write: None,
-                                read: None,
-                                branch: None,
-                                ret: Some(0),
-                                note: Some(DIV_BY_ZERO_NOTE),
-                            });
-                            return Ok((0, steps));
-                        }
-                        a /= v
-                    }
-                    BPF_AND => a &= v,
-                    BPF_OR => a |= v,
-                    BPF_XOR => a ^= v,
-                    BPF_LSH | BPF_RSH => {
-                        let s = if src(c) == BPF_X {
-                            v & 31
-                        } else if v >= 32 {
-                            return fail(pc, RunErrorKind::ShiftTooLarge { k: v });
-                        } else {
-                            v
-                        };
-                        a = if op(c) == BPF_LSH { a << s } else { a >> s };
-                    }
-                    _ => a = a.wrapping_neg(), // BPF_NEG
+            AND_K => a &= k,
+            AND_X => a &= x,
+            ADD_K => a = a.wrapping_add(k),
+            ADD_X => a = a.wrapping_add(x),
+            SUB_K => a = a.wrapping_sub(k),
+            SUB_X => a = a.wrapping_sub(x),
+            MUL_K => a = a.wrapping_mul(k),
+            MUL_X => a = a.wrapping_mul(x),
+            OR_K => a |= k,
+            OR_X => a |= x,
+            XOR_K => a ^= k,
+            XOR_X => a ^= x,
+            NEG => a = a.wrapping_neg(),
+            DIV_K => {
+                if k == 0 {
+                    return fail(pc, RunErrorKind::DivByZeroConst);
                 }
+                a /= k
             }
-            c if c == BPF_LD | BPF_IMM => a = k,
-            c if c == BPF_LDX | BPF_IMM => x = k,
-            c if c == BPF_LD | BPF_W | BPF_LEN => a = SECCOMP_DATA_SIZE,
-            c if c == BPF_LDX | BPF_W | BPF_LEN => x = SECCOMP_DATA_SIZE,
-            c if c == BPF_MISC | BPF_TAX => x = a,
-            c if c == BPF_MISC | BPF_TXA => a = x,
-            c if c == BPF_LD | BPF_MEM || c == BPF_LDX | BPF_MEM || c == BPF_ST || c == BPF_STX => {
+            DIV_X => {
+                if x == 0 {
+                    // The converted program does `A ^= A; exit`.
+                    obs.step(|| Step {
+                        pc,
+                        insn: i,
+                        a: 0,
+                        x,
+                        mem_write: None,
+                        read: None,
+                        branch: None,
+                        ret: Some(0),
+                        note: Some(DIV_BY_ZERO_NOTE),
+                    });
+                    return Ok((0, steps));
+                }
+                a /= x
+            }
+            c @ (LSH_K | RSH_K) => {
+                if k >= 32 {
+                    return fail(pc, RunErrorKind::ShiftTooLarge { k });
+                }
+                a = if c == LSH_K { a << k } else { a >> k };
+            }
+            LSH_X => a <<= x & 31,
+            RSH_X => a >>= x & 31,
+            LD_IMM => a = k,
+            LDX_IMM => x = k,
+            LD_W_LEN => a = SECCOMP_DATA_SIZE,
+            LDX_W_LEN => x = SECCOMP_DATA_SIZE,
+            TAX => x = a,
+            TXA => a = x,
+            c @ (LD_MEM | LDX_MEM | ST | STX) => {
                 if k >= 16 {
                     return fail(pc, RunErrorKind::BadMemIndex { index: k });
                 }
                 let m = &mut mem[k as usize];
-                if c == BPF_LD | BPF_MEM {
-                    a = *m;
-                } else if c == BPF_LDX | BPF_MEM {
-                    x = *m;
-                } else {
-                    *m = if c == BPF_ST { a } else { x };
-                    mw = Some(MemWrite {
-                        index: k as u8,
-                        value: *m,
-                    });
+                match c {
+                    LD_MEM => a = *m,
+                    LDX_MEM => x = *m,
+                    _ => {
+                        *m = if c == ST { a } else { x };
+                        mw = Some(MemWrite {
+                            index: k as u8,
+                            value: *m,
+                        });
+                    }
                 }
             }
             c => return fail(pc, RunErrorKind::UnsupportedOpcode { code: c }),
@@ -396,24 +432,6 @@ fn exec<O: Observer>(
         pc = next;
     }
     fail(n, RunErrorKind::FellOffEnd)
-}
-
-#[inline(always)]
-fn seccomp_alu(c: u16) -> bool {
-    c == BPF_ALU | BPF_NEG
-        || (c & !0xf8 == BPF_ALU
-            && matches!(
-                op(c),
-                BPF_ADD
-                    | BPF_SUB
-                    | BPF_MUL
-                    | BPF_DIV
-                    | BPF_AND
-                    | BPF_OR
-                    | BPF_XOR
-                    | BPF_LSH
-                    | BPF_RSH
-            ))
 }
 
 /// Runs `prog` on `data` (the program's byte order `endian`) and returns the filter's value.

@@ -573,9 +573,9 @@ fn every_export_imports_back() {
 fn arb_insn() -> impl Strategy<Value = Insn> {
     let codes: Vec<u16> = super::verify::SECCOMP_OPCODES.to_vec();
     prop_oneof![
-        8 => (prop::sample::select(codes), 0u8..4, 0u8..4, prop_oneof![0u32..64, any::<u32>(), Just(0x7fff_0000u32)])
+        30 => (prop::sample::select(codes), 0u8..4, 0u8..4, prop_oneof![0u32..64, any::<u32>(), Just(0x7fff_0000u32)])
             .prop_map(|(c, jt, jf, k)| {
-                let k = if c == BPF_LD | BPF_W | BPF_ABS { k % 64 & !3 } else if matches!(c & 0xf7, 0x60 | 0x61 | 0x02 | 0x03) { k % 17 } else { k };
+                let k = if c == BPF_LD | BPF_W | BPF_ABS { (k % 64) & !3 } else if matches!(c & 0xf7, 0x60 | 0x61 | 0x02 | 0x03) { k % 17 } else { k };
                 let (jt, jf) = if super::verify::is_cond_jump_code(c) { (jt, jf) } else { (0, 0) };
                 let k = if c == BPF_JMP | BPF_JA { k % 4 } else { k };
                 Insn::new(c, jt, jf, k)
@@ -586,11 +586,28 @@ fn arb_insn() -> impl Strategy<Value = Insn> {
 
 fn arb_prog() -> impl Strategy<Value = Vec<Insn>> {
     (
-        prop::collection::vec(arb_insn(), 0..40),
+        prop::collection::vec(arb_insn(), 0..30),
         prop_oneof![Just(0x7fff_0000u32), Just(0x5_0001), Just(0), any::<u32>()],
+        any::<bool>(),
     )
-        .prop_map(|(mut p, r)| {
+        .prop_map(|(mut p, r, fix)| {
             p.push(Insn::stmt(BPF_RET | BPF_K, r));
+            if fix {
+                // Keep jumps inside the program and constant shifts below 32, so that most
+                // programs pass the verifier; the unfixed half exercises rejections.
+                let n = p.len();
+                for (pc, i) in p.iter_mut().enumerate() {
+                    let room = (n - pc - 1) as u32;
+                    if super::verify::is_cond_jump_code(i.code) && room > 0 {
+                        i.jt = (i.jt as u32 % room) as u8;
+                        i.jf = (i.jf as u32 % room) as u8;
+                    } else if i.code == BPF_JMP | BPF_JA && room > 0 {
+                        i.k %= room;
+                    } else if matches!(i.code, 0x64 | 0x74) {
+                        i.k %= 32;
+                    }
+                }
+            }
             p
         })
 }
@@ -699,23 +716,36 @@ fn throughput() {
         p.push(Insn::jump(BPF_JMP | BPF_JEQ | BPF_K, 1000 + i as u32, 0, 0));
     }
     p.push(Insn::stmt(BPF_RET | BPF_K, RET_ERRNO | 1));
-    // Binary-tree style decision: ~20 instructions per decision, like runc's optimize=2.
+    // Binary-search tree over nr (like runc's optimize=2): 9 levels of jgt, leaves ret.
+    fn build(lo: u32, hi: u32, out: &mut Vec<Insn>) {
+        // Emits a subtree deciding nr in [lo, hi); returns when laid out.
+        if hi - lo <= 1 {
+            out.push(Insn::stmt(
+                BPF_RET | BPF_K,
+                if lo % 3 == 0 {
+                    RET_ALLOW
+                } else {
+                    RET_ERRNO | 1
+                },
+            ));
+            return;
+        }
+        let mid = (lo + hi) / 2;
+        let at = out.len();
+        out.push(Insn::jump(BPF_JMP | BPF_JGE | BPF_K, mid, 0, 0));
+        build(lo, mid, out);
+        let jt = out.len() - at - 1;
+        out[at].jt = jt as u8;
+        build(mid, hi, out);
+    }
     let mut tree = vec![
         Insn::stmt(BPF_LD | BPF_W | BPF_ABS, 4),
         Insn::jump(BPF_JMP | BPF_JEQ | BPF_K, X86_64, 1, 0),
         Insn::stmt(BPF_RET, 0),
         Insn::stmt(BPF_LD | BPF_W | BPF_ABS, 0),
     ];
-    for i in 0..16u32 {
-        tree.push(Insn::jump(BPF_JMP | BPF_JGT | BPF_K, 400 - 20 * i, 0, 0));
-    }
-    tree.push(Insn::stmt(BPF_RET | BPF_K, RET_ALLOW));
-    while tree.len() < 400 {
-        tree.insert(
-            tree.len() - 1,
-            Insn::jump(BPF_JMP | BPF_JEQ | BPF_K, 9999, 0, 0),
-        );
-    }
+    build(0, 128, &mut tree);
+    // 128 leaves need jt offsets < 256 in every node: true for this size (391 insns).
     verify(&tree).unwrap();
     verify(&p).ok();
     for (name, prog) in [
@@ -740,4 +770,21 @@ fn throughput() {
             steps as f64 / iters as f64
         );
     }
+}
+
+/// The generators produce a useful share of verifier-accepted programs (so the properties above
+/// that only look at accepted programs are exercised).
+#[test]
+fn generated_programs_are_often_accepted() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+    let mut runner = TestRunner::deterministic();
+    let strat = arb_prog();
+    let mut ok = 0;
+    for _ in 0..1000 {
+        let p = strat.new_tree(&mut runner).unwrap().current();
+        ok += verify(&p).is_ok() as usize;
+    }
+    assert!(ok >= 200, "only {ok}/1000 accepted");
+    eprintln!("{ok}/1000 generated programs accepted");
 }

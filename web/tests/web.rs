@@ -28,9 +28,15 @@ async fn app_shell_shows_name_and_tagline() {
     let handle = yew::Renderer::<App>::with_root(root.clone()).render();
     settle().await;
 
-    let h1 = root.query_selector("h1").unwrap().expect("an <h1> in the app");
+    let h1 = root
+        .query_selector("h1")
+        .unwrap()
+        .expect("an <h1> in the app");
     assert_eq!(h1.text_content().unwrap(), "seccplay");
-    let tagline = root.query_selector(".tagline").unwrap().expect("a .tagline in the app");
+    let tagline = root
+        .query_selector(".tagline")
+        .unwrap()
+        .expect("a .tagline in the app");
     assert_eq!(tagline.text_content().unwrap(), seccplay_core::TAGLINE);
 
     handle.destroy();

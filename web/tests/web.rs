@@ -19,7 +19,7 @@ fn mount_root() -> web_sys::Element {
 
 /// Lets Yew run its scheduled renders.
 async fn settle() {
-    gloo::timers::future::TimeoutFuture::new(20).await;
+    yew::platform::time::sleep(std::time::Duration::from_millis(20)).await;
 }
 
 #[wasm_bindgen_test]

@@ -1,16 +1,4 @@
-//! The seccplay playground (Yew, client-side only).
-use yew::prelude::*;
-
-#[function_component(App)]
-fn app() -> Html {
-    html! {
-        <main id="app">
-            <h1>{ "seccplay" }</h1>
-            <p class="tagline">{ seccplay_core::TAGLINE }</p>
-        </main>
-    }
-}
-
+//! The seccplay playground's entry point: renders the app shell into `<body>`.
 fn main() {
-    yew::Renderer::<App>::new().render();
+    yew::Renderer::<seccplay_web::App>::new().render();
 }

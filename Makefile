@@ -1,0 +1,41 @@
+# seccplay — `make serve` to play, `make test` to check everything. Each target installs what
+# it needs first (scripts/setup.sh: idempotent, about a second when everything is there).
+# The steps themselves live in scripts/run.sh; `make test` stops at the first failing step.
+SHELL := /bin/bash
+RUN := scripts/run.sh
+
+.DEFAULT_GOAL := help
+.PHONY: help setup serve test lint fmt host-test wasm-test build e2e screenshot
+
+help: ## list the targets
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
+
+setup: ## install everything the build and the tests need (skips what is present)
+	@$(RUN) setup
+
+serve: ## trunk serve the playground on http://127.0.0.1:8080 (PORT=... to change)
+	@$(RUN) setup-serve serve
+
+test: ## everything: setup, fmt, clippy, host tests, wasm tests, release build, e2e
+	@$(RUN) test
+
+lint: ## cargo fmt --check and clippy -D warnings
+	@$(RUN) fmt clippy
+
+fmt: ## format the workspace in place
+	cargo fmt --all
+
+host-test: ## cargo test --workspace (host)
+	@$(RUN) setup host-test
+
+wasm-test: ## wasm-bindgen-test for seccplay-core and seccplay-web in headless Chromium
+	@$(RUN) setup wasm-test
+
+build: ## release trunk build into dist/
+	@$(RUN) setup-serve build
+
+e2e: ## release build, then the Playwright e2e tests against it (screenshots in target/e2e/)
+	@$(RUN) setup build e2e
+
+screenshot: e2e ## refresh docs/screenshot.png from the e2e run
+	cp target/e2e/shell.png docs/screenshot.png

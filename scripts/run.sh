@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# scripts/run.sh STEP... — the steps behind the Makefile targets, run in order; stops at the
+# first failure with a message naming the step and its command.
+#
+#   setup        scripts/setup.sh test (everything the tests need)
+#   setup-serve  scripts/setup.sh serve (what serve/build need)
+#   fmt          cargo fmt --all --check
+#   clippy       cargo clippy --workspace --all-targets -- -D warnings
+#   host-test    cargo test --workspace
+#   wasm-test    wasm-bindgen-test in headless Chromium: seccplay-core, then seccplay-web (--tests)
+#   build        release trunk build into dist/
+#   e2e          node --test tests/e2e/ against dist/ served on 127.0.0.1 (a free port)
+#   serve        trunk serve on http://127.0.0.1:${PORT:-8080} (foreground, until Ctrl-C)
+#   test         all of it: setup fmt clippy host-test wasm-test build e2e
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+WASM_ENV=$ROOT/scripts/wasm-env
+T0=$SECONDS
+DONE=()
+
+say() { printf '%s\n' "$*" >&2; }
+# step NAME CMD...: runs CMD; on failure reports and exits with its status.
+step() {
+  local name=$1 s=$SECONDS rc=0; shift
+  say "" "==> [$name] $*"
+  "$@" || rc=$?
+  if ((rc)); then
+    say "" "*** FAILED at step [$name] (exit $rc, after $((SECONDS - s))s): $*"
+    ((${#DONE[@]})) && say "    (passed before it: ${DONE[*]})"
+    exit $rc
+  fi
+  DONE+=("$name:$((SECONDS - s))s")
+}
+
+# Every crate downloaded once (std's own too in the Debian route), so that trunk and cargo can then
+# work offline. Without a network this fails harmlessly if everything is there already.
+fetch_wasm() {
+  if ! "$WASM_ENV" cargo fetch --target wasm32-unknown-unknown -q 2>/dev/null; then
+    say "(cargo fetch failed: continuing offline with what is downloaded)"
+    export CARGO_NET_OFFLINE=true
+  fi
+}
+
+wasm_test() { # wasm_test PACKAGE: --tests = lib + integration tests, no (wasm) doctests
+  "$WASM_ENV" cargo test --target wasm32-unknown-unknown -p "$1" --tests
+}
+
+trunk_build() { TRUNK_OFFLINE=true "$WASM_ENV" trunk build --release "$@"; }
+
+e2e() ( # subshell: its EXIT trap stops the server whatever happens
+  [[ -f dist/index.html ]] || { say "dist/index.html is missing: run 'make build' first"; exit 1; }
+  local log port="" pid i
+  log=$(mktemp)
+  python3 -u -m http.server 0 --bind 127.0.0.1 --directory dist >"$log" 2>&1 &
+  pid=$!
+  trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -f "$log"' EXIT
+  trap 'exit 130' INT TERM
+  for i in $(seq 100); do # "Serving HTTP on 127.0.0.1 port 41235 (http://127.0.0.1:41235/) ..."
+    port=$(sed -n 's/^Serving HTTP on .* port \([0-9]*\) .*/\1/p' "$log")
+    [[ -n $port ]] && break
+    kill -0 $pid 2>/dev/null || break
+    sleep 0.1
+  done
+  [[ -n $port ]] || { say "the static server did not start:"; cat "$log" >&2; exit 1; }
+  say "serving dist/ on http://127.0.0.1:$port/ (python3 -m http.server, pid $pid)"
+  APP_URL=http://127.0.0.1:$port/ node --test tests/e2e/
+)
+
+serve() {
+  local port=${PORT:-8080}
+  fetch_wasm
+  say "" "seccplay playground: http://127.0.0.1:$port/ (trunk serve, rebuilds on change; Ctrl-C stops it)" ""
+  TRUNK_OFFLINE=true exec "$WASM_ENV" trunk serve --port "$port"
+}
+
+run() {
+  case $1 in
+    setup) step setup scripts/setup.sh test ;;
+    setup-serve) step setup scripts/setup.sh serve ;;
+    fmt) step fmt cargo fmt --all --check ;;
+    clippy) step clippy cargo clippy --workspace --all-targets -- -D warnings ;;
+    host-test) step host-test cargo test --workspace ;;
+    wasm-test)
+      fetch_wasm
+      step wasm-test-core wasm_test seccplay-core
+      step wasm-test-web wasm_test seccplay-web
+      ;;
+    build) fetch_wasm && step build trunk_build ;;
+    e2e) step e2e e2e ;;
+    serve) serve ;;
+    test) for s in setup fmt clippy host-test wasm-test build e2e; do run $s; done ;;
+    *) sed -n '2,16p' "$0" >&2; exit 2 ;;
+  esac
+}
+
+(($#)) || set -- test
+for s in "$@"; do run "$s"; done
+say "" "OK: ${DONE[*]} — total $((SECONDS - T0))s"

@@ -1,0 +1,86 @@
+// Shared helpers for the e2e tests (tests/e2e/*.test.mjs, run by `node --test tests/e2e/`).
+//
+//   import { appUrl, openPage, saveScreenshot } from './helpers.mjs';
+//   const s = await openPage();            // headless Debian Chromium, fresh profile, page at APP_URL
+//   ... s.page (playwright Page), s.requests (every URL requested), s.errors (page errors) ...
+//   await saveScreenshot(s.page, 'name');  // -> target/e2e/name.png
+//   await s.close();
+//
+// APP_URL is set by `make e2e` / `make test` (scripts/run.sh serves dist/ on a free port of
+// 127.0.0.1); by hand: APP_URL=http://127.0.0.1:8080/ node --test tests/e2e/ while `make serve` runs.
+import { mkdir, readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const SHOTS = path.join(ROOT, 'target', 'e2e');
+
+/** The page under test (APP_URL), e.g. http://127.0.0.1:41235/. */
+export function appUrl() {
+  const url = process.env.APP_URL;
+  if (!url) throw new Error('APP_URL is not set: run `make e2e`, or set APP_URL to a served seccplay');
+  return url;
+}
+
+/** `seccplay_core::TAGLINE`, read from the core's source so the tests follow it. */
+export async function coreTagline() {
+  const src = await readFile(path.join(ROOT, 'crates/seccplay-core/src/lib.rs'), 'utf8');
+  const m = src.match(/pub const TAGLINE: &str =\s*"((?:[^"\\]|\\.)*)"/);
+  if (!m) throw new Error('TAGLINE not found in crates/seccplay-core/src/lib.rs');
+  return m[1].replace(/\\(.)/g, '$1');
+}
+
+/** Debian's Chromium (CHROMIUM overrides); never a Playwright-downloaded browser. */
+export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+
+/** Flags that keep headless Chromium quiet on a closed network. */
+export const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+/** True for URLs that stay on this machine (or never touch the network). */
+export function isLocal(url) {
+  const u = new URL(url);
+  if (['data:', 'blob:', 'about:'].includes(u.protocol)) return true;
+  return u.hostname === '127.0.0.1';
+}
+
+/**
+ * Launches Chromium (playwright's launch() gives it a fresh temporary user-data dir, removed on
+ * close), opens APP_URL (or `url`) and waits for the app shell. Every request is recorded in
+ * `requests`; requests that would leave 127.0.0.1 are recorded and aborted. Uncaught page errors
+ * and console errors are collected in `errors`.
+ */
+export async function openPage({ url = appUrl(), waitFor = 'main#app h1', viewport = { width: 1000, height: 560 } } = {}) {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  const context = await browser.newContext({ viewport });
+  const requests = [];
+  const errors = [];
+  await context.route('**/*', (route) => {
+    const u = route.request().url();
+    return isLocal(u) ? route.continue() : route.abort('blockedbyclient');
+  });
+  context.on('request', (req) => requests.push(req.url()));
+  const page = await context.newPage();
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
+  const close = () => browser.close();
+  try {
+    await page.goto(url, { waitUntil: 'load' });
+    if (waitFor) await page.waitForSelector(waitFor, { timeout: 30_000 });
+  } catch (e) {
+    await close();
+    throw e;
+  }
+  return { browser, context, page, requests, errors, close };
+}
+
+/** Saves a PNG screenshot of the page to target/e2e/<name>.png and returns its path. */
+export async function saveScreenshot(page, name) {
+  await mkdir(SHOTS, { recursive: true });
+  const file = path.join(SHOTS, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}

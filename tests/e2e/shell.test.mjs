@@ -1,0 +1,29 @@
+// The app shell, loaded from the served release build in headless Chromium.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { openPage, saveScreenshot, isLocal, coreTagline } from './helpers.mjs';
+
+let s;
+before(async () => { s = await openPage(); });
+after(async () => { await s?.close(); });
+
+test('shows the name and the tagline', async () => {
+  assert.equal((await s.page.textContent('main#app h1')).trim(), 'seccplay');
+  assert.equal((await s.page.textContent('main#app .tagline')).trim(), await coreTagline());
+  assert.match(await s.page.title(), /seccplay/);
+});
+
+test('loads the wasm without errors', async () => {
+  assert.ok(s.requests.some((u) => u.endsWith('.wasm')), `no .wasm among ${s.requests.join(', ')}`);
+  assert.deepEqual(s.errors, []);
+});
+
+test('makes no request that leaves 127.0.0.1', async () => {
+  assert.ok(s.requests.length > 0);
+  assert.deepEqual(s.requests.filter((u) => !isLocal(u)), []);
+});
+
+test('screenshot', async () => {
+  const file = await saveScreenshot(s.page, 'shell');
+  console.log(`screenshot: ${file}`);
+});

@@ -115,7 +115,11 @@ fn outcome(db: &Database, audit: u32, nr: u32) -> Outcome {
 fn compile_group(g: &mut Graph, db: &Database, audit: u32) -> usize {
     // Breakpoints: every place the outcome can change.
     let mut bps: BTreeSet<u64> = [0u64, 1, X32_SYSCALL_BIT as u64, u32::MAX as u64].into();
-    let members: Vec<&ArchDb> = db.dbs.iter().filter(|d| d.arch.audit_arch() == audit).collect();
+    let members: Vec<&ArchDb> = db
+        .dbs
+        .iter()
+        .filter(|d| d.arch.audit_arch() == audit)
+        .collect();
     for d in &members {
         for &nr in d.syscalls.keys() {
             bps.insert(nr as u64);
@@ -162,8 +166,10 @@ fn compile_group(g: &mut Graph, db: &Database, audit: u32) -> usize {
         Outcome::Tree(i, nr) => {
             let adb = &db.dbs[i];
             let sys = &adb.syscalls[&nr];
-            let mut ctx = PathCtx::default();
-            ctx.acc = Acc::Word(0, u32::MAX);
+            let ctx = PathCtx {
+                acc: Acc::Word(0, u32::MAX),
+                ..Default::default()
+            };
             ArgCompiler {
                 g,
                 db: adb,
@@ -175,7 +181,10 @@ fn compile_group(g: &mut Graph, db: &Database, audit: u32) -> usize {
         }
     };
     let body = emit_search(g, &tree, &ranges, 0, ranges.len(), &mut leaf);
-    g.add(GNode::Load { offset: 0, next: body })
+    g.add(GNode::Load {
+        offset: 0,
+        next: body,
+    })
 }
 
 /// Split points of an optimal alphabetic search tree (Knuth's O(n²) dynamic programme):
@@ -200,6 +209,7 @@ fn optimal_tree(w: &[f64]) -> Vec<Vec<usize>> {
                 (root[i][j - 1].max(i + 1), root[i + 1][j].min(j - 1))
             };
             let mut best = (f64::INFINITY, lo);
+            #[allow(clippy::needless_range_loop)]
             for k in lo..=hi.max(lo) {
                 let c = cost[i][k] + cost[k][j];
                 if c < best.0 {
@@ -601,7 +611,12 @@ impl Graph {
                         if ff - i - 1 > 255 {
                             ff = tramp_for(i, f);
                         }
-                        Insn::jump(BPF_JMP | op | BPF_K, k, (tt - i - 1) as u8, (ff - i - 1) as u8)
+                        Insn::jump(
+                            BPF_JMP | op | BPF_K,
+                            k,
+                            (tt - i - 1) as u8,
+                            (ff - i - 1) as u8,
+                        )
                     }
                 },
             };

@@ -314,8 +314,8 @@ impl ArchDb {
             Resolved::Number(nr) => {
                 if self.arch.bits() == 32 {
                     for c in chain.iter().flatten() {
-                        let trunc = c.value >> 32 != 0
-                            || (c.op == Op::MaskedEq && c.value_two >> 32 != 0);
+                        let trunc =
+                            c.value >> 32 != 0 || (c.op == Op::MaskedEq && c.value_two >> 32 != 0);
                         if trunc {
                             diags.push(
                                 Diagnostic::warning(
@@ -773,7 +773,12 @@ impl ArchDb {
         Ok(())
     }
 
-    fn prune(&mut self, existing: Option<NodeId>, new: Option<NodeId>, state: &mut IterState) -> i64 {
+    fn prune(
+        &mut self,
+        existing: Option<NodeId>,
+        new: Option<NodeId>,
+        state: &mut IterState,
+    ) -> i64 {
         let mut cnt = 0;
         let mut sn = *state;
         'ret: {
@@ -822,13 +827,21 @@ impl ArchDb {
                             }
                         }
                         for t in [true, false] {
-                            let nsub = if t { self.nodes[n].nxt_t } else { self.nodes[n].nxt_f };
+                            let nsub = if t {
+                                self.nodes[n].nxt_t
+                            } else {
+                                self.nodes[n].nxt_f
+                            };
                             let Some(nsub) = nsub else { continue };
                             let cur = xc.expect("live");
                             self.get(Some(cur));
                             let mut st = *state;
                             st.flags |= IST_MATCHSET;
-                            let xsub = if t { self.nodes[cur].nxt_t } else { self.nodes[cur].nxt_f };
+                            let xsub = if t {
+                                self.nodes[cur].nxt_t
+                            } else {
+                                self.nodes[cur].nxt_f
+                            };
                             cnt += self.prune(xsub, Some(nsub), &mut st);
                             cnt += self.put(&mut xc);
                             if st.flags & IST_MATCH != 0 {
@@ -843,10 +856,18 @@ impl ArchDb {
                             && sn.flags & IST_MATCH != 0;
                         if ok && sn.flags & IST_N_FINISHED != 0 && sn.flags & IST_X_PREFIX != 0 {
                             cnt += self.tree_remove(Slot::Root(state.root), cur);
-                            if self.syscalls.get(&state.root).and_then(|s| s.chains).is_none() {
+                            if self
+                                .syscalls
+                                .get(&state.root)
+                                .and_then(|s| s.chains)
+                                .is_none()
+                            {
                                 break 'ret;
                             }
-                        } else if ok && sn.flags & IST_X_FINISHED != 0 && sn.flags & IST_N_PREFIX != 0 {
+                        } else if ok
+                            && sn.flags & IST_X_FINISHED != 0
+                            && sn.flags & IST_N_PREFIX != 0
+                        {
                             break 'ret;
                         }
                     } else if Self::chain_lt(&self.nodes[xi], &self.nodes[n]) {
@@ -855,7 +876,11 @@ impl ArchDb {
                         }
                         for t in [true, false] {
                             let cur = xc.expect("live");
-                            let xsub = if t { self.nodes[cur].nxt_t } else { self.nodes[cur].nxt_f };
+                            let xsub = if t {
+                                self.nodes[cur].nxt_t
+                            } else {
+                                self.nodes[cur].nxt_f
+                            };
                             if xsub.is_none() {
                                 continue;
                             }
@@ -878,7 +903,11 @@ impl ArchDb {
                             break 'ret;
                         }
                         for t in [true, false] {
-                            let nsub = if t { self.nodes[n].nxt_t } else { self.nodes[n].nxt_f };
+                            let nsub = if t {
+                                self.nodes[n].nxt_t
+                            } else {
+                                self.nodes[n].nxt_f
+                            };
                             let Some(nsub) = nsub else { continue };
                             let cur = xc.expect("live");
                             self.get(Some(cur));
@@ -909,6 +938,7 @@ impl ArchDb {
         cnt
     }
 
+    #[allow(clippy::only_used_in_recursion)]
     fn tree_add(
         &mut self,
         existing: Slot,
@@ -925,10 +955,11 @@ impl ArchDb {
                 if let Some(nt) = self.nodes[n].act_t {
                     match self.nodes[x].act_t {
                         None => {
-                            self.act_check(self.nodes[x].nxt_t, nt.action).map_err(|r| AddError {
-                                errno: EEXIST,
-                                conflicts_with: Some(r),
-                            })?;
+                            self.act_check(self.nodes[x].nxt_t, nt.action)
+                                .map_err(|r| AddError {
+                                    errno: EEXIST,
+                                    conflicts_with: Some(r),
+                                })?;
                             let mut sub = self.nodes[x].nxt_t;
                             *removed += self.put(&mut sub);
                             let xn = &mut self.nodes[x];
@@ -937,7 +968,9 @@ impl ArchDb {
                             xn.act_t_raw = nt.action;
                         }
                         Some(xt) if xt.action != nt.action => {
-                            if self.nodes[n].hi && self.nodes[n].datum_full > self.nodes[x].datum_full {
+                            if self.nodes[n].hi
+                                && self.nodes[n].datum_full > self.nodes[x].datum_full
+                            {
                                 self.nodes[x].act_t = Some(nt);
                                 self.nodes[x].act_t_raw = nt.action;
                             }
@@ -954,10 +987,11 @@ impl ArchDb {
                 if let Some(nf) = self.nodes[n].act_f {
                     match self.nodes[x].act_f {
                         None => {
-                            self.act_check(self.nodes[x].nxt_f, nf.action).map_err(|r| AddError {
-                                errno: EEXIST,
-                                conflicts_with: Some(r),
-                            })?;
+                            self.act_check(self.nodes[x].nxt_f, nf.action)
+                                .map_err(|r| AddError {
+                                    errno: EEXIST,
+                                    conflicts_with: Some(r),
+                                })?;
                             let mut sub = self.nodes[x].nxt_f;
                             *removed += self.put(&mut sub);
                             let xn = &mut self.nodes[x];
@@ -965,7 +999,9 @@ impl ArchDb {
                             xn.act_f = Some(nf);
                         }
                         Some(xf) if xf.action != nf.action => {
-                            if self.nodes[n].hi && self.nodes[n].datum_full < self.nodes[x].datum_full {
+                            if self.nodes[n].hi
+                                && self.nodes[n].datum_full < self.nodes[x].datum_full
+                            {
                                 // libseccomp < 2.6.1 assigns the *true* action here (a typo fixed
                                 // in 2.6.1): the false action stays the first rule's.
                                 let raw = self.nodes[n].act_t_raw;
@@ -986,7 +1022,11 @@ impl ArchDb {
                     }
                 }
                 for t in [true, false] {
-                    let nsub = if t { self.nodes[n].nxt_t } else { self.nodes[n].nxt_f };
+                    let nsub = if t {
+                        self.nodes[n].nxt_t
+                    } else {
+                        self.nodes[n].nxt_f
+                    };
                     let Some(nsub) = nsub else { continue };
                     let (xsub, xact) = if t {
                         (self.nodes[x].nxt_t, self.nodes[x].act_t.is_some())

@@ -76,7 +76,7 @@ pub struct Decision {
 }
 
 /// The ABI database that handles `(audit_arch, nr)`, or the reason none does.
-pub fn select<'a>(db: &'a Database, audit_arch: u32, nr: u32) -> Result<&'a ArchDb, Source> {
+pub fn select(db: &Database, audit_arch: u32, nr: u32) -> Result<&ArchDb, Source> {
     let has = |a: Arch| db.dbs.iter().find(|d| d.arch == a);
     if audit_arch == Arch::X86_64.audit_arch() {
         return match (has(Arch::X86_64), has(Arch::X32)) {
@@ -216,7 +216,12 @@ pub fn word(arch: Arch, q: &Query, offset: u32) -> u32 {
 
 /// Evaluates a level (§2.6): siblings in order; a true/false branch is an action, a sub-level
 /// (whose fall-through continues with the next sibling here), or nothing (next sibling).
-fn eval_level(db: &ArchDb, level: Option<NodeId>, q: &Query, steps: &mut Vec<Step>) -> Option<Leaf> {
+fn eval_level(
+    db: &ArchDb,
+    level: Option<NodeId>,
+    q: &Query,
+    steps: &mut Vec<Step>,
+) -> Option<Leaf> {
     let mut cur = level.map(|mut n| {
         while let Some(p) = db.nodes[n].prev {
             n = p;

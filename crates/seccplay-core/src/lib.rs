@@ -18,6 +18,7 @@
 #![forbid(unsafe_code)]
 
 pub mod action;
+pub mod analysis;
 pub mod arch;
 pub mod bpf;
 pub mod codegen;

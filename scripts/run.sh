@@ -90,7 +90,7 @@ run() {
     e2e) step e2e e2e ;;
     serve) serve ;;
     test) for s in setup fmt clippy host-test wasm-test build e2e; do run $s; done ;;
-    *) sed -n '2,16p' "$0" >&2; exit 2 ;;
+    *) say "unknown step '$1'; the steps are:"; sed -n '5,14p' "$0" >&2; exit 2 ;;
   esac
 }
 

@@ -19,7 +19,7 @@ WASM_ENV=$ROOT/scripts/wasm-env
 T0=$SECONDS
 DONE=()
 
-say() { printf '%s\n' "$*" >&2; }
+say() { printf '%s\n' "$@" >&2; }
 # step NAME CMD...: runs CMD; on failure reports and exits with its status.
 step() {
   local name=$1 s=$SECONDS rc=0; shift

@@ -143,18 +143,25 @@ fn compile_group(g: &mut Graph, db: &Database, audit: u32) -> usize {
     }
     // Weights: the real syscalls each range holds (x32 counts 1/8: most kernels disable it),
     // plus a floor so that empty ranges stay reachable at a bounded depth.
+    let numbers: Vec<(f64, Vec<u64>)> = members
+        .iter()
+        .map(|d| {
+            let scale = if d.arch == Arch::X32 { 0.125 } else { 1.0 };
+            let nrs = crate::syscalls::syscalls(d.arch)
+                .iter()
+                .map(|&(_, nr)| nr as u64)
+                .collect();
+            (scale, nrs)
+        })
+        .collect();
     let weights: Vec<f64> = ranges
         .iter()
         .enumerate()
         .map(|(i, &(s, _))| {
             let end = ranges.get(i + 1).map(|r| r.0 as u64).unwrap_or(1 << 32);
             let mut w = 0.05;
-            for d in &members {
-                let scale = if d.arch == Arch::X32 { 0.125 } else { 1.0 };
-                let n = crate::syscalls::syscalls(d.arch)
-                    .iter()
-                    .filter(|(_, nr)| (*nr as u64) >= s as u64 && (*nr as u64) < end)
-                    .count();
+            for (scale, nrs) in &numbers {
+                let n = nrs.partition_point(|&x| x < end) - nrs.partition_point(|&x| x < s as u64);
                 w += n as f64 * scale;
             }
             w
@@ -530,6 +537,19 @@ impl Graph {
                 }
             }
         }
+        let nodes = &self.nodes;
+        let resolve_target = |items: &[Item], pos: &[usize], i: usize, tgt: usize| -> usize {
+            let mut j = i + 1;
+            while let Some(it) = items.get(j) {
+                match *it {
+                    Item::Ja(t) if t == tgt => return j,
+                    Item::RetCopy(v) if nodes[tgt] == GNode::Ret(v) => return j,
+                    Item::Ja(_) | Item::RetCopy(_) => j += 1,
+                    Item::Node(_) => break,
+                }
+            }
+            pos[tgt]
+        };
         loop {
             let pos_of = |items: &[Item]| {
                 let mut pos = vec![usize::MAX; self.nodes.len()];
@@ -546,7 +566,9 @@ impl Graph {
                 if let Item::Node(n) = it {
                     if let GNode::Jmp { t, f, .. } = self.nodes[*n] {
                         for (which, tgt) in [(0, t), (1, f)] {
-                            if pos[tgt] - i - 1 > 255 {
+                            // Where the jump lands today: a trampoline already placed right
+                            // after it for this target, or the target itself.
+                            if resolve_target(&items, &pos, i, tgt) - i - 1 > 255 {
                                 fixed = Some((i, which, tgt));
                                 break;
                             }

@@ -125,6 +125,10 @@ pub struct ArchDb {
     pub arch: Arch,
     /// Syscalls with rules, by number.
     pub syscalls: BTreeMap<u32, SyscallRules>,
+    /// Rules on names this ABI lacks, under their `__PNR_*` pseudo number: libseccomp keeps
+    /// them (so they can conflict) but never emits them. Empty on the "abi" ABIs (x86, s390,
+    /// ppc, mips o32, m68k, sh), which drop such rules.
+    pub pseudo: BTreeMap<i32, SyscallRules>,
     /// Node arena (unreachable nodes stay, as garbage).
     pub nodes: Vec<Node>,
     /// Names the policy has rules for that do not exist on this ABI (libseccomp stores them
@@ -177,6 +181,7 @@ pub fn build(policy: &Policy) -> Result<Database, Failure> {
         .map(|&arch| ArchDb {
             arch,
             syscalls: BTreeMap::new(),
+            pseudo: BTreeMap::new(),
             nodes: Vec::new(),
             absent: Vec::new(),
         })
@@ -214,7 +219,7 @@ pub fn build(policy: &Policy) -> Result<Database, Failure> {
 
 /// A rule as added to one ABI: a syscall number and per-argument conditions.
 struct ArchRule {
-    nr: u32,
+    nr: i64,
     name: &'static str,
     action: u32,
     rule: usize,
@@ -224,7 +229,7 @@ struct ArchRule {
 /// Where a pointer to a level lives.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Slot {
-    Root(u32),
+    Root(i64),
     T(NodeId),
     F(NodeId),
 }
@@ -242,7 +247,7 @@ const IST_REDUNDANT: u32 = IST_MATCH | IST_X_FINISHED | IST_N_PREFIX;
 struct IterState {
     flags: u32,
     action: u32,
-    root: u32,
+    root: i64,
 }
 
 impl ArchDb {
@@ -258,9 +263,7 @@ impl ArchDb {
             chain[c.arg as usize] = Some(*c);
         }
         let resolved = syscalls::resolve(self.arch, &rule.syscall);
-        let name = syscalls::all_names()
-            .find(|n| *n == rule.syscall)
-            .unwrap_or("?");
+        let name = syscalls::static_name(&rule.syscall).unwrap_or("?");
         let mux = self
             .arch
             .multiplexers()
@@ -293,7 +296,7 @@ impl ArchDb {
                 value_two: 0,
             });
             self.db_rule_add(&ArchRule {
-                nr: mux_nr,
+                nr: mux_nr as i64,
                 name: mux_name,
                 action: rule.action,
                 rule: rule.id,
@@ -301,7 +304,7 @@ impl ArchDb {
             })?;
             if let Resolved::Number(nr) = resolved {
                 self.db_rule_add(&ArchRule {
-                    nr,
+                    nr: nr as i64,
                     name,
                     action: rule.action,
                     rule: rule.id,
@@ -332,7 +335,19 @@ impl ArchDb {
                     }
                 }
                 self.db_rule_add(&ArchRule {
-                    nr,
+                    nr: nr as i64,
+                    name,
+                    action: rule.action,
+                    rule: rule.id,
+                    chain,
+                })
+            }
+            Resolved::Pseudo(pnr) if self.arch.multiplexers().is_none() => {
+                if !self.absent.contains(&rule.syscall) {
+                    self.absent.push(rule.syscall.clone());
+                }
+                self.db_rule_add(&ArchRule {
+                    nr: pnr as i64,
                     name,
                     action: rule.action,
                     rule: rule.id,
@@ -345,6 +360,30 @@ impl ArchDb {
                 }
                 Ok(())
             }
+        }
+    }
+
+    fn entry(&self, key: i64) -> Option<&SyscallRules> {
+        if key >= 0 {
+            self.syscalls.get(&(key as u32))
+        } else {
+            self.pseudo.get(&(key as i32))
+        }
+    }
+
+    fn entry_mut(&mut self, key: i64) -> Option<&mut SyscallRules> {
+        if key >= 0 {
+            self.syscalls.get_mut(&(key as u32))
+        } else {
+            self.pseudo.get_mut(&(key as i32))
+        }
+    }
+
+    fn insert_entry(&mut self, key: i64, e: SyscallRules) {
+        if key >= 0 {
+            self.syscalls.insert(key as u32, e);
+        } else {
+            self.pseudo.insert(key as i32, e);
         }
     }
 
@@ -364,7 +403,7 @@ impl ArchDb {
 
     fn slot(&self, s: Slot) -> Option<NodeId> {
         match s {
-            Slot::Root(nr) => self.syscalls.get(&nr).and_then(|s| s.chains),
+            Slot::Root(nr) => self.entry(nr).and_then(|s| s.chains),
             Slot::T(n) => self.nodes[n].nxt_t,
             Slot::F(n) => self.nodes[n].nxt_f,
         }
@@ -373,7 +412,7 @@ impl ArchDb {
     fn set_slot(&mut self, s: Slot, v: Option<NodeId>) {
         match s {
             Slot::Root(nr) => {
-                if let Some(sys) = self.syscalls.get_mut(&nr) {
+                if let Some(sys) = self.entry_mut(nr) {
                     sys.chains = v;
                 }
             }
@@ -709,11 +748,11 @@ impl ArchDb {
             action: r.action,
             rule: r.rule,
         };
-        let Some(existing) = self.syscalls.get(&r.nr) else {
-            self.syscalls.insert(
+        let Some(existing) = self.entry(r.nr) else {
+            self.insert_entry(
                 r.nr,
                 SyscallRules {
-                    nr: r.nr,
+                    nr: r.nr as u32,
                     name: r.name,
                     action: new_chains.is_none().then_some(leaf),
                     chains: new_chains,
@@ -732,7 +771,7 @@ impl ArchDb {
             // New unconditional rule: discard every conditional chain.
             let old = existing.chains;
             self.tree_put(old);
-            let s = self.syscalls.get_mut(&nr).expect("present");
+            let s = self.entry_mut(nr).expect("present");
             s.chains = None;
             s.node_cnt = 0;
             s.action = Some(leaf);
@@ -746,7 +785,7 @@ impl ArchDb {
         let root_node = existing.chains;
         let rc = self.prune(root_node, Some(new_root), &mut state);
         if rc > 0 {
-            let s = self.syscalls.get_mut(&nr).expect("present");
+            let s = self.entry_mut(nr).expect("present");
             s.node_cnt -= rc;
             if s.chains.is_none() {
                 // Pruned everything: the new chain replaces it.
@@ -768,7 +807,7 @@ impl ArchDb {
         let mut removed = 0;
         self.tree_add(Slot::Root(nr), new_root, &mut st, &mut removed)?;
         let freed = self.tree_put(new_chains);
-        let s = self.syscalls.get_mut(&nr).expect("present");
+        let s = self.entry_mut(nr).expect("present");
         s.node_cnt += new_cnt - removed - freed;
         Ok(())
     }
@@ -856,12 +895,7 @@ impl ArchDb {
                             && sn.flags & IST_MATCH != 0;
                         if ok && sn.flags & IST_N_FINISHED != 0 && sn.flags & IST_X_PREFIX != 0 {
                             cnt += self.tree_remove(Slot::Root(state.root), cur);
-                            if self
-                                .syscalls
-                                .get(&state.root)
-                                .and_then(|s| s.chains)
-                                .is_none()
-                            {
+                            if self.entry(state.root).and_then(|s| s.chains).is_none() {
                                 break 'ret;
                             }
                         } else if ok

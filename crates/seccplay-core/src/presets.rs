@@ -138,7 +138,9 @@ mod tests {
 
     #[test]
     fn docker_preset_decides_the_classics() {
-        let PresetKind::Profile(text) = get("docker").unwrap().kind else { panic!() };
+        let PresetKind::Profile(text) = get("docker").unwrap().kind else {
+            panic!()
+        };
         let a = crate::analysis::analyze(text, &Context::docker(Arch::X86_64));
         let v = |s: &str| a.simulate_call(s, Arch::X86_64).unwrap().ret;
         assert_eq!(v("unshare(CLONE_NEWUSER)"), 0x0005_0001);

@@ -97,6 +97,11 @@ pub fn multiplexed(name: &str) -> Option<Multiplexed> {
     }
 }
 
+/// The table's own `'static` copy of a known name.
+pub fn static_name(name: &str) -> Option<&'static str> {
+    row(name).map(|r| r.0)
+}
+
 /// Whether libseccomp's table knows the name (on any ABI).
 pub fn is_known(name: &str) -> bool {
     row(name).is_some()

@@ -114,6 +114,14 @@ fn kernel_accepts_compiled_small_profiles() {
         compile_and_install(SMALL_PROFILES),
         SMALL_PROFILES.len() * 4
     );
+    for runtime in [Runtime::Runc, Runtime::Crun] {
+        let what = format!("inline profile ({})", runtime.name());
+        let prog = compile(&what, INLINE_PROFILE, &context(false, runtime))
+            .unwrap_or_else(|e| panic!("{what}: {e}"))
+            .unwrap();
+        assert!(prog.len() > 40, "{what}: only {} instructions", prog.len());
+        assert_accepted(&what, &prog);
+    }
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! Shared helpers for seccplay's conformance tests (reference data, libseccomp, the kernel).
 
 pub mod bpf;
+pub mod kernel;
 pub mod libseccomp;
 pub mod pfc;
 pub mod queries;

@@ -125,7 +125,6 @@ fn kernel_accepts_compiled_small_profiles() {
 }
 
 #[test]
-#[ignore = "codegen::compile never terminates once a jump needs a trampoline (Graph::linearize); run with --ignored when fixed"]
 fn kernel_accepts_compiled_real_profiles() {
     if !kernel::kernel_or_skip("kernel_accepts_compiled_real_profiles")
         || refdata::shared_or_skip("kernel_accepts_compiled_real_profiles").is_none()
@@ -160,7 +159,6 @@ fn compile_and_install(profiles: &[&str]) -> usize {
 }
 
 #[test]
-#[ignore = "codegen::compile never terminates once a jump needs a trampoline (Graph::linearize); run with --ignored when fixed"]
 fn kernel_accepts_compiled_random_profiles() {
     if !kernel::kernel_or_skip("kernel_accepts_compiled_random_profiles") {
         return;

@@ -19,7 +19,7 @@ WASM_ENV=$ROOT/scripts/wasm-env
 T0=$SECONDS
 DONE=()
 
-say() { printf '%s\n' "$*" >&2; }
+say() { printf '%s\n' "$@" >&2; }
 # step NAME CMD...: runs CMD; on failure reports and exits with its status.
 step() {
   local name=$1 s=$SECONDS rc=0; shift
@@ -54,7 +54,7 @@ e2e() ( # subshell: its EXIT trap stops the server whatever happens
   log=$(mktemp)
   python3 -u -m http.server 0 --bind 127.0.0.1 --directory dist >"$log" 2>&1 &
   pid=$!
-  trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -f "$log"' EXIT
+  trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; rm -f "$log"' EXIT
   trap 'exit 130' INT TERM
   for i in $(seq 100); do # "Serving HTTP on 127.0.0.1 port 41235 (http://127.0.0.1:41235/) ..."
     port=$(sed -n 's/^Serving HTTP on .* port \([0-9]*\) .*/\1/p' "$log")
@@ -64,7 +64,9 @@ e2e() ( # subshell: its EXIT trap stops the server whatever happens
   done
   [[ -n $port ]] || { say "the static server did not start:"; cat "$log" >&2; exit 1; }
   say "serving dist/ on http://127.0.0.1:$port/ (python3 -m http.server, pid $pid)"
-  APP_URL=http://127.0.0.1:$port/ node --test tests/e2e/
+  local rc=0
+  APP_URL=http://127.0.0.1:$port/ node --test tests/e2e/ || rc=$?
+  exit $rc
 )
 
 serve() {
@@ -90,7 +92,7 @@ run() {
     e2e) step e2e e2e ;;
     serve) serve ;;
     test) for s in setup fmt clippy host-test wasm-test build e2e; do run $s; done ;;
-    *) sed -n '2,16p' "$0" >&2; exit 2 ;;
+    *) say "unknown step '$1'; the steps are:"; sed -n '5,14p' "$0" >&2; exit 2 ;;
   esac
 }
 

@@ -125,7 +125,7 @@ NEED_DEBIAN_RUST=0
 [[ $MODE == debian ]] && NEED_DEBIAN_RUST=1
 ((NEED_TRUNK)) && ! ver_ge "$HOST_RUSTC_VER" 1.96.1 && NEED_DEBIAN_RUST=1
 DEBIAN_RUST_PKGS=(rustc-web cargo-web rust-web-src rust-web-llvm libstd-rust-web-dev lld-22)
-if ((NEED_DEBIAN_RUST && HAVE_APT)); then
+if ((NEED_DEBIAN_RUST && HAVE_APT)) && [[ -n $(apt_missing "${DEBIAN_RUST_PKGS[@]}") ]]; then
   timed "apt rustc-web (Debian's rustc 1.96 with std sources)" apt_install "${DEBIAN_RUST_PKGS[@]}"
 fi
 if [[ $MODE == debian ]] && ! [[ -x /usr/bin/rustc && -d /usr/lib/rustlib/src/rust/library ]]; then
@@ -185,7 +185,7 @@ CHROMEDRIVER=${CHROMEDRIVER:-$(command -v chromedriver || echo /usr/bin/chromedr
 if [[ $WHAT == test ]]; then
   TEST_PKGS=(chromium chromium-driver libseccomp-dev python3-seccomp seccomp)
   if ((HAVE_APT)); then
-    timed "apt ${TEST_PKGS[*]}" apt_install "${TEST_PKGS[@]}"
+    [[ -z $(apt_missing "${TEST_PKGS[@]}") ]] || timed "apt ${TEST_PKGS[*]}" apt_install "${TEST_PKGS[@]}"
     CHROMIUM=/usr/bin/chromium CHROMEDRIVER=/usr/bin/chromedriver
   fi
   [[ -x $CHROMIUM ]] || MISSING+=("Chromium (set CHROMIUM=/path/to/chromium; Debian: chromium)")

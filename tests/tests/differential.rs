@@ -67,7 +67,11 @@ fn without_names(p: &Value, drop: &[String]) -> Value {
     if let Some(list) = p.get_mut("syscalls").and_then(|s| s.as_array_mut()) {
         for e in list {
             if let Some(names) = e.get_mut("names").and_then(|n| n.as_array_mut()) {
-                names.retain(|n| !n.as_str().map(|s| drop.iter().any(|d| d == s)).unwrap_or(false));
+                names.retain(|n| {
+                    !n.as_str()
+                        .map(|s| drop.iter().any(|d| d == s))
+                        .unwrap_or(false)
+                });
             }
             let drop_name = e
                 .get("name")
@@ -91,8 +95,18 @@ fn without_names(p: &Value, drop: &[String]) -> Value {
 fn table_differences(p: &Value, ctx: Ctx) -> Vec<String> {
     use seccplay_core::syscalls::{resolve as ours, Resolved};
     let mut names: Vec<String> = Vec::new();
-    for e in p.get("syscalls").and_then(|s| s.as_array()).into_iter().flatten() {
-        for n in e.get("names").and_then(|n| n.as_array()).into_iter().flatten() {
+    for e in p
+        .get("syscalls")
+        .and_then(|s| s.as_array())
+        .into_iter()
+        .flatten()
+    {
+        for n in e
+            .get("names")
+            .and_then(|n| n.as_array())
+            .into_iter()
+            .flatten()
+        {
             if let Some(s) = n.as_str() {
                 names.push(s.to_string());
             }
@@ -143,14 +157,17 @@ json.dump(out, sys.stdout)
     let mut differ = Vec::new();
     for n in &names {
         for a in &arches {
-            let t = theirs.get(format!("{}:{n}", a.name())).and_then(|v| v.as_i64());
+            let t = theirs
+                .get(format!("{}:{n}", a.name()))
+                .and_then(|v| v.as_i64());
             let o = match ours(*a, n) {
                 Resolved::Number(x) => Some(x as i64),
                 Resolved::Pseudo(x) => Some(x as i64),
                 Resolved::Unknown => None,
             };
             // libseccomp's resolver gives socket/ipc names their pseudo number on "abi" arches.
-            let mux = a.multiplexers().is_some() && seccplay_core::syscalls::multiplexed(n).is_some();
+            let mux =
+                a.multiplexers().is_some() && seccplay_core::syscalls::multiplexed(n).is_some();
             if t.is_some() && o.is_some() && t != o && !mux {
                 differ.push(n.clone());
                 break;
@@ -194,7 +211,9 @@ fn compare(p: &Value, ctx: Ctx, seed: u64, tally: &mut Tally) -> Vec<String> {
     let text = serde_json::to_string(&p).unwrap();
     let ours = profile::parse(&text)
         .map_err(|f| f.to_string())
-        .and_then(|parsed| resolve::resolve(&parsed.profile, &ctx.context()).map_err(|f| f.to_string()))
+        .and_then(|parsed| {
+            resolve::resolve(&parsed.profile, &ctx.context()).map_err(|f| f.to_string())
+        })
         .and_then(|r| match r.policy {
             None => Ok(None),
             Some(pol) => db::build(&pol).map(Some).map_err(|f| f.to_string()),
@@ -211,7 +230,9 @@ fn compare(p: &Value, ctx: Ctx, seed: u64, tally: &mut Tally) -> Vec<String> {
             r.stage, r.error
         )],
         (Reference::Built(_) | Reference::Disabled, Err(e)) => {
-            vec![format!("seccplay refused ({e}) but libseccomp built it: {text}")]
+            vec![format!(
+                "seccplay refused ({e}) but libseccomp built it: {text}"
+            )]
         }
         (Reference::Disabled, Ok(Some(_))) | (Reference::Built(_), Ok(None)) => {
             vec![format!("one side has no filter: {text}")]
@@ -327,7 +348,11 @@ fn random_profiles_decide_and_conflict_like_libseccomp() {
     for seed in 0..300u64 {
         let p = random_profile(seed);
         let ctx = Ctx {
-            runtime: if seed % 3 == 2 { Runtime::Crun } else { Runtime::Runc },
+            runtime: if seed % 3 == 2 {
+                Runtime::Crun
+            } else {
+                Runtime::Runc
+            },
             ..AMD64
         };
         let bad = compare(&p, ctx, seed, &mut tally);

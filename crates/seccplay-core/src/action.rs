@@ -195,8 +195,14 @@ mod tests {
     #[test]
     fn stacking_follows_signed_precedence_and_keeps_newest_on_ties() {
         assert_eq!(combine_stacked([RET_ALLOW | 5, RET_LOG]), RET_LOG);
-        assert_eq!(combine_stacked([RET_ERRNO | 1, RET_ERRNO | 13]), RET_ERRNO | 1);
-        assert_eq!(combine_stacked([RET_KILL_THREAD, RET_KILL_PROCESS]), RET_KILL_PROCESS);
+        assert_eq!(
+            combine_stacked([RET_ERRNO | 1, RET_ERRNO | 13]),
+            RET_ERRNO | 1
+        );
+        assert_eq!(
+            combine_stacked([RET_KILL_THREAD, RET_KILL_PROCESS]),
+            RET_KILL_PROCESS
+        );
         assert_eq!(combine_stacked([0xffff_0000, RET_KILL_THREAD]), 0xffff_0000);
         assert_eq!(combine_stacked([RET_ALLOW | 9]), RET_ALLOW);
         assert_eq!(combine_stacked([]), RET_ALLOW);

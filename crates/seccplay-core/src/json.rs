@@ -158,10 +158,8 @@ pub fn parse(text: &str) -> Result<Node, Diagnostic> {
     res.map_err(|(offset, message)| {
         let idx = LineIndex::new(text);
         let end = (offset + 1).min(text.len());
-        Diagnostic::error("json-syntax", message).at(Some(idx.location(
-            Span { start: offset, end },
-            "",
-        )))
+        Diagnostic::error("json-syntax", message)
+            .at(Some(idx.location(Span { start: offset, end }, "")))
     })
 }
 
@@ -305,7 +303,10 @@ impl Parser<'_> {
                 Some(b) => {
                     return Err((
                         self.pos,
-                        format!("unexpected {}: expected a member name in double quotes", describe_byte(b)),
+                        format!(
+                            "unexpected {}: expected a member name in double quotes",
+                            describe_byte(b)
+                        ),
                     ))
                 }
                 None => return Err((self.pos, "unexpected end of input inside an object".into())),
@@ -321,7 +322,10 @@ impl Parser<'_> {
                 Some(b) => {
                     return Err((
                         self.pos,
-                        format!("unexpected {} after member name: expected ':'", describe_byte(b)),
+                        format!(
+                            "unexpected {} after member name: expected ':'",
+                            describe_byte(b)
+                        ),
                     ))
                 }
                 None => return Err((self.pos, "unexpected end of input inside an object".into())),
@@ -343,10 +347,18 @@ impl Parser<'_> {
                 Some(b) => {
                     return Err((
                         self.pos,
-                        format!("unexpected {} in object: expected ',' or '}}'", describe_byte(b)),
+                        format!(
+                            "unexpected {} in object: expected ',' or '}}'",
+                            describe_byte(b)
+                        ),
                     ))
                 }
-                None => return Err((self.pos, "unexpected end of input: object not closed".into())),
+                None => {
+                    return Err((
+                        self.pos,
+                        "unexpected end of input: object not closed".into(),
+                    ))
+                }
             }
         }
         self.depth -= 1;
@@ -376,7 +388,10 @@ impl Parser<'_> {
                 Some(b) => {
                     return Err((
                         self.pos,
-                        format!("unexpected {} in array: expected ',' or ']'", describe_byte(b)),
+                        format!(
+                            "unexpected {} in array: expected ',' or ']'",
+                            describe_byte(b)
+                        ),
                     ))
                 }
                 None => return Err((self.pos, "unexpected end of input: array not closed".into())),
@@ -395,7 +410,10 @@ impl Parser<'_> {
             Some(b'0') => {
                 self.pos += 1;
                 if matches!(self.peek(), Some(b'0'..=b'9')) {
-                    return Err((self.pos - 1, "numbers cannot have leading zeros (JSON has no octal)".into()));
+                    return Err((
+                        self.pos - 1,
+                        "numbers cannot have leading zeros (JSON has no octal)".into(),
+                    ));
                 }
             }
             Some(b'1'..=b'9') => {
@@ -408,7 +426,10 @@ impl Parser<'_> {
         if self.peek() == Some(b'.') {
             self.pos += 1;
             if !matches!(self.peek(), Some(b'0'..=b'9')) {
-                return Err((self.pos, "invalid number: expected a digit after '.'".into()));
+                return Err((
+                    self.pos,
+                    "invalid number: expected a digit after '.'".into(),
+                ));
             }
             while matches!(self.peek(), Some(b'0'..=b'9')) {
                 self.pos += 1;
@@ -420,7 +441,10 @@ impl Parser<'_> {
                 self.pos += 1;
             }
             if !matches!(self.peek(), Some(b'0'..=b'9')) {
-                return Err((self.pos, "invalid number: expected a digit in the exponent".into()));
+                return Err((
+                    self.pos,
+                    "invalid number: expected a digit in the exponent".into(),
+                ));
             }
             while matches!(self.peek(), Some(b'0'..=b'9')) {
                 self.pos += 1;
@@ -481,7 +505,9 @@ impl Parser<'_> {
                                     self.pos += 2;
                                     let lo = self.hex4()?;
                                     if (0xdc00..0xe000).contains(&lo) {
-                                        char::from_u32(0x10000 + ((hi - 0xd800) << 10) + (lo - 0xdc00))
+                                        char::from_u32(
+                                            0x10000 + ((hi - 0xd800) << 10) + (lo - 0xdc00),
+                                        )
                                     } else {
                                         None
                                     }
@@ -576,7 +602,10 @@ mod tests {
     #[test]
     fn u64_rules_follow_go() {
         assert_eq!(parse_u64("18446744073709551615"), Ok(u64::MAX));
-        assert_eq!(parse_u64("18446744073709551616"), Err(NumberError::TooLarge));
+        assert_eq!(
+            parse_u64("18446744073709551616"),
+            Err(NumberError::TooLarge)
+        );
         assert_eq!(parse_u64("-1"), Err(NumberError::Negative));
         assert_eq!(parse_u64("1.0"), Err(NumberError::NotInteger));
         assert_eq!(parse_u64("1e3"), Err(NumberError::NotInteger));

@@ -26,6 +26,7 @@ pub mod context;
 pub mod db;
 pub mod diag;
 pub mod eval;
+pub mod presets;
 pub mod expr;
 pub mod json;
 pub mod profile;

@@ -155,7 +155,9 @@ impl KernelVersion {
     /// Parses `X.Y` as moby does (two decimal parts fitting a byte, not both zero).
     pub fn parse(s: &str) -> Result<KernelVersion, String> {
         let parts: Vec<&str> = s.splitn(3, '.').collect();
-        let bad = || format!("invalid kernel version \"{s}\": expected \"<kernel>.<major>\" such as \"5.8\"");
+        let bad = || {
+            format!("invalid kernel version \"{s}\": expected \"<kernel>.<major>\" such as \"5.8\"")
+        };
         if parts.len() != 2 {
             return Err(bad());
         }
@@ -170,7 +172,9 @@ impl KernelVersion {
             return Err(bad());
         };
         if major == 0 && minor == 0 {
-            return Err(format!("invalid kernel version \"{s}\": 0.0 is not a kernel"));
+            return Err(format!(
+                "invalid kernel version \"{s}\": 0.0 is not a kernel"
+            ));
         }
         Ok(KernelVersion { major, minor })
     }
@@ -309,7 +313,10 @@ fn read(text: &str, root: &Node) -> Result<Parsed, Failure> {
                 warnings: r.warnings,
             }),
             None => Err(Failure {
-                diagnostics: vec![Diagnostic::error("invalid-profile", "not a seccomp profile")],
+                diagnostics: vec![Diagnostic::error(
+                    "invalid-profile",
+                    "not a seccomp profile",
+                )],
             }),
         }
     } else {
@@ -360,7 +367,10 @@ impl<'a> Reader<'a> {
             Value::Object(members) => {
                 // Duplicate keys: Go keeps the last; say so.
                 for (i, m) in members.iter().enumerate() {
-                    if members[..i].iter().any(|p| p.key.eq_ignore_ascii_case(&m.key)) {
+                    if members[..i]
+                        .iter()
+                        .any(|p| p.key.eq_ignore_ascii_case(&m.key))
+                    {
                         let loc = self.idx.location(m.key_span, &join(path, &m.key));
                         self.warnings.push(
                             Diagnostic::warning(
@@ -432,7 +442,9 @@ impl<'a> Reader<'a> {
                     let why = match e {
                         NumberError::Negative => "it is negative",
                         NumberError::NotInteger => "it is not a whole number",
-                        NumberError::TooLarge => "it does not fit in 64 bits (max 18446744073709551615)",
+                        NumberError::TooLarge => {
+                            "it does not fit in 64 bits (max 18446744073709551615)"
+                        }
                     };
                     self.err(
                         "bad-number",
@@ -549,7 +561,9 @@ impl<'a> Reader<'a> {
         // A whole OCI config.json: take linux.seccomp.
         let is_config = top.iter().any(|m| {
             m.key == "ociVersion" || m.key == "process" || m.key == "root" || m.key == "linux"
-        }) && !top.iter().any(|m| m.key == "defaultAction" || m.key == "syscalls");
+        }) && !top
+            .iter()
+            .any(|m| m.key == "defaultAction" || m.key == "syscalls");
         if is_config {
             let bounding = top
                 .iter()
@@ -734,27 +748,43 @@ impl<'a> Reader<'a> {
         for n in &names {
             if n.value.is_empty() {
                 self.warnings.push(
-                    Diagnostic::warning("empty-name", "an empty syscall name matches nothing; runc and crun skip it")
-                        .at(Some(n.location.clone())),
+                    Diagnostic::warning(
+                        "empty-name",
+                        "an empty syscall name matches nothing; runc and crun skip it",
+                    )
+                    .at(Some(n.location.clone())),
                 );
             }
         }
         if names.is_empty() {
             self.warnings.push(
-                Diagnostic::warning("no-names", "this entry names no syscall, so it does nothing")
-                    .at(Some(self.loc(node, path))),
+                Diagnostic::warning(
+                    "no-names",
+                    "this entry names no syscall, so it does nothing",
+                )
+                .at(Some(self.loc(node, path))),
             );
         }
         let action = match o.get("action") {
             Some((n, pth)) => match self.string(n, &pth) {
                 Some(s) if !s.value.is_empty() => self.action(s),
                 _ => {
-                    self.err("missing-action", node, path, "this entry has no \"action\" (runc: unknown action \"\")".into());
+                    self.err(
+                        "missing-action",
+                        node,
+                        path,
+                        "this entry has no \"action\" (runc: unknown action \"\")".into(),
+                    );
                     None
                 }
             },
             None => {
-                self.err("missing-action", node, path, "this entry has no \"action\"".into());
+                self.err(
+                    "missing-action",
+                    node,
+                    path,
+                    "this entry has no \"action\"".into(),
+                );
                 None
             }
         };
@@ -768,7 +798,10 @@ impl<'a> Reader<'a> {
                 }
             }
         }
-        let comment = o.get("comment").and_then(|(n, pth)| self.string(n, &pth)).map(|s| s.value);
+        let comment = o
+            .get("comment")
+            .and_then(|(n, pth)| self.string(n, &pth))
+            .map(|s| s.value);
         if comment.is_some() {
             docker = true;
         }
@@ -846,8 +879,11 @@ impl<'a> Reader<'a> {
             None => {
                 if !had_op {
                     self.errors.push(
-                        Diagnostic::error("missing-op", "this condition has no \"op\" (runc: unknown operator \"\")")
-                            .at(Some(location)),
+                        Diagnostic::error(
+                            "missing-op",
+                            "this condition has no \"op\" (runc: unknown operator \"\")",
+                        )
+                        .at(Some(location)),
                     );
                 }
                 return None;
@@ -872,8 +908,14 @@ impl<'a> Reader<'a> {
         let Some(mut o) = self.obj(node, path) else {
             return Filter::default();
         };
-        let caps = o.get("caps").map(|(n, pth)| self.strings(n, &pth)).unwrap_or_default();
-        let arches = o.get("arches").map(|(n, pth)| self.strings(n, &pth)).unwrap_or_default();
+        let caps = o
+            .get("caps")
+            .map(|(n, pth)| self.strings(n, &pth))
+            .unwrap_or_default();
+        let arches = o
+            .get("arches")
+            .map(|(n, pth)| self.strings(n, &pth))
+            .unwrap_or_default();
         let min_kernel = match o.get("minKernel") {
             Some((n, pth)) => match self.string(n, &pth) {
                 Some(s) if s.value.is_empty() => None,
@@ -883,7 +925,9 @@ impl<'a> Reader<'a> {
                         location: s.location,
                     }),
                     Err(msg) => {
-                        self.errors.push(Diagnostic::error("bad-kernel-version", msg).at(Some(s.location)));
+                        self.errors.push(
+                            Diagnostic::error("bad-kernel-version", msg).at(Some(s.location)),
+                        );
                         None
                     }
                 },
@@ -904,10 +948,11 @@ impl<'n> Obj<'n> {
     /// Finds a member as Go does: the last exact match, else the last case-insensitive one.
     fn get(&mut self, key: &str) -> Option<(&'n Node, String)> {
         let members = self.members;
-        let i = members
-            .iter()
-            .rposition(|m| m.key == key)
-            .or_else(|| members.iter().rposition(|m| m.key.eq_ignore_ascii_case(key)))?;
+        let i = members.iter().rposition(|m| m.key == key).or_else(|| {
+            members
+                .iter()
+                .rposition(|m| m.key.eq_ignore_ascii_case(key))
+        })?;
         for (j, m) in members.iter().enumerate() {
             if m.key.eq_ignore_ascii_case(key) {
                 self.used[j] = true;
@@ -1007,7 +1052,11 @@ mod tests {
         assert!(value.message.contains("negative"));
         let op = errs.iter().find(|d| d.code == "unknown-op").unwrap();
         assert_eq!(op.location.as_ref().unwrap().path, "syscalls[0].args[0].op");
-        assert!(op.message.contains("did you mean \"SCMP_CMP_EQ\""), "{}", op.message);
+        assert!(
+            op.message.contains("did you mean \"SCMP_CMP_EQ\""),
+            "{}",
+            op.message
+        );
     }
 
     #[test]
@@ -1019,7 +1068,10 @@ mod tests {
 
     #[test]
     fn unknown_fields_and_duplicates_warn() {
-        let p = parse(r#"{"defaultAction":"SCMP_ACT_ALLOW","defaultAction":"SCMP_ACT_ERRNO","sycalls":[]}"#).unwrap();
+        let p = parse(
+            r#"{"defaultAction":"SCMP_ACT_ALLOW","defaultAction":"SCMP_ACT_ERRNO","sycalls":[]}"#,
+        )
+        .unwrap();
         let codes: Vec<_> = p.warnings.iter().map(|d| d.code).collect();
         assert_eq!(codes, ["duplicate-key", "unknown-field"]);
         assert!(p.warnings[1].message.contains("did you mean \"syscalls\""));
@@ -1037,22 +1089,31 @@ mod tests {
     fn reads_linux_seccomp_from_a_config_json() {
         let p = parse(r#"{"ociVersion":"1.0.2","process":{"capabilities":{"bounding":["CAP_CHOWN"]}},"linux":{"seccomp":{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":1,"op":"SCMP_CMP_XX"}]}]}}}"#)
             .unwrap_err();
-        assert_eq!(
-            f_path(&p),
-            "linux.seccomp.syscalls[0].args[0].op",
-        );
+        assert_eq!(f_path(&p), "linux.seccomp.syscalls[0].args[0].op",);
         let ok = parse(r#"{"ociVersion":"1.0.2","process":{"capabilities":{"bounding":["CAP_CHOWN"]}},"linux":{"seccomp":{"defaultAction":"SCMP_ACT_ERRNO"}}}"#).unwrap();
         assert_eq!(ok.profile.format, ProfileFormat::OciConfig);
-        assert_eq!(ok.profile.config_bounding_caps, Some(vec!["CAP_CHOWN".to_string()]));
+        assert_eq!(
+            ok.profile.config_bounding_caps,
+            Some(vec!["CAP_CHOWN".to_string()])
+        );
     }
 
     fn f_path(f: &Failure) -> String {
-        f.first_error().unwrap().location.as_ref().unwrap().path.clone()
+        f.first_error()
+            .unwrap()
+            .location
+            .as_ref()
+            .unwrap()
+            .path
+            .clone()
     }
 
     #[test]
     fn kernel_versions_parse_like_moby() {
-        assert_eq!(KernelVersion::parse("5.8"), Ok(KernelVersion { major: 5, minor: 8 }));
+        assert_eq!(
+            KernelVersion::parse("5.8"),
+            Ok(KernelVersion { major: 5, minor: 8 })
+        );
         assert!(KernelVersion::parse("5").is_err());
         assert!(KernelVersion::parse("5.8.1").is_err());
         assert!(KernelVersion::parse("0.0").is_err());

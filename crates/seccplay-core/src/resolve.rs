@@ -324,8 +324,11 @@ pub fn resolve(profile: &Profile, ctx: &Context) -> Result<Resolution, Failure> 
     for e in &profile.syscalls {
         match excluded_by(e, native, ctx) {
             Some(reason) => diags.push(
-                Diagnostic::note("entry-excluded", format!("{} not applied: {reason}", entry_label(e)))
-                    .at(Some(e.location.clone())),
+                Diagnostic::note(
+                    "entry-excluded",
+                    format!("{} not applied: {reason}", entry_label(e)),
+                )
+                .at(Some(e.location.clone())),
             ),
             None => kept.push(e),
         }
@@ -336,12 +339,18 @@ pub fn resolve(profile: &Profile, ctx: &Context) -> Result<Resolution, Failure> 
     let endian = ctx.host_arch.endian();
     for (a, loc) in &listed {
         if ctx.runtime == Runtime::Runc
-            && matches!(a, Arch::Parisc | Arch::Parisc64 | Arch::M68k | Arch::Sh | Arch::Sheb)
+            && matches!(
+                a,
+                Arch::Parisc | Arch::Parisc64 | Arch::M68k | Arch::Sh | Arch::Sheb
+            )
         {
             errors.push(
                 Diagnostic::error(
                     "arch-unsupported-by-runtime",
-                    format!("runc does not accept the architecture {} (crun does)", a.oci_name()),
+                    format!(
+                        "runc does not accept the architecture {} (crun does)",
+                        a.oci_name()
+                    ),
                 )
                 .at(loc.clone()),
             );
@@ -423,7 +432,9 @@ pub fn resolve(profile: &Profile, ctx: &Context) -> Result<Resolution, Failure> 
             }
         }
     }
-    if profile.listener_metadata.is_some() && profile.listener_path.as_deref().unwrap_or("").is_empty() {
+    if profile.listener_metadata.is_some()
+        && profile.listener_path.as_deref().unwrap_or("").is_empty()
+    {
         errors.push(Diagnostic::error(
             "listener-metadata-without-path",
             "listenerMetadata is set without listenerPath (the OCI spec forbids it)",
@@ -437,10 +448,18 @@ pub fn resolve(profile: &Profile, ctx: &Context) -> Result<Resolution, Failure> 
         if e.action.value == ActionName::Notify {
             any_notify = true;
         }
-        let action = match action_value(e.action.value, e.errno_ret.as_ref().map(|v| v.value), ctx.runtime) {
+        let action = match action_value(
+            e.action.value,
+            e.errno_ret.as_ref().map(|v| v.value),
+            ctx.runtime,
+        ) {
             Ok(v) => v,
             Err(msg) => {
-                let loc = e.errno_ret.as_ref().map(|v| v.location.clone()).unwrap_or(e.action.location.clone());
+                let loc = e
+                    .errno_ret
+                    .as_ref()
+                    .map(|v| v.location.clone())
+                    .unwrap_or(e.action.location.clone());
                 errors.push(Diagnostic::error("invalid-action", msg).at(Some(loc)));
                 continue;
             }
@@ -455,7 +474,9 @@ pub fn resolve(profile: &Profile, ctx: &Context) -> Result<Resolution, Failure> 
                     .at(Some(e.action.location.clone())),
                 );
             }
-            if ctx.runtime == Runtime::Runc && profile.listener_path.as_deref().unwrap_or("").is_empty() {
+            if ctx.runtime == Runtime::Runc
+                && profile.listener_path.as_deref().unwrap_or("").is_empty()
+            {
                 errors.push(
                     Diagnostic::error(
                         "notify-without-listener",
@@ -605,8 +626,8 @@ pub fn resolve(profile: &Profile, ctx: &Context) -> Result<Resolution, Failure> 
         && !Action::from_ret(default_action).is_allow()
         && !matches!(Action::from_ret(default_action), Action::Trace(_)))
     .then(|| enosys_stub(&arches, &kept));
-    let binary_tree = ctx.runtime == Runtime::Runc
-        && kept.iter().map(|e| e.names.len()).sum::<usize>() > 32;
+    let binary_tree =
+        ctx.runtime == Runtime::Runc && kept.iter().map(|e| e.names.len()).sum::<usize>() > 32;
     Ok(Resolution {
         policy: Some(Policy {
             default_action,
@@ -634,7 +655,11 @@ fn enosys_stub(arches: &[Arch], kept: &[&SyscallEntry]) -> EnosysStub {
             .flat_map(|e| e.names.iter())
             .filter_map(|n| match syscalls::resolve(a, &n.value) {
                 // libseccomp's "abi" resolvers give socket/ipc names their pseudo number.
-                Resolved::Number(_) if a.multiplexers().is_some() && syscalls::multiplexed(&n.value).is_some() => None,
+                Resolved::Number(_)
+                    if a.multiplexers().is_some() && syscalls::multiplexed(&n.value).is_some() =>
+                {
+                    None
+                }
                 Resolved::Number(nr) => Some(nr),
                 _ => None,
             })
@@ -648,8 +673,15 @@ fn enosys_stub(arches: &[Arch], kept: &[&SyscallEntry]) -> EnosysStub {
 
 /// The 32-bit value of an action as the runtime computes it, or why the runtime or
 /// libseccomp refuses it.
-pub fn action_value(a: ActionName, errno_ret: Option<u64>, runtime: Runtime) -> Result<u32, String> {
-    if runtime == Runtime::Crun && errno_ret.is_some() && !matches!(a, ActionName::Errno | ActionName::Trace) {
+pub fn action_value(
+    a: ActionName,
+    errno_ret: Option<u64>,
+    runtime: Runtime,
+) -> Result<u32, String> {
+    if runtime == Runtime::Crun
+        && errno_ret.is_some()
+        && !matches!(a, ActionName::Errno | ActionName::Trace)
+    {
         return Err(format!(
             "errnoRet is set on {}: crun refuses errnoRet on actions other than SCMP_ACT_ERRNO and SCMP_ACT_TRACE",
             a.as_str()
@@ -686,14 +718,19 @@ fn excluded_by(e: &SyscallEntry, native: Option<&str>, ctx: &Context) -> Option<
     let native_s = native.unwrap_or("");
     let ex: &Filter = &e.excludes;
     if ex.arches.iter().any(|a| a.value == native_s) {
-        return Some(format!("excludes.arches contains \"{native_s}\", the host architecture"));
+        return Some(format!(
+            "excludes.arches contains \"{native_s}\", the host architecture"
+        ));
     }
     if let Some(c) = ex.caps.iter().find(|c| ctx.has_cap(&c.value)) {
         return Some(format!("excluded because the container has {}", c.value));
     }
     if let Some(k) = &ex.min_kernel {
         if ctx.kernel >= k.value {
-            return Some(format!("excludes.minKernel {} ≤ host kernel {}", k.value, ctx.kernel));
+            return Some(format!(
+                "excludes.minKernel {} ≤ host kernel {}",
+                k.value, ctx.kernel
+            ));
         }
     }
     let inc = &e.includes;
@@ -702,15 +739,25 @@ fn excluded_by(e: &SyscallEntry, native: Option<&str>, ctx: &Context) -> Option<
         return Some(format!(
             "only for architectures [{}], and the host is \"{}\"",
             list.join(", "),
-            if native_s.is_empty() { ctx.host_arch.name() } else { native_s }
+            if native_s.is_empty() {
+                ctx.host_arch.name()
+            } else {
+                native_s
+            }
         ));
     }
     if let Some(c) = inc.caps.iter().find(|c| !ctx.has_cap(&c.value)) {
-        return Some(format!("requires {}, which the container does not have", c.value));
+        return Some(format!(
+            "requires {}, which the container does not have",
+            c.value
+        ));
     }
     if let Some(k) = &inc.min_kernel {
         if ctx.kernel < k.value {
-            return Some(format!("requires kernel ≥ {}, the host runs {}", k.value, ctx.kernel));
+            return Some(format!(
+                "requires kernel ≥ {}, the host runs {}",
+                k.value, ctx.kernel
+            ));
         }
     }
     None
@@ -730,7 +777,8 @@ fn suggestion(name: &str) -> String {
     let best = syscalls::all_names()
         .filter(|k| crate::profile::edit_distance(k, name) <= 2)
         .min_by_key(|k| crate::profile::edit_distance(k, name));
-    best.map(|b| format!(" (did you mean \"{b}\"?)")).unwrap_or_default()
+    best.map(|b| format!(" (did you mean \"{b}\"?)"))
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -766,7 +814,19 @@ mod tests {
         assert_eq!(p.arches, [Arch::X86_64, Arch::X86, Arch::X32]);
         assert_eq!(p.default_action, 0x0005_0001);
         let names: Vec<&str> = p.rules.iter().map(|r| r.syscall.as_str()).collect();
-        assert_eq!(names, ["read", "write", "clone", "arch_prctl", "ptrace", "socket", "socket", "socket"]);
+        assert_eq!(
+            names,
+            [
+                "read",
+                "write",
+                "clone",
+                "arch_prctl",
+                "ptrace",
+                "socket",
+                "socket",
+                "socket"
+            ]
+        );
         // The split keeps one condition per rule, including the one on arg 1.
         assert_eq!(p.rules[7].conditions[0].arg, 1);
         let codes: Vec<&str> = r.diagnostics.iter().map(|d| d.code).collect();
@@ -807,19 +867,39 @@ mod tests {
         let mut crun = Context::docker(Arch::X86_64);
         crun.runtime = Runtime::Crun;
         let e = resolve_text(text, &crun).unwrap_err();
-        let codes: Vec<_> = e.diagnostics.iter().filter(|d| d.is_error()).map(|d| d.code).collect();
+        let codes: Vec<_> = e
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| d.code)
+            .collect();
         // crun accepts PARISC's name but libseccomp refuses to mix endianness; crun also refuses errnoRet on ALLOW.
         assert_eq!(codes, ["arch-endian-mismatch", "invalid-action"]);
     }
 
     #[test]
     fn errno_values_are_truncated_and_checked() {
-        assert_eq!(action_value(ActionName::Errno, Some(65536 + 13), Runtime::Runc), Ok(0x0005_000d));
-        assert_eq!(action_value(ActionName::Errno, Some(65536), Runtime::Runc), Ok(0x0005_0000));
+        assert_eq!(
+            action_value(ActionName::Errno, Some(65536 + 13), Runtime::Runc),
+            Ok(0x0005_000d)
+        );
+        assert_eq!(
+            action_value(ActionName::Errno, Some(65536), Runtime::Runc),
+            Ok(0x0005_0000)
+        );
         assert!(action_value(ActionName::Errno, Some(4095), Runtime::Runc).is_err());
-        assert_eq!(action_value(ActionName::Errno, Some(4094), Runtime::Runc), Ok(0x0005_0ffe));
-        assert_eq!(action_value(ActionName::Trace, None, Runtime::Runc), Ok(0x7ff0_0001));
-        assert_eq!(action_value(ActionName::Trap, Some(9), Runtime::Runc), Ok(0x0003_0000));
+        assert_eq!(
+            action_value(ActionName::Errno, Some(4094), Runtime::Runc),
+            Ok(0x0005_0ffe)
+        );
+        assert_eq!(
+            action_value(ActionName::Trace, None, Runtime::Runc),
+            Ok(0x7ff0_0001)
+        );
+        assert_eq!(
+            action_value(ActionName::Trap, Some(9), Runtime::Runc),
+            Ok(0x0003_0000)
+        );
         assert!(action_value(ActionName::Trap, Some(9), Runtime::Crun).is_err());
     }
 

@@ -616,10 +616,41 @@ pub fn generate(refdata: &Path) -> Result<Vec<(String, String)>, String> {
         .collect();
     let protos = read_prototypes(refdata, &sys)?;
     let (consts, errnos) = read_constants(refdata)?;
+    let presets = render_presets(refdata)?;
     Ok(vec![
         ("constants.rs".to_string(), consts),
+        ("presets.rs".to_string(), presets),
         ("errno_messages.rs".to_string(), errnos),
         ("prototypes.rs".to_string(), protos),
         ("syscalls.rs".to_string(), render_syscalls(&sys, &skipped)),
     ])
+}
+
+/// The real profiles embedded as presets: (constant name, refdata path, source note).
+const PRESETS: &[(&str, &str, &str)] = &[
+    ("DOCKER_DEFAULT", "profiles/docker/default.json", "moby/profiles seccomp/default.json (Apache-2.0)"),
+    ("DOCKER_DEFAULT_2020", "profiles/docker/default-2020-11-11-f7bcb02f.json", "moby/moby profiles/seccomp/default.json at f7bcb02f, 2020-11-11 (Apache-2.0)"),
+    ("PODMAN_DEFAULT", "profiles/podman/container-libs-seccomp.json", "containers/container-libs common/pkg/seccomp/seccomp.json (Apache-2.0)"),
+];
+
+/// Renders the preset profiles as the project's canonical JSON (parsed, then re-serialised
+/// with sorted keys and two-space indentation), one string constant each.
+fn render_presets(refdata: &Path) -> Result<String, String> {
+    let mut s = String::new();
+    let _ = writeln!(s, "{HEADER}");
+    let _ = writeln!(s, "//! Preset profiles, re-serialised as canonical JSON (sorted keys) by the generator.");
+    for (name, rel, source) in PRESETS {
+        let path = refdata.join(rel);
+        let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let v: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        let pretty = serde_json::to_string_pretty(&v).map_err(|e| e.to_string())?;
+        if pretty.contains("\"#") {
+            return Err(format!("{}: contains '\"#', cannot be a raw string", path.display()));
+        }
+        let _ = writeln!(s, "\n/// From {source}.");
+        let _ = writeln!(s, "#[rustfmt::skip]");
+        let _ = writeln!(s, "pub(crate) const {name}: &str = r#\"{pretty}\n\"#;");
+    }
+    Ok(s)
 }

@@ -39,17 +39,55 @@ fn small_profile_compiles_verifies_and_agrees() {
     let database = build(SMALL, &ctx);
     let c = compile(&database).unwrap();
     verify::verify(&c.insns).unwrap();
-    let vals = [0u64, 1, 4, 37, 38, 39, 40, 41, 0x7E02_0000, 0x1000_0000, 0xffff_ffff, 0x1_0000_0000, 0x1_0000_0004, u64::MAX];
-    for audit in [Arch::X86_64.audit_arch(), Arch::X86.audit_arch(), Arch::Aarch64.audit_arch()] {
-        for nr in (0..500u32).chain(0x4000_0000..0x4000_0230).chain([u32::MAX, 0x8000_0000]) {
+    let vals = [
+        0u64,
+        1,
+        4,
+        37,
+        38,
+        39,
+        40,
+        41,
+        0x7E02_0000,
+        0x1000_0000,
+        0xffff_ffff,
+        0x1_0000_0000,
+        0x1_0000_0004,
+        u64::MAX,
+    ];
+    for audit in [
+        Arch::X86_64.audit_arch(),
+        Arch::X86.audit_arch(),
+        Arch::Aarch64.audit_arch(),
+    ] {
+        for nr in (0..500u32)
+            .chain(0x4000_0000..0x4000_0230)
+            .chain([u32::MAX, 0x8000_0000])
+        {
             for &a0 in &vals[..3] {
-                agree(&database, Query { audit_arch: audit, nr, args: [a0, 0, 4, 0, 0, 0], instruction_pointer: 0 });
+                agree(
+                    &database,
+                    Query {
+                        audit_arch: audit,
+                        nr,
+                        args: [a0, 0, 4, 0, 0, 0],
+                        instruction_pointer: 0,
+                    },
+                );
             }
         }
         for nr in [9u32, 41, 56, 135, 102, 359, 0x4000_0029] {
             for &a0 in &vals {
                 for &a2 in &vals {
-                    agree(&database, Query { audit_arch: audit, nr, args: [a0, 0, a2, 0, 0, 0], instruction_pointer: 0 });
+                    agree(
+                        &database,
+                        Query {
+                            audit_arch: audit,
+                            nr,
+                            args: [a0, 0, a2, 0, 0, 0],
+                            instruction_pointer: 0,
+                        },
+                    );
                 }
             }
         }
@@ -57,10 +95,43 @@ fn small_profile_compiles_verifies_and_agrees() {
 }
 
 fn arb_profile() -> impl Strategy<Value = String> {
-    let names = prop::sample::select(vec!["read", "write", "socket", "personality", "clone", "mmap", "ioctl", "getpid", "socketcall"]);
-    let op = prop::sample::select(vec!["SCMP_CMP_EQ", "SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE", "SCMP_CMP_GT", "SCMP_CMP_GE", "SCMP_CMP_MASKED_EQ"]);
-    let val = prop::sample::select(vec![0u64, 1, 2, 5, 38, 0xffff_ffff, 0x1_0000_0000, 0x1_0000_0005, u64::MAX]);
-    let action = prop::sample::select(vec![r#""SCMP_ACT_ALLOW""#, r#""SCMP_ACT_TRAP""#, r#""SCMP_ACT_ERRNO","errnoRet":3"#, r#""SCMP_ACT_LOG""#]);
+    let names = prop::sample::select(vec![
+        "read",
+        "write",
+        "socket",
+        "personality",
+        "clone",
+        "mmap",
+        "ioctl",
+        "getpid",
+        "socketcall",
+    ]);
+    let op = prop::sample::select(vec![
+        "SCMP_CMP_EQ",
+        "SCMP_CMP_NE",
+        "SCMP_CMP_LT",
+        "SCMP_CMP_LE",
+        "SCMP_CMP_GT",
+        "SCMP_CMP_GE",
+        "SCMP_CMP_MASKED_EQ",
+    ]);
+    let val = prop::sample::select(vec![
+        0u64,
+        1,
+        2,
+        5,
+        38,
+        0xffff_ffff,
+        0x1_0000_0000,
+        0x1_0000_0005,
+        u64::MAX,
+    ]);
+    let action = prop::sample::select(vec![
+        r#""SCMP_ACT_ALLOW""#,
+        r#""SCMP_ACT_TRAP""#,
+        r#""SCMP_ACT_ERRNO","errnoRet":3"#,
+        r#""SCMP_ACT_LOG""#,
+    ]);
     let cond = (0u8..3, op, val.clone(), val);
     let rule = (names, action, prop::collection::vec(cond, 0..3));
     prop::collection::vec(rule, 1..8).prop_map(|rules| {

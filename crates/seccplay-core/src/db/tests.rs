@@ -45,7 +45,9 @@ fn ret(db: &crate::db::Database, arch: Arch, name: &str, args: [u64; 6]) -> u32 
 }
 
 fn profile_with(default: &str, rules: &str) -> String {
-    format!(r#"{{"defaultAction": "{default}", "architectures": ["ARCHES"], "syscalls": [{rules}]}}"#)
+    format!(
+        r#"{{"defaultAction": "{default}", "architectures": ["ARCHES"], "syscalls": [{rules}]}}"#
+    )
 }
 
 #[test]
@@ -59,7 +61,10 @@ fn first_unconditional_rule_wins_and_discards_conditional_ones() {
     );
     let db = db_for(&t, &["x86_64"]).unwrap();
     for a0 in [0, 1, 2] {
-        assert_eq!(ret(&db, Arch::X86_64, "read", [a0, 0, 0, 0, 0, 0]), Action::Log.to_ret());
+        assert_eq!(
+            ret(&db, Arch::X86_64, "read", [a0, 0, 0, 0, 0, 0]),
+            Action::Log.to_ret()
+        );
     }
 }
 
@@ -67,9 +72,20 @@ fn first_unconditional_rule_wins_and_discards_conditional_ones() {
 fn an_extension_of_a_shorter_rule_is_dropped_and_the_reverse_conflicts() {
     let a = r#"{"names":["read"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":1,"op":"SCMP_CMP_EQ"}]}"#;
     let b = r#"{"names":["read"],"action":"SCMP_ACT_TRAP","args":[{"index":0,"value":1,"op":"SCMP_CMP_EQ"},{"index":1,"value":2,"op":"SCMP_CMP_EQ"}]}"#;
-    let db = db_for(&profile_with("SCMP_ACT_ERRNO", &format!("{a},{b}")), &["x86_64"]).unwrap();
-    assert_eq!(ret(&db, Arch::X86_64, "read", [1, 2, 0, 0, 0, 0]), RET_ALLOW);
-    let err = db_for(&profile_with("SCMP_ACT_ERRNO", &format!("{b},{a}")), &["x86_64"]).unwrap_err();
+    let db = db_for(
+        &profile_with("SCMP_ACT_ERRNO", &format!("{a},{b}")),
+        &["x86_64"],
+    )
+    .unwrap();
+    assert_eq!(
+        ret(&db, Arch::X86_64, "read", [1, 2, 0, 0, 0, 0]),
+        RET_ALLOW
+    );
+    let err = db_for(
+        &profile_with("SCMP_ACT_ERRNO", &format!("{b},{a}")),
+        &["x86_64"],
+    )
+    .unwrap_err();
     let d = err.first_error().unwrap();
     assert_eq!(d.code, "rule-conflict");
     assert!(d.message.contains("EEXIST"), "{}", d.message);
@@ -93,8 +109,14 @@ fn truncation_makes_rules_conflict_on_32_bit_abis_only() {
            {"names":["read"],"action":"SCMP_ACT_ERRNO","args":[{"index":0,"value":4294967297,"op":"SCMP_CMP_EQ"}]}"#,
     );
     let db = db_for(&t, &["x86_64"]).unwrap();
-    assert_eq!(ret(&db, Arch::X86_64, "read", [1, 0, 0, 0, 0, 0]), RET_ALLOW);
-    assert_eq!(ret(&db, Arch::X86_64, "read", [0x1_0000_0001, 0, 0, 0, 0, 0]), ERRNO1);
+    assert_eq!(
+        ret(&db, Arch::X86_64, "read", [1, 0, 0, 0, 0, 0]),
+        RET_ALLOW
+    );
+    assert_eq!(
+        ret(&db, Arch::X86_64, "read", [0x1_0000_0001, 0, 0, 0, 0, 0]),
+        ERRNO1
+    );
     let e = db_for(&t, &["x86_64", "x86"]).unwrap_err();
     assert_eq!(e.first_error().unwrap().arch, Some(Arch::X86));
 }
@@ -107,10 +129,16 @@ fn thirty_two_bit_abis_compare_the_low_word() {
     );
     let db = db_for(&t, &["x86_64", "x86"]).unwrap();
     // x86_64: a0 < 2^32+1 holds for 5; on x86 the datum is truncated to 1: 5 < 1 is false.
-    assert_eq!(ret(&db, Arch::X86_64, "read", [5, 0, 0, 0, 0, 0]), RET_ALLOW);
+    assert_eq!(
+        ret(&db, Arch::X86_64, "read", [5, 0, 0, 0, 0, 0]),
+        RET_ALLOW
+    );
     assert_eq!(ret(&db, Arch::X86, "read", [5, 0, 0, 0, 0, 0]), ERRNO1);
     assert_eq!(ret(&db, Arch::X86, "read", [0, 0, 0, 0, 0, 0]), RET_ALLOW);
-    assert!(db.diagnostics.iter().any(|d| d.code == "truncated-to-32-bits"));
+    assert!(db
+        .diagnostics
+        .iter()
+        .any(|d| d.code == "truncated-to-32-bits"));
 }
 
 #[test]
@@ -118,10 +146,21 @@ fn the_higher_argument_index_is_tested_first() {
     for order in [0, 1] {
         let r1 = r#"{"names":["read"],"action":"SCMP_ACT_TRAP","args":[{"index":0,"value":1,"op":"SCMP_CMP_EQ"}]}"#;
         let r2 = r#"{"names":["read"],"action":"SCMP_ACT_ALLOW","args":[{"index":1,"value":2,"op":"SCMP_CMP_EQ"}]}"#;
-        let rules = if order == 0 { format!("{r1},{r2}") } else { format!("{r2},{r1}") };
+        let rules = if order == 0 {
+            format!("{r1},{r2}")
+        } else {
+            format!("{r2},{r1}")
+        };
         let db = db_for(&profile_with("SCMP_ACT_ERRNO", &rules), &["x86_64"]).unwrap();
-        assert_eq!(ret(&db, Arch::X86_64, "read", [1, 2, 0, 0, 0, 0]), RET_ALLOW, "order {order}");
-        assert_eq!(ret(&db, Arch::X86_64, "read", [1, 3, 0, 0, 0, 0]), 0x0003_0000);
+        assert_eq!(
+            ret(&db, Arch::X86_64, "read", [1, 2, 0, 0, 0, 0]),
+            RET_ALLOW,
+            "order {order}"
+        );
+        assert_eq!(
+            ret(&db, Arch::X86_64, "read", [1, 3, 0, 0, 0, 0]),
+            0x0003_0000
+        );
     }
 }
 
@@ -135,22 +174,54 @@ fn docker_socket_rules_decide_like_the_or_of_the_rules() {
     );
     let db = db_for(&t, &["x86_64", "x86", "x32"]).unwrap();
     for a0 in [0u64, 2, 37, 38, 39, 40, 41, 0x1_0000_0000, u64::MAX] {
-        let want = if a0 < 38 || a0 == 39 || a0 > 40 { RET_ALLOW } else { ERRNO1 };
-        assert_eq!(ret(&db, Arch::X86_64, "socket", [a0, 0, 0, 0, 0, 0]), want, "x86_64 a0={a0:#x}");
+        let want = if a0 < 38 || a0 == 39 || a0 > 40 {
+            RET_ALLOW
+        } else {
+            ERRNO1
+        };
+        assert_eq!(
+            ret(&db, Arch::X86_64, "socket", [a0, 0, 0, 0, 0, 0]),
+            want,
+            "x86_64 a0={a0:#x}"
+        );
         let lo = a0 as u32 as u64;
-        let want32 = if lo < 38 || lo == 39 || lo > 40 { RET_ALLOW } else { ERRNO1 };
-        assert_eq!(ret(&db, Arch::X32, "socket", [a0, 0, 0, 0, 0, 0]), want32, "x32 a0={a0:#x}");
-        assert_eq!(ret(&db, Arch::X86, "socket", [a0, 0, 0, 0, 0, 0]), want32, "x86 a0={a0:#x}");
+        let want32 = if lo < 38 || lo == 39 || lo > 40 {
+            RET_ALLOW
+        } else {
+            ERRNO1
+        };
+        assert_eq!(
+            ret(&db, Arch::X32, "socket", [a0, 0, 0, 0, 0, 0]),
+            want32,
+            "x32 a0={a0:#x}"
+        );
+        assert_eq!(
+            ret(&db, Arch::X86, "socket", [a0, 0, 0, 0, 0, 0]),
+            want32,
+            "x86 a0={a0:#x}"
+        );
     }
     // i386 socketcall(SYS_SOCKET, ...) is allowed whatever the family: the a0 filter is lost.
-    assert_eq!(ret(&db, Arch::X86, "socketcall", [1, 0, 0, 0, 0, 0]), RET_ALLOW);
-    assert_eq!(ret(&db, Arch::X86, "socketcall", [2, 0, 0, 0, 0, 0]), ERRNO1);
-    assert!(db.diagnostics.iter().any(|d| d.code == "multiplexer-overwrites-a0"));
+    assert_eq!(
+        ret(&db, Arch::X86, "socketcall", [1, 0, 0, 0, 0, 0]),
+        RET_ALLOW
+    );
+    assert_eq!(
+        ret(&db, Arch::X86, "socketcall", [2, 0, 0, 0, 0, 0]),
+        ERRNO1
+    );
+    assert!(db
+        .diagnostics
+        .iter()
+        .any(|d| d.code == "multiplexer-overwrites-a0"));
 }
 
 #[test]
 fn bad_arch_and_x32_numbers() {
-    let t = profile_with("SCMP_ACT_ERRNO", r#"{"names":["read"],"action":"SCMP_ACT_ALLOW"}"#);
+    let t = profile_with(
+        "SCMP_ACT_ERRNO",
+        r#"{"names":["read"],"action":"SCMP_ACT_ALLOW"}"#,
+    );
     let db = db_for(&t, &["x86_64"]).unwrap();
     let mut query = q(Arch::X86_64, "read", [0; 6]);
     query.audit_arch = Arch::Aarch64.audit_arch();
@@ -171,7 +242,10 @@ fn masked_eq_with_a_zero_mask_is_unconditional() {
            {"names":["read"],"action":"SCMP_ACT_ERRNO","errnoRet":2,"args":[{"index":1,"value":1,"op":"SCMP_CMP_EQ"}]}"#,
     );
     let db = db_for(&t, &["x86_64"]).unwrap();
-    assert_eq!(ret(&db, Arch::X86_64, "read", [7, 1, 0, 0, 0, 0]), RET_ALLOW);
+    assert_eq!(
+        ret(&db, Arch::X86_64, "read", [7, 1, 0, 0, 0, 0]),
+        RET_ALLOW
+    );
 }
 
 #[test]
@@ -183,10 +257,30 @@ fn provenance_names_the_rule() {
     );
     let db = db_for(&t, &["x86_64"]).unwrap();
     let d = decide(&db, &q(Arch::X86_64, "write", [0; 6]));
-    assert_eq!(d.source, Source::Rule { arch: Arch::X86_64, rule: 1, unconditional: true });
+    assert_eq!(
+        d.source,
+        Source::Rule {
+            arch: Arch::X86_64,
+            rule: 1,
+            unconditional: true
+        }
+    );
     let d = decide(&db, &q(Arch::X86_64, "personality", [8, 0, 0, 0, 0, 0]));
-    assert_eq!(d.source, Source::Rule { arch: Arch::X86_64, rule: 2, unconditional: false });
+    assert_eq!(
+        d.source,
+        Source::Rule {
+            arch: Arch::X86_64,
+            rule: 2,
+            unconditional: false
+        }
+    );
     assert_eq!(d.steps.len(), 2);
     let d = decide(&db, &q(Arch::X86_64, "personality", [9, 0, 0, 0, 0, 0]));
-    assert_eq!(d.source, Source::Default { arch: Arch::X86_64, had_rules: true });
+    assert_eq!(
+        d.source,
+        Source::Default {
+            arch: Arch::X86_64,
+            had_rules: true
+        }
+    );
 }

@@ -5,6 +5,7 @@
 
 pub(crate) mod constants;
 pub(crate) mod errno_messages;
+pub(crate) mod presets;
 pub(crate) mod prototypes;
 pub(crate) mod syscalls;
 

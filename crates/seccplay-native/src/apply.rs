@@ -11,6 +11,7 @@ use clap::{ArgGroup, Args};
 use seccplay_core::action::Action;
 use seccplay_core::analysis::describe_action;
 use seccplay_core::bpf::{strict, verify};
+use seccplay_core::presets::PresetKind;
 use seccplay_core::resolve;
 use std::ffi::CString;
 
@@ -78,10 +79,16 @@ fn has_cap_sys_admin() -> bool {
 
 fn plan(a: &ApplyArgs) -> Result<Install, Fail> {
     let native = ctx::native_arch().map_err(|f| setup(f.message))?;
-    if a.unconfined {
+    let preset = a
+        .profile
+        .as_deref()
+        .and_then(seccplay_core::presets::get)
+        .filter(|_| !std::path::Path::new(a.profile.as_deref().unwrap_or("")).exists())
+        .map(|p| p.kind);
+    if a.unconfined || preset == Some(PresetKind::Unconfined) {
         return Ok(Install::None);
     }
-    if a.strict {
+    if a.strict || preset == Some(PresetKind::Strict) {
         let allowed = strict::mode1_syscalls(native, strict::AbiRole::Native)
             .map(|nrs| {
                 nrs.iter()

@@ -1,11 +1,11 @@
 //! CONTEXT flags and PROFILE loading shared by every profile-taking subcommand.
 
-use crate::presets;
 use crate::Fail;
 use clap::Args;
 use seccplay_core::analysis::{self, Analysis};
 use seccplay_core::arch::Arch;
 use seccplay_core::context::{Context, Runtime};
+use seccplay_core::presets::{self, PresetKind};
 use seccplay_core::profile::KernelVersion;
 use std::io::Read;
 
@@ -101,6 +101,8 @@ pub struct Loaded {
     pub text: String,
     /// Docker's built-in default (the `docker` preset).
     pub builtin_default: bool,
+    /// A profile, or one of the strict/unconfined modes.
+    pub kind: PresetKind,
 }
 
 /// PROFILE: a path, `-` for stdin, or a preset name (a path wins over a preset).
@@ -114,6 +116,7 @@ pub fn load(profile: &str) -> Result<Loaded, Fail> {
             origin: "<stdin>".into(),
             text,
             builtin_default: false,
+            kind: PresetKind::Profile(""),
         });
     }
     let path = std::path::Path::new(profile);
@@ -126,14 +129,25 @@ pub fn load(profile: &str) -> Result<Loaded, Fail> {
             origin: profile.into(),
             text,
             builtin_default: false,
+            kind: PresetKind::Profile(""),
         });
     }
     match presets::get(profile) {
-        Some(p) => Ok(Loaded {
-            origin: format!("preset {}", p.name),
-            text: p.text().map_err(Fail::msg)?,
-            builtin_default: p.name == "docker",
-        }),
+        Some(p) => match p.kind {
+            PresetKind::Profile(text) => Ok(Loaded {
+                origin: format!("preset {}", p.name),
+                text: text.to_string(),
+                builtin_default: p.name == "docker",
+                kind: p.kind,
+            }),
+            // Modes, not profiles: only `apply` can use them.
+            PresetKind::Strict | PresetKind::Unconfined => Ok(Loaded {
+                origin: format!("preset {}", p.name),
+                text: String::new(),
+                builtin_default: false,
+                kind: p.kind,
+            }),
+        },
         None => {
             let names: Vec<&str> = presets::ALL.iter().map(|p| p.name).collect();
             Err(Fail::msg(format!(
@@ -144,11 +158,35 @@ pub fn load(profile: &str) -> Result<Loaded, Fail> {
     }
 }
 
+/// The `--help` paragraph listing the presets.
+pub fn presets_help() -> String {
+    let mut s = String::from("Presets (PROFILE may name one instead of a path):\n");
+    for p in presets::ALL {
+        s.push_str(&format!("  {:<12} {}\n", p.name, p.description));
+    }
+    s
+}
+
 /// Loads PROFILE and runs the core's pipeline in the CONTEXT.
 pub fn analyze(profile: &str, ctx: &CtxArgs) -> Result<(Loaded, Analysis), Fail> {
     let loaded = load(profile)?;
     let context = ctx.context(loaded.builtin_default)?;
-    let a = analysis::analyze(&loaded.text, &context);
+    let a = match loaded.kind {
+        PresetKind::Profile(_) => analysis::analyze(&loaded.text, &context),
+        PresetKind::Unconfined => Analysis {
+            context,
+            parsed: None,
+            unconfined: Some("the unconfined preset installs no filter".into()),
+            database: None,
+            program: None,
+            diagnostics: Vec::new(),
+        },
+        PresetKind::Strict => {
+            return Err(Fail::msg(
+                "preset strict is SECCOMP_MODE_STRICT, a mode without a profile or BPF program: only `apply --strict` uses it",
+            ))
+        }
+    };
     Ok((loaded, a))
 }
 

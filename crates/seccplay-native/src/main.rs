@@ -6,7 +6,6 @@
 mod apply;
 mod ctx;
 mod kernel;
-mod presets;
 mod prog;
 mod report;
 mod sys;
@@ -199,7 +198,7 @@ pub fn read_input(path: &str) -> Result<Vec<u8>, Fail> {
 }
 
 fn command() -> clap::Command {
-    let presets = presets::help();
+    let presets = ctx::presets_help();
     let mut c = Cli::command();
     for name in ["apply", "compile", "simulate", "table", "lint", "diff"] {
         let p = presets.clone();

@@ -56,6 +56,8 @@ enum Install {
     Filter {
         filters: Vec<libc::sock_filter>,
         flags: u32,
+        /// With --force: what execve gets under the filter, when it is not allowed.
+        exec_blocked: Option<String>,
     },
 }
 
@@ -173,6 +175,7 @@ fn plan(a: &ApplyArgs) -> Result<Install, Fail> {
     Ok(Install::Filter {
         filters: sys::sock_filters(&program.insns),
         flags,
+        exec_blocked: (!execve.action.is_allow()).then(|| describe_action(execve.ret)),
     })
 }
 
@@ -224,7 +227,7 @@ pub fn run(a: ApplyArgs) -> Result<u8, Fail> {
                     sys::child_fail(wr, STAGE_STRICT, &e);
                 }
             }
-            Install::Filter { filters, flags } => match sys::set_mode_filter(filters, *flags) {
+            Install::Filter { filters, flags, .. } => match sys::set_mode_filter(filters, *flags) {
                 Ok(fd) if fd > 0 => sys::close(fd),
                 Ok(_) => {}
                 Err(e) => sys::child_fail(wr, STAGE_FILTER, &e),
@@ -245,7 +248,7 @@ pub fn run(a: ApplyArgs) -> Result<u8, Fail> {
             STAGE_NNP => (SETUP_FAILED, format!("prctl(PR_SET_NO_NEW_PRIVS): {err}")),
             STAGE_FILTER => {
                 let (n, flags) = match &install {
-                    Install::Filter { filters, flags } => (filters.len(), *flags),
+                    Install::Filter { filters, flags, .. } => (filters.len(), *flags),
                     _ => (0, 0),
                 };
                 (
@@ -267,6 +270,17 @@ pub fn run(a: ApplyArgs) -> Result<u8, Fail> {
             code,
             message: format!("{what}{why}; the command did not run"),
         });
+    }
+    if let Install::Filter {
+        exec_blocked: Some(act),
+        ..
+    } = &install
+    {
+        // execve is blocked, so the command cannot have run; the child could not report why
+        // (the filter may block write and exit too, and then it crashes).
+        return Err(setup(format!(
+            "the command did not run: execve gets {act} under this filter (installed anyway because of --force); the child then ended with status {status:#x}"
+        )));
     }
     if libc::WIFEXITED(status) {
         return Ok(libc::WEXITSTATUS(status) as u8);

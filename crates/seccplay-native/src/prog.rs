@@ -74,12 +74,15 @@ pub struct CompileArgs {
 pub fn compile(a: CompileArgs) -> Result<u8, Fail> {
     let (loaded, an) = ctx::analyze(&a.profile, &a.ctx)?;
     ctx::require_ok(&loaded, &an)?;
-    for d in an
+    if an
         .diagnostics
         .iter()
-        .filter(|d| d.severity == seccplay_core::diag::Severity::Warning)
+        .any(|d| d.severity == seccplay_core::diag::Severity::Warning)
     {
-        eprintln!("{}: {d}", loaded.origin);
+        eprintln!(
+            "{}: the profile has warnings; see `seccplay-native lint`",
+            loaded.origin
+        );
     }
     if let Some(why) = &an.unconfined {
         return Err(Fail::msg(format!(

@@ -1,11 +1,243 @@
 //! `seccplay-native`: seccplay-core on Linux, for real.
-use clap::Parser;
+//!
+//! A thin shell: every decision, explanation, table and format comes from `seccplay-core`;
+//! this crate parses arguments, reads files and makes the system calls.
+
+mod apply;
+mod ctx;
+mod kernel;
+mod prog;
+mod report;
+mod sys;
+
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// An error that ends the command: a message and the exit status.
+#[derive(Debug)]
+pub struct Fail {
+    /// Exit status (1 for ordinary errors, 125 for `apply` before the command ran).
+    pub code: u8,
+    /// What went wrong, where and why.
+    pub message: String,
+}
+
+impl Fail {
+    /// An error with exit status 1.
+    pub fn msg(m: impl Into<String>) -> Fail {
+        Fail {
+            code: 1,
+            message: m.into(),
+        }
+    }
+}
 
 /// Compile Docker/OCI seccomp profiles, simulate syscalls, and install filters for real.
 #[derive(Parser, Debug)]
 #[command(name = "seccplay-native", version, about, long_about = seccplay_core::TAGLINE)]
-struct Cli {}
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
 
-fn main() {
-    let _cli = Cli::parse();
+#[derive(Subcommand, Debug)]
+enum Cmd {
+    /// Run a command under a profile's filter, installed with seccomp(2)
+    #[command(after_help = "\
+Exit status: the command's; 128+N if it died of signal N (SIGSYS: a seccomp KILL/TRAP action);
+125 if anything failed before the command ran (it then never runs).
+
+Examples:
+  seccplay-native apply --default -- unshare --map-root-user --user sh -c whoami
+  seccplay-native apply --default --cap-add SYS_ADMIN -- unshare --user true
+  seccplay-native apply profile.json --log -- ./server
+  seccplay-native apply --unconfined -- sh -c 'grep Seccomp /proc/self/status'")]
+    Apply(apply::ApplyArgs),
+
+    /// Compile a profile to a BPF program for a host architecture
+    #[command(after_help = "\
+Default format: disasm to a terminal or pipe, raw bytes to a file (-o FILE or a redirect).
+
+Examples:
+  seccplay-native compile docker
+  seccplay-native compile profile.json --host-arch arm64 -o filter.bpf
+  seccplay-native compile docker --format c > filter.h")]
+    Compile(prog::CompileArgs),
+
+    /// What happens to syscalls under a profile, and why
+    #[command(after_help = "\
+SYSCALL: a call such as 'unshare(CLONE_NEWUSER)', 'clone(flags=CLONE_NEWNS|SIGCHLD)',
+'personality(0xffffffff)', or raw 'nr=135 0x1 0 0' (number, then arguments; '@ip=0x401000').
+
+--batch reads JSON lines, one query each:
+  {\"arch\": \"x86_64\", \"nr\": 135, \"args\": [1, 0, 0, 0, 0, 0], \"ip\": 0}
+  {\"arch\": \"x86_64\", \"syscall\": \"clone(CLONE_NEWUSER)\"}
+and writes one JSON line per query: the return value, action and errno decided by the compiled
+program and by the reference evaluator, and \"differ\": true when they disagree.
+
+Examples:
+  seccplay-native simulate docker 'unshare(CLONE_NEWUSER)'
+  seccplay-native simulate docker --cap-add SYS_ADMIN 'unshare(CLONE_NEWUSER)' --trace
+  seccplay-native simulate profile.json --arch x86 'nr=120 0x10000'
+  seccplay-native simulate docker --batch queries.jsonl")]
+    Simulate(report::SimulateArgs),
+
+    /// Every syscall of an architecture with its verdict, cache status and cost
+    #[command(after_help = "\
+Examples:
+  seccplay-native table docker
+  seccplay-native table docker --arch x86 --json | jq '.rows[] | select(.verdict.kind == \"Conditional\")'")]
+    Table(report::TableArgs),
+
+    /// The profile's diagnostics, one per line with its location
+    #[command(after_help = "\
+Exit status: 1 if there is an error (Docker/the runtime would refuse the profile), else 0.
+
+Examples:
+  seccplay-native lint profile.json
+  seccplay-native lint profile.json --kernel 4.19 --runtime crun")]
+    Lint(report::LintArgs),
+
+    /// Where two profiles (or one profile in two contexts) give different verdicts
+    #[command(after_help = "\
+The CONTEXT flags (--cap-add, --kernel, ...) apply to both sides; --a-* and --b-* apply to one
+side only, on top of them (capabilities are added/dropped after the shared ones; --X-kernel,
+--X-runtime and --X-host-arch replace the shared value).
+Exit status: 0 when the verdicts are identical, 1 when they differ.
+
+Examples:
+  seccplay-native diff docker-2020 docker
+  seccplay-native diff docker docker --b-cap-add SYS_ADMIN
+  seccplay-native diff docker docker --a-runtime runc --b-runtime crun --json")]
+    Diff(report::DiffArgs),
+
+    /// Disassemble a raw BPF program (raw bytes, hex, C array, JSON, base64 or assembly)
+    #[command(after_help = "\
+Examples:
+  seccplay-native disasm filter.bpf
+  seccplay-native dump 1234 --format hex > f.hex && seccplay-native disasm f.hex --raw")]
+    Disasm(prog::DisasmArgs),
+
+    /// Assemble the plain assembly form (as `compile --format asm` writes it) to a program
+    #[command(after_help = "\
+Default format: raw to a file (-o FILE or a redirect), hex to a terminal or pipe.
+
+Examples:
+  seccplay-native asm filter.s -o filter.bpf
+  seccplay-native compile docker --format asm | seccplay-native asm - --format c")]
+    Asm(prog::AsmArgs),
+
+    /// Run a raw BPF program on syscalls, as the kernel would
+    #[command(after_help = "\
+Examples:
+  seccplay-native emu filter.bpf 'unshare(CLONE_NEWUSER)' 'read(0, 0, 16)'
+  seccplay-native emu filter.bpf --arch x86 --trace 'nr=11'
+  seccplay-native emu filter.bpf --batch queries.jsonl")]
+    Emu(prog::EmuArgs),
+
+    /// Seccomp mode of a process (this one by default), from /proc/PID/status
+    #[command(after_help = "\
+Examples:
+  seccplay-native status
+  seccplay-native status 1234 --json")]
+    Status(kernel::StatusArgs),
+
+    /// Does this kernel support seccomp, and which actions?
+    #[command(after_help = "\
+Examples:
+  seccplay-native check
+  seccplay-native check --json")]
+    Check(kernel::CheckArgs),
+
+    /// The filters of a live process (PTRACE_SECCOMP_GET_FILTER; needs CAP_SYS_ADMIN)
+    #[command(after_help = "\
+Filter 0 is the newest. Output of --format hex/raw/c/json/asm is input for `emu` and `disasm`.
+
+Examples:
+  seccplay-native dump 1234
+  seccplay-native dump 1234 --index 0 --format raw -o f.bpf && seccplay-native emu f.bpf 'mkdir(0, 0)'")]
+    Dump(kernel::DumpArgs),
+}
+
+/// Where a command's output goes: a file (`-o`) or stdout.
+pub fn write_out(out: Option<&PathBuf>, bytes: &[u8]) -> Result<(), Fail> {
+    use std::io::Write;
+    match out {
+        Some(p) => {
+            std::fs::write(p, bytes).map_err(|e| Fail::msg(format!("writing {}: {e}", p.display())))
+        }
+        None => {
+            let mut o = std::io::stdout().lock();
+            o.write_all(bytes)
+                .and_then(|_| o.flush())
+                .map_err(|e| Fail::msg(format!("writing to stdout: {e}")))
+        }
+    }
+}
+
+/// True when stdout is a regular file (a redirect), for "raw to a file" defaults.
+pub fn stdout_is_file() -> bool {
+    std::fs::metadata("/proc/self/fd/1")
+        .map(|m| m.is_file())
+        .unwrap_or(false)
+}
+
+/// Reads FILE or `-` (stdin) as bytes.
+pub fn read_input(path: &str) -> Result<Vec<u8>, Fail> {
+    use std::io::Read;
+    if path == "-" {
+        let mut b = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut b)
+            .map_err(|e| Fail::msg(format!("reading stdin: {e}")))?;
+        Ok(b)
+    } else {
+        std::fs::read(path).map_err(|e| Fail::msg(format!("reading {path}: {e}")))
+    }
+}
+
+fn command() -> clap::Command {
+    let presets = ctx::presets_help();
+    let mut c = Cli::command();
+    for name in ["apply", "compile", "simulate", "table", "lint", "diff"] {
+        let p = presets.clone();
+        c = c.mut_subcommand(name, move |s| {
+            let after = s
+                .get_after_help()
+                .map(|h| h.to_string())
+                .unwrap_or_default();
+            s.after_help(format!("{p}\n{after}"))
+        });
+    }
+    c
+}
+
+fn main() -> ExitCode {
+    let matches = command().get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(c) => c,
+        Err(e) => e.exit(),
+    };
+    let r = match cli.cmd {
+        Cmd::Apply(a) => apply::run(a),
+        Cmd::Compile(a) => prog::compile(a),
+        Cmd::Simulate(a) => report::simulate(a),
+        Cmd::Table(a) => report::table(a),
+        Cmd::Lint(a) => report::lint(a),
+        Cmd::Diff(a) => report::diff(a),
+        Cmd::Disasm(a) => prog::disasm(a),
+        Cmd::Asm(a) => prog::asm(a),
+        Cmd::Emu(a) => prog::emu(a),
+        Cmd::Status(a) => kernel::status(a),
+        Cmd::Check(a) => kernel::check(a),
+        Cmd::Dump(a) => kernel::dump(a),
+    };
+    match r {
+        Ok(code) => ExitCode::from(code),
+        Err(f) => {
+            eprintln!("seccplay-native: {}", f.message);
+            ExitCode::from(f.code)
+        }
+    }
 }

@@ -277,7 +277,13 @@ impl Analysis {
                     format!(
                         "{sys} has argument rules ({}), and none matched{}: the default action {act} applies.",
                         alts.join("; "),
-                        self.args_note(name, q).trim_end_matches('.')
+                        match self.args_note(name, q).trim() {
+                            "" => String::new(),
+                            note => format!(
+                                " ({})",
+                                note.trim_start_matches("Here ").trim_end_matches('.')
+                            ),
+                        }
                     )
                 } else {
                     let why = self.why_no_rule(name);

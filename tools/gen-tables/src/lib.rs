@@ -628,9 +628,21 @@ pub fn generate(refdata: &Path) -> Result<Vec<(String, String)>, String> {
 
 /// The real profiles embedded as presets: (constant name, refdata path, source note).
 const PRESETS: &[(&str, &str, &str)] = &[
-    ("DOCKER_DEFAULT", "profiles/docker/default.json", "moby/profiles seccomp/default.json (Apache-2.0)"),
-    ("DOCKER_DEFAULT_2020", "profiles/docker/default-2020-11-11-f7bcb02f.json", "moby/moby profiles/seccomp/default.json at f7bcb02f, 2020-11-11 (Apache-2.0)"),
-    ("PODMAN_DEFAULT", "profiles/podman/container-libs-seccomp.json", "containers/container-libs common/pkg/seccomp/seccomp.json (Apache-2.0)"),
+    (
+        "DOCKER_DEFAULT",
+        "profiles/docker/default.json",
+        "moby/profiles seccomp/default.json (Apache-2.0)",
+    ),
+    (
+        "DOCKER_DEFAULT_2020",
+        "profiles/docker/default-2020-11-11-f7bcb02f.json",
+        "moby/moby profiles/seccomp/default.json at f7bcb02f, 2020-11-11 (Apache-2.0)",
+    ),
+    (
+        "PODMAN_DEFAULT",
+        "profiles/podman/container-libs-seccomp.json",
+        "containers/container-libs common/pkg/seccomp/seccomp.json (Apache-2.0)",
+    ),
 ];
 
 /// Renders the preset profiles as the project's canonical JSON (parsed, then re-serialised
@@ -638,15 +650,22 @@ const PRESETS: &[(&str, &str, &str)] = &[
 fn render_presets(refdata: &Path) -> Result<String, String> {
     let mut s = String::new();
     let _ = writeln!(s, "{HEADER}");
-    let _ = writeln!(s, "//! Preset profiles, re-serialised as canonical JSON (sorted keys) by the generator.");
+    let _ = writeln!(
+        s,
+        "//! Preset profiles, re-serialised as canonical JSON (sorted keys) by the generator."
+    );
     for (name, rel, source) in PRESETS {
         let path = refdata.join(rel);
-        let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         let v: serde_json::Value =
             serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
         let pretty = serde_json::to_string_pretty(&v).map_err(|e| e.to_string())?;
         if pretty.contains("\"#") {
-            return Err(format!("{}: contains '\"#', cannot be a raw string", path.display()));
+            return Err(format!(
+                "{}: contains '\"#', cannot be a raw string",
+                path.display()
+            ));
         }
         let _ = writeln!(s, "\n/// From {source}.");
         let _ = writeln!(s, "#[rustfmt::skip]");

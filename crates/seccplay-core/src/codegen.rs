@@ -541,12 +541,26 @@ impl Graph {
                 pos
             };
             let pos = pos_of(&items);
+            // Where a jump at `i` to `tgt` lands: a trampoline for `tgt` already placed right
+            // after it (as emitted below), else the target itself.
+            let lands = |i: usize, tgt: usize| -> usize {
+                let mut j = i + 1;
+                while let Some(it) = items.get(j) {
+                    match *it {
+                        Item::Ja(t) if t == tgt => return j,
+                        Item::RetCopy(v) if self.nodes[tgt] == GNode::Ret(v) => return j,
+                        Item::Ja(_) | Item::RetCopy(_) => j += 1,
+                        _ => break,
+                    }
+                }
+                pos[tgt]
+            };
             let mut fixed = None;
             for (i, it) in items.iter().enumerate() {
                 if let Item::Node(n) = it {
                     if let GNode::Jmp { t, f, .. } = self.nodes[*n] {
                         for (which, tgt) in [(0, t), (1, f)] {
-                            if pos[tgt] - i - 1 > 255 {
+                            if lands(i, tgt) - i - 1 > 255 {
                                 fixed = Some((i, which, tgt));
                                 break;
                             }

@@ -130,7 +130,8 @@ pub fn app() -> Html {
     use_effect_with((*st).clone(), |s| {
         let f = s.to_fragment();
         if let Ok(h) = gloo::utils::window().history() {
-            let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("#{f}")));
+            let _ =
+                h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("#{f}")));
         }
         use gloo::storage::Storage;
         let _ = gloo::storage::LocalStorage::set(STORAGE_KEY, f);
@@ -304,11 +305,27 @@ fn profile_toolbar(p: &ToolbarProps) -> Html {
     };
     let on_download = {
         let text = p.state.text.clone();
-        let name = if p.state.preset.is_empty() { "profile".to_string() } else { p.state.preset.clone() };
+        let name = if p.state.preset.is_empty() {
+            "profile".to_string()
+        } else {
+            p.state.preset.clone()
+        };
         Callback::from(move |_| {
             let json = model::looks_like_profile(&text);
-            let file = if json { format!("{name}.json") } else { format!("{name}.txt") };
-            download(&file, text.as_bytes(), if json { "application/json" } else { "text/plain" });
+            let file = if json {
+                format!("{name}.json")
+            } else {
+                format!("{name}.txt")
+            };
+            download(
+                &file,
+                text.as_bytes(),
+                if json {
+                    "application/json"
+                } else {
+                    "text/plain"
+                },
+            );
         })
     };
     let on_share = {
@@ -380,11 +397,15 @@ fn editor(p: &EditorProps) -> Html {
     let sync = {
         let (ta, gutter, layer) = (ta.clone(), gutter.clone(), layer.clone());
         Rc::new(move || {
-            let Some(t) = ta.cast::<HtmlElement>() else { return };
+            let Some(t) = ta.cast::<HtmlElement>() else {
+                return;
+            };
             let y = t.scroll_top();
             for r in [&gutter, &layer] {
                 if let Some(e) = r.cast::<HtmlElement>() {
-                    let _ = e.style().set_property("transform", &format!("translateY({}px)", -y));
+                    let _ = e
+                        .style()
+                        .set_property("transform", &format!("translateY({}px)", -y));
                 }
             }
         })
@@ -395,7 +416,8 @@ fn editor(p: &EditorProps) -> Html {
         use_effect_with(p.reveal, move |(line, nonce)| {
             if *nonce > 0 && *line > 0 {
                 if let Some(t) = ta.cast::<HtmlElement>() {
-                    let y = PAD_PX + (*line as f64 - 1.0) * LINE_PX - t.client_height() as f64 / 3.0;
+                    let y =
+                        PAD_PX + (*line as f64 - 1.0) * LINE_PX - t.client_height() as f64 / 3.0;
                     t.set_scroll_top(y.max(0.0) as i32);
                     sync();
                 }
@@ -422,7 +444,11 @@ fn editor(p: &EditorProps) -> Html {
         let f = p.on_file.clone();
         Callback::from(move |e: DragEvent| {
             e.prevent_default();
-            if let Some(file) = e.data_transfer().and_then(|d| d.files()).and_then(|l| l.get(0)) {
+            if let Some(file) = e
+                .data_transfer()
+                .and_then(|d| d.files())
+                .and_then(|l| l.get(0))
+            {
                 f.emit(file);
             }
         })
@@ -641,7 +667,12 @@ fn sim_panel(p: &SimProps) -> Html {
     let s = &p.state;
     let d = &p.dispatch;
     let abi = model::abi(s);
-    let names = use_memo(abi, |a| syscalls::syscalls(*a).into_iter().map(|(n, _)| n).collect::<Vec<_>>());
+    let names = use_memo(abi, |a| {
+        syscalls::syscalls(*a)
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect::<Vec<_>>()
+    });
     let call_ref = use_node_ref();
     let on_abi = {
         let d = d.clone();
@@ -685,7 +716,10 @@ fn sim_panel(p: &SimProps) -> Html {
             let consts = group.map(syscalls::group_constants).unwrap_or_default();
             (proto.map(|p| (p, idx)), consts)
         }
-        None => (syscalls::prototype(s.call.trim()).map(|p| (p.to_string(), usize::MAX)), Vec::new()),
+        None => (
+            syscalls::prototype(s.call.trim()).map(|p| (p.to_string(), usize::MAX)),
+            Vec::new(),
+        ),
     };
     let insert = |c: &'static str| {
         let d = d.clone();
@@ -693,7 +727,13 @@ fn sim_panel(p: &SimProps) -> Html {
         Callback::from(move |_| {
             edit(&d, move |s| {
                 let t = s.call.trim_end().trim_end_matches(')').to_string();
-                let sep = if t.ends_with('(') || t.ends_with(',') || t.ends_with('|') || t.ends_with(' ') { "" } else { "|" };
+                let sep =
+                    if t.ends_with('(') || t.ends_with(',') || t.ends_with('|') || t.ends_with(' ')
+                    {
+                        ""
+                    } else {
+                        "|"
+                    };
                 s.call = format!("{t}{sep}{c})");
             });
             if let Some(i) = call_ref.cast::<HtmlElement>() {
@@ -782,15 +822,24 @@ fn table_panel(p: &TableProps) -> Html {
         .rows
         .iter()
         .filter(|r| *filter == "all" || r.kind == filter.as_str())
-        .filter(|r| q.is_empty() || r.name.contains(&q) || r.nr.to_string() == q || r.verdict.to_lowercase().contains(&q))
+        .filter(|r| {
+            q.is_empty()
+                || r.name.contains(&q)
+                || r.nr.to_string() == q
+                || r.verdict.to_lowercase().contains(&q)
+        })
         .collect();
     let on_filter = {
         let f = filter.clone();
-        Callback::from(move |e: Event| f.set(e.target_unchecked_into::<HtmlSelectElement>().value()))
+        Callback::from(move |e: Event| {
+            f.set(e.target_unchecked_into::<HtmlSelectElement>().value())
+        })
     };
     let on_search = {
         let s = search.clone();
-        Callback::from(move |e: InputEvent| s.set(e.target_unchecked_into::<HtmlInputElement>().value()))
+        Callback::from(move |e: InputEvent| {
+            s.set(e.target_unchecked_into::<HtmlInputElement>().value())
+        })
     };
     let cached = t.rows.iter().filter(|r| r.cached == Some(true)).count();
     html! {
@@ -853,11 +902,15 @@ struct StepProps {
 
 #[function_component(StepPanel)]
 fn step_panel(p: &StepProps) -> Html {
-    let trace = use_memo((p.src.clone(), p.call.clone(), p.ip.clone(), p.abi), |(src, call, ip, abi)| {
-        model::trace(&src.0, call, ip, *abi)
-    });
+    let trace = use_memo(
+        (p.src.clone(), p.call.clone(), p.ip.clone(), p.abi),
+        |(src, call, ip, abi)| model::trace(&src.0, call, ip, *abi),
+    );
     let lines = use_memo((p.src.clone(), p.host), |(src, host)| {
-        src.0.program().map(|(insns, _)| disasm::human(insns, Some(*host))).unwrap_or_default()
+        src.0
+            .program()
+            .map(|(insns, _)| disasm::human(insns, Some(*host)))
+            .unwrap_or_default()
     });
     let cur = use_state(|| 0usize);
     {
@@ -892,8 +945,14 @@ fn step_panel(p: &StepProps) -> Html {
     let onkeydown = {
         let cur = cur.clone();
         Callback::from(move |e: KeyboardEvent| match e.key().as_str() {
-            "ArrowDown" | "ArrowRight" | "j" => { e.prevent_default(); cur.set((*cur + 1).min(n.saturating_sub(1))) }
-            "ArrowUp" | "ArrowLeft" | "k" => { e.prevent_default(); cur.set(cur.saturating_sub(1)) }
+            "ArrowDown" | "ArrowRight" | "j" => {
+                e.prevent_default();
+                cur.set((*cur + 1).min(n.saturating_sub(1)))
+            }
+            "ArrowUp" | "ArrowLeft" | "k" => {
+                e.prevent_default();
+                cur.set(cur.saturating_sub(1))
+            }
             "End" => cur.set(n.saturating_sub(1)),
             "Home" => cur.set(0),
             _ => {}
@@ -907,18 +966,26 @@ fn step_panel(p: &StepProps) -> Html {
             mem[w.index as usize & 15] = Some(w.value);
         }
     }
-    let endian = p.src.0.program().map(|(_, e)| e).unwrap_or(seccplay_core::arch::Endian::Little);
+    let endian = p
+        .src
+        .0
+        .program()
+        .map(|(_, e)| e)
+        .unwrap_or(seccplay_core::arch::Endian::Little);
     let data = model::query(&p.call, &p.ip, p.abi)
         .map(|(_, q)| analysis::data_of(&q).to_bytes(endian))
         .unwrap_or([0; 64]);
-    let read = step.read.as_ref().map(|r| (r.offset as usize, r.offset as usize + r.width as usize));
+    let read = step
+        .read
+        .as_ref()
+        .map(|r| (r.offset as usize, r.offset as usize + r.width as usize));
     html! {
         <div class="step-panel" tabindex="0" {onkeydown} aria-label="Step through the program (arrow keys)">
             <div class="row">
-                <button id="step-first" onclick={go(Rc::new(|_| 0))} title="Home">{ "⏮ first" }</button>
+                <button id="step-first" onclick={go(Rc::new(|_| 0))} title="Home">{ "|◀ first" }</button>
                 <button id="step-prev" onclick={go(Rc::new(|c: usize| c.saturating_sub(1)))} title="← or k">{ "◀ back" }</button>
                 <button id="step-next" onclick={go(Rc::new(|c: usize| c + 1))} title="→ or j">{ "forward ▶" }</button>
-                <button id="step-return" onclick={go(Rc::new(|_| usize::MAX))} title="End">{ "⏭ to the return" }</button>
+                <button id="step-return" onclick={go(Rc::new(|_| usize::MAX))} title="End">{ "to the return ▶|" }</button>
                 <span id="step-pos" class="hint">{ format!("step {} of {} — instruction {:04}", c + 1, n, step.pc) }</span>
                 <span class="hint">{ format!(" → returns {}", analysis::describe_action(t.ret)) }</span>
             </div>
@@ -1022,12 +1089,23 @@ fn compare_panel(p: &CompareProps) -> Html {
     let d = &p.dispatch;
     let abi = model::abi(s);
     let host = model::host(s);
-    let b_text = if s.cmp_preset.is_empty() { s.text.clone() } else { state::preset_text(&s.cmp_preset).unwrap_or_default() };
-    let b_strict = presets::get(&s.cmp_preset).map(|p| p.kind == presets::PresetKind::Strict).unwrap_or(false);
+    let b_text = if s.cmp_preset.is_empty() {
+        s.text.clone()
+    } else {
+        state::preset_text(&s.cmp_preset).unwrap_or_default()
+    };
+    let b_strict = presets::get(&s.cmp_preset)
+        .map(|p| p.kind == presets::PresetKind::Strict)
+        .unwrap_or(false);
     let b_ctx = model::compare_context(s);
-    let b_rows = use_memo((b_text, b_strict, b_ctx.clone(), abi, host), |(t, st, c, abi, host)| {
-        c.as_ref().ok().map(|c| model::table(&model::analyze(t, *st, c), *abi, *host))
-    });
+    let b_rows = use_memo(
+        (b_text, b_strict, b_ctx.clone(), abi, host),
+        |(t, st, c, abi, host)| {
+            c.as_ref()
+                .ok()
+                .map(|c| model::table(&model::analyze(t, *st, c), *abi, *host))
+        },
+    );
     let changes = match &*b_rows {
         Some(b) => model::changes(&p.rows.0, b),
         None => Vec::new(),

@@ -22,7 +22,11 @@ pub enum Source {
     /// A raw BPF program pasted or opened instead of a profile.
     Bpf { insns: Vec<Insn>, format: Format },
     /// Text that is neither a profile nor a program we can read.
-    BpfError { message: String, line: Option<usize>, col: Option<usize> },
+    BpfError {
+        message: String,
+        line: Option<usize>,
+        col: Option<usize>,
+    },
     /// SECCOMP_MODE_STRICT: no filter, four syscalls.
     Strict,
 }
@@ -32,7 +36,10 @@ pub enum Source {
 pub fn context(s: &State) -> (Context, Vec<String>) {
     let mut errors = Vec::new();
     let host = Arch::from_docker_host(&s.host).unwrap_or_else(|| {
-        errors.push(format!("unknown host architecture \"{}\": using amd64", s.host));
+        errors.push(format!(
+            "unknown host architecture \"{}\": using amd64",
+            s.host
+        ));
         Arch::X86_64
     });
     let mut c = Context::docker(host);
@@ -77,7 +84,10 @@ pub fn analyze(text: &str, strict: bool, ctx: &Context) -> Source {
     match format::import_auto(text.as_bytes(), ctx.host_arch.endian()) {
         Ok((format, insns)) => Source::Bpf { insns, format },
         Err(e) => Source::BpfError {
-            message: format!("not a profile, and not a BPF program ({:?}): {}", e.format, e.message),
+            message: format!(
+                "not a profile, and not a BPF program ({:?}): {}",
+                e.format, e.message
+            ),
             line: e.line,
             col: e.col,
         },
@@ -143,7 +153,13 @@ pub fn query(call: &str, ip: &str, abi: Arch) -> Result<(expr::Call, Query), Str
 }
 
 /// The verdict of the call on `abi`.
-pub fn simulate(src: &Source, call: &str, ip: &str, abi: Arch, host: Arch) -> Result<Shown, String> {
+pub fn simulate(
+    src: &Source,
+    call: &str,
+    ip: &str,
+    abi: Arch,
+    host: Arch,
+) -> Result<Shown, String> {
     let (c, q) = query(call, ip, abi)?;
     let shown_call = c.to_string();
     Ok(match src {
@@ -183,7 +199,11 @@ pub fn simulate(src: &Source, call: &str, ip: &str, abi: Arch, host: Arch) -> Re
             }
         }
         Source::Strict => {
-            let role = if abi == host { AbiRole::Native } else { AbiRole::Compat };
+            let role = if abi == host {
+                AbiRole::Native
+            } else {
+                AbiRole::Compat
+            };
             let (label, class, explanation) = match strict::strict_mode(abi, role, q.nr) {
                 Some(StrictOutcome::Allowed) => (
                     "ALLOW".to_string(),
@@ -254,11 +274,24 @@ pub fn table(src: &Source, abi: Arch, host: Arch) -> Rows {
             let rows = syscalls::syscalls(abi)
                 .into_iter()
                 .map(|(name, nr)| {
-                    let q = Query { audit_arch: audit, nr, args: [0; 6], instruction_pointer: 0 };
+                    let q = Query {
+                        audit_arch: audit,
+                        nr,
+                        args: [0; 6],
+                        instruction_pointer: 0,
+                    };
                     let t = analysis::run_program(insns, abi, &q);
                     let (kind, verdict, cost) = match &t {
-                        Ok(t) if t.action.is_allow() => ("allowed", analysis::describe_action(t.ret), Some(t.steps.len())),
-                        Ok(t) => ("blocked", analysis::describe_action(t.ret), Some(t.steps.len())),
+                        Ok(t) if t.action.is_allow() => (
+                            "allowed",
+                            analysis::describe_action(t.ret),
+                            Some(t.steps.len()),
+                        ),
+                        Ok(t) => (
+                            "blocked",
+                            analysis::describe_action(t.ret),
+                            Some(t.steps.len()),
+                        ),
                         Err(e) => ("blocked", format!("error: {e}"), None),
                     };
                     Row {
@@ -268,18 +301,28 @@ pub fn table(src: &Source, abi: Arch, host: Arch) -> Rows {
                         verdict,
                         cached: Some(cache::is_const_allow(insns, audit, nr)),
                         cost,
-                        worst: cache::worst_case_steps(insns, audit, nr).ok().map(|w| w.steps),
+                        worst: cache::worst_case_steps(insns, audit, nr)
+                            .ok()
+                            .map(|w| w.steps),
                     }
                 })
                 .collect();
-            counted(rows, format!("{abi}: raw program, each syscall run with zero arguments"))
+            counted(
+                rows,
+                format!("{abi}: raw program, each syscall run with zero arguments"),
+            )
         }
         Source::Strict => {
-            let role = if abi == host { AbiRole::Native } else { AbiRole::Compat };
+            let role = if abi == host {
+                AbiRole::Native
+            } else {
+                AbiRole::Compat
+            };
             let rows = syscalls::syscalls(abi)
                 .into_iter()
                 .map(|(name, nr)| {
-                    let allowed = strict::strict_mode(abi, role, nr) == Some(StrictOutcome::Allowed);
+                    let allowed =
+                        strict::strict_mode(abi, role, nr) == Some(StrictOutcome::Allowed);
                     Row {
                         name,
                         nr,
@@ -325,7 +368,11 @@ fn from_table(t: &Table) -> Rows {
                 ),
                 RowVerdict::Conditional { rules, otherwise } => (
                     "conditional",
-                    format!("{}; otherwise {}", rules.join("; "), analysis::describe_action(*otherwise)),
+                    format!(
+                        "{}; otherwise {}",
+                        rules.join("; "),
+                        analysis::describe_action(*otherwise)
+                    ),
                 ),
             };
             Row {
@@ -393,7 +440,9 @@ pub fn compare_context(s: &State) -> Result<Context, String> {
 /// The trace of the program on the call, for the step-through view.
 pub fn trace(src: &Source, call: &str, ip: &str, abi: Arch) -> Result<interp::Trace, String> {
     let (_, q) = query(call, ip, abi)?;
-    let (insns, endian) = src.program().ok_or("no program to step through (no filter)")?;
+    let (insns, endian) = src
+        .program()
+        .ok_or("no program to step through (no filter)")?;
     interp::trace(insns, &analysis::data_of(&q), endian).map_err(|e| e.to_string())
 }
 

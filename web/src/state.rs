@@ -172,20 +172,29 @@ mod tests {
     #[test]
     fn base64url_round_trips() {
         for n in 0..20u8 {
-            let v: Vec<u8> = (0..n).map(|i| i.wrapping_mul(37).wrapping_add(250)).collect();
+            let v: Vec<u8> = (0..n)
+                .map(|i| i.wrapping_mul(37).wrapping_add(250))
+                .collect();
             assert_eq!(b64url_decode(&b64url_encode(&v)).unwrap(), v);
         }
     }
 
     #[test]
     fn fragment_round_trips_and_is_short_for_presets() {
-        let mut s = State::default();
-        s.call = "personality(0x1234)".into();
+        let mut s = State {
+            call: "personality(0x1234)".into(),
+            ..State::default()
+        };
         let f = s.to_fragment();
         assert!(f.len() < 400, "{}", f.len());
         assert_eq!(State::from_fragment(&f).unwrap(), s);
         s.text = "{\"defaultAction\":\"SCMP_ACT_ALLOW\"}".into();
-        assert_eq!(State::from_fragment(&format!("#{}", s.to_fragment())).unwrap().text, s.text);
+        assert_eq!(
+            State::from_fragment(&format!("#{}", s.to_fragment()))
+                .unwrap()
+                .text,
+            s.text
+        );
         assert!(State::from_fragment("#s=!!").is_err());
     }
 }

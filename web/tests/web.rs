@@ -32,7 +32,11 @@ async fn settle(ms: u64) {
 /// A fresh start: no fragment, no saved session.
 fn fresh() {
     let w = web_sys::window().unwrap();
-    let _ = w.history().unwrap().replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&w.location().pathname().unwrap()));
+    let _ = w.history().unwrap().replace_state_with_url(
+        &wasm_bindgen::JsValue::NULL,
+        "",
+        Some(&w.location().pathname().unwrap()),
+    );
     if let Ok(Some(s)) = w.local_storage() {
         let _ = s.clear();
     }
@@ -46,6 +50,13 @@ fn text(root: &web_sys::Element, sel: &str) -> String {
         .unwrap()
 }
 
+/// A `change` event that bubbles (Yew listens on the root, not on each element).
+fn change() -> web_sys::Event {
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    web_sys::Event::new_with_event_init_dict("change", &init).unwrap()
+}
+
 fn docker() -> &'static str {
     match presets::get("docker").unwrap().kind {
         PresetKind::Profile(t) => t,
@@ -55,20 +66,31 @@ fn docker() -> &'static str {
 
 #[wasm_bindgen_test]
 fn url_state_round_trips() {
-    let mut s = State::default();
-    s.call = "personality(0x1234)".into();
+    let mut s = State {
+        call: "personality(0x1234)".into(),
+        ..State::default()
+    };
     s.caps.push("CAP_SYS_ADMIN".into());
     s.caps.sort();
     s.tab = "step".into();
     let f = s.to_fragment();
     assert!(f.starts_with("s="), "{f}");
-    assert!(f.chars().all(|c| c.is_ascii_alphanumeric() || "=-_".contains(c)), "{f}");
+    assert!(
+        f.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "=-_".contains(c)),
+        "{f}"
+    );
     assert_eq!(State::from_fragment(&f).unwrap(), s);
     // An edited profile travels in the link, compressed.
     s.text = docker().replace("SCMP_ACT_ERRNO", "SCMP_ACT_KILL_PROCESS");
     s.preset.clear();
     let f = s.to_fragment();
-    assert!(f.len() < s.text.len() / 3, "{} vs {}", f.len(), s.text.len());
+    assert!(
+        f.len() < s.text.len() / 3,
+        "{} vs {}",
+        f.len(),
+        s.text.len()
+    );
     assert_eq!(State::from_fragment(&f).unwrap(), s);
 }
 
@@ -78,13 +100,29 @@ fn analysis_without_debounce_decides_the_classics() {
     let (ctx, errs) = model::context(&s);
     assert!(errs.is_empty());
     let src = model::analyze(docker(), false, &ctx);
-    let v = model::simulate(&src, "unshare(CLONE_NEWUSER)", "", Arch::X86_64, Arch::X86_64).unwrap();
+    let v = model::simulate(
+        &src,
+        "unshare(CLONE_NEWUSER)",
+        "",
+        Arch::X86_64,
+        Arch::X86_64,
+    )
+    .unwrap();
     assert_eq!(v.label, "ERRNO(EPERM)");
     assert_eq!(v.errno_message.as_deref(), Some("Operation not permitted"));
     assert!(v.line.is_some());
-    let ctx = ctx.with_caps(&["CAP_SYS_ADMIN"], &[] as &[&str], false).unwrap();
+    let ctx = ctx
+        .with_caps(&["CAP_SYS_ADMIN"], &[] as &[&str], false)
+        .unwrap();
     let src = model::analyze(docker(), false, &ctx);
-    let v = model::simulate(&src, "unshare(CLONE_NEWUSER)", "", Arch::X86_64, Arch::X86_64).unwrap();
+    let v = model::simulate(
+        &src,
+        "unshare(CLONE_NEWUSER)",
+        "",
+        Arch::X86_64,
+        Arch::X86_64,
+    )
+    .unwrap();
     assert_eq!(v.label, "ALLOW");
     // A BPF program pasted instead of a profile: hex of `ret ALLOW`.
     let src = model::analyze("06 00 00 00 00 00 ff 7f", false, &ctx);
@@ -107,7 +145,8 @@ async fn app_mounts_and_shows_the_core_counts() {
     settle(50).await;
     assert_eq!(text(&root, "h1"), "seccplay");
     assert_eq!(text(&root, ".tagline"), seccplay_core::TAGLINE);
-    let expected = seccplay_core::analysis::analyze(docker(), &Context::docker(Arch::X86_64)).table(Arch::X86_64);
+    let expected = seccplay_core::analysis::analyze(docker(), &Context::docker(Arch::X86_64))
+        .table(Arch::X86_64);
     assert_eq!(text(&root, "#count-blocked"), expected.blocked.to_string());
     assert_eq!(text(&root, "#verdict"), "ERRNO(EPERM)");
     handle.destroy();
@@ -120,16 +159,28 @@ async fn choosing_a_preset_changes_the_result() {
     let root = mount_root();
     let handle = yew::Renderer::<App>::with_root(root.clone()).render();
     settle(50).await;
-    let select: web_sys::HtmlSelectElement = root.query_selector("#preset").unwrap().unwrap().unchecked_into();
+    let select: web_sys::HtmlSelectElement = root
+        .query_selector("#preset")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
     select.set_value("example");
-    select.dispatch_event(&web_sys::Event::new("change").unwrap()).unwrap();
+    select.dispatch_event(&change()).unwrap();
     settle(50).await;
-    let ta: web_sys::HtmlTextAreaElement = root.query_selector("#profile-text").unwrap().unwrap().unchecked_into();
-    assert!(ta.value().contains("what a shell needs"), "{}", &ta.value()[..80]);
+    let ta: web_sys::HtmlTextAreaElement = root
+        .query_selector("#profile-text")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    assert!(
+        ta.value().contains("what a shell needs"),
+        "{}",
+        &ta.value()[..80]
+    );
     // The example allows unshare only without CLONE_NEWUSER.
     assert_eq!(text(&root, "#verdict"), "ERRNO(EPERM)");
     select.set_value("unconfined");
-    select.dispatch_event(&web_sys::Event::new("change").unwrap()).unwrap();
+    select.dispatch_event(&change()).unwrap();
     settle(50).await;
     assert_eq!(text(&root, "#verdict"), "ALLOW");
     assert!(text(&root, "#explanation").contains("No seccomp filter"));

@@ -77,10 +77,10 @@ export async function openPage({ url = appUrl(), waitFor = 'main#app h1', viewpo
   return { browser, context, page, requests, errors, close };
 }
 
-/** Saves a PNG screenshot of the page to target/e2e/<name>.png and returns its path. */
-export async function saveScreenshot(page, name) {
+/** Saves a PNG screenshot of the page (whole, or the viewport) to target/e2e/<name>.png; returns its path. */
+export async function saveScreenshot(page, name, { fullPage = true } = {}) {
   await mkdir(SHOTS, { recursive: true });
   const file = path.join(SHOTS, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
+  await page.screenshot({ path: file, fullPage });
   return file;
 }

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { openPage, saveScreenshot, isLocal, coreTagline } from './helpers.mjs';
 
 let s;
-before(async () => { s = await openPage(); });
+before(async () => { s = await openPage({ waitFor: '#verdict', viewport: { width: 1280, height: 800 } }); });
 after(async () => { await s?.close(); });
 
 test('shows the name and the tagline', async () => {
@@ -24,6 +24,6 @@ test('makes no request that leaves 127.0.0.1', async () => {
 });
 
 test('screenshot', async () => {
-  const file = await saveScreenshot(s.page, 'shell');
+  const file = await saveScreenshot(s.page, 'shell', { fullPage: false });
   console.log(`screenshot: ${file}`);
 });

@@ -1,10 +1,17 @@
-//! The app shell mounted in a headless browser (wasm-bindgen-test).
+//! The playground in a headless browser (wasm-bindgen-test): the state's URL round trip, the
+//! debounce-free analysis, and the mounted App.
 //!
 //! Each test mounts into its own element and queries inside it: the runner's page has
 //! elements of its own (`#output`, ...).
 #![cfg(target_arch = "wasm32")]
 
+use seccplay_core::arch::Arch;
+use seccplay_core::context::Context;
+use seccplay_core::presets::{self, PresetKind};
+use seccplay_web::model::{self, Source};
+use seccplay_web::state::State;
 use seccplay_web::App;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -17,28 +24,174 @@ fn mount_root() -> web_sys::Element {
     root
 }
 
-/// Lets Yew run its scheduled renders.
-async fn settle() {
-    yew::platform::time::sleep(std::time::Duration::from_millis(20)).await;
+/// Lets Yew run its scheduled renders (and the editor's debounce).
+async fn settle(ms: u64) {
+    yew::platform::time::sleep(std::time::Duration::from_millis(ms)).await;
+}
+
+/// A fresh start: no fragment, no saved session.
+fn fresh() {
+    let w = web_sys::window().unwrap();
+    let _ = w.history().unwrap().replace_state_with_url(
+        &wasm_bindgen::JsValue::NULL,
+        "",
+        Some(&w.location().pathname().unwrap()),
+    );
+    if let Ok(Some(s)) = w.local_storage() {
+        let _ = s.clear();
+    }
+}
+
+fn text(root: &web_sys::Element, sel: &str) -> String {
+    root.query_selector(sel)
+        .unwrap()
+        .unwrap_or_else(|| panic!("no {sel}"))
+        .text_content()
+        .unwrap()
+}
+
+fn docker() -> &'static str {
+    match presets::get("docker").unwrap().kind {
+        PresetKind::Profile(t) => t,
+        _ => unreachable!(),
+    }
 }
 
 #[wasm_bindgen_test]
-async fn app_shell_shows_name_and_tagline() {
+fn url_state_round_trips() {
+    let mut s = State {
+        call: "personality(0x1234)".into(),
+        ..State::default()
+    };
+    s.caps.push("CAP_SYS_ADMIN".into());
+    s.caps.sort();
+    s.tab = "step".into();
+    let f = s.to_fragment();
+    assert!(f.starts_with("s="), "{f}");
+    assert!(
+        f.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "=-_".contains(c)),
+        "{f}"
+    );
+    assert_eq!(State::from_fragment(&f).unwrap(), s);
+    // An edited profile travels in the link, compressed.
+    s.text = docker().replace("SCMP_ACT_ERRNO", "SCMP_ACT_KILL_PROCESS");
+    s.preset.clear();
+    let f = s.to_fragment();
+    assert!(
+        f.len() < s.text.len() / 3,
+        "{} vs {}",
+        f.len(),
+        s.text.len()
+    );
+    assert_eq!(State::from_fragment(&f).unwrap(), s);
+}
+
+#[wasm_bindgen_test]
+fn analysis_without_debounce_decides_the_classics() {
+    let s = State::default();
+    let (ctx, errs) = model::context(&s);
+    assert!(errs.is_empty());
+    let src = model::analyze(docker(), false, &ctx);
+    let v = model::simulate(
+        &src,
+        "unshare(CLONE_NEWUSER)",
+        "",
+        Arch::X86_64,
+        Arch::X86_64,
+    )
+    .unwrap();
+    assert_eq!(v.label, "ERRNO(EPERM)");
+    assert_eq!(v.errno_message.as_deref(), Some("Operation not permitted"));
+    assert!(v.line.is_some());
+    let ctx = ctx
+        .with_caps(&["CAP_SYS_ADMIN"], &[] as &[&str], false)
+        .unwrap();
+    let src = model::analyze(docker(), false, &ctx);
+    let v = model::simulate(
+        &src,
+        "unshare(CLONE_NEWUSER)",
+        "",
+        Arch::X86_64,
+        Arch::X86_64,
+    )
+    .unwrap();
+    assert_eq!(v.label, "ALLOW");
+    // A BPF program pasted instead of a profile: hex of `ret ALLOW`.
+    let src = model::analyze("06 00 00 00 00 00 ff 7f", false, &ctx);
+    assert!(matches!(src, Source::Bpf { .. }), "{src:?}");
+    let v = model::simulate(&src, "read(0)", "", Arch::X86_64, Arch::X86_64).unwrap();
+    assert_eq!(v.label, "ALLOW");
+    // A broken profile is located.
+    let src = model::analyze("{\n  \"defaultAction\": 5\n}", false, &ctx);
+    let Source::Profile(a) = &src else { panic!() };
+    assert_eq!(a.first_error().unwrap().location.as_ref().unwrap().line, 2);
+}
+
+/// The number the page shows as blocked for Docker's default profile on x86_64 equals the
+/// core's own count (the e2e test then checks the page's rows add up to it).
+#[wasm_bindgen_test]
+async fn app_mounts_and_shows_the_core_counts() {
+    fresh();
     let root = mount_root();
     let handle = yew::Renderer::<App>::with_root(root.clone()).render();
-    settle().await;
+    settle(50).await;
+    assert_eq!(text(&root, "h1"), "seccplay");
+    assert_eq!(text(&root, ".tagline"), seccplay_core::TAGLINE);
+    let expected = seccplay_core::analysis::analyze(docker(), &Context::docker(Arch::X86_64))
+        .table(Arch::X86_64);
+    assert_eq!(text(&root, "#count-blocked"), expected.blocked.to_string());
+    assert_eq!(text(&root, "#verdict"), "ERRNO(EPERM)");
+    handle.destroy();
+    root.remove();
+}
 
-    let h1 = root
-        .query_selector("h1")
+/// Mounts the App on a state chosen through the URL fragment, as a shared link does.
+async fn mount_with(state: &State) -> (web_sys::Element, yew::AppHandle<App>) {
+    fresh();
+    let w = web_sys::window().unwrap();
+    let url = format!(
+        "{}#{}",
+        w.location().pathname().unwrap(),
+        state.to_fragment()
+    );
+    w.history()
         .unwrap()
-        .expect("an <h1> in the app");
-    assert_eq!(h1.text_content().unwrap(), "seccplay");
-    let tagline = root
-        .query_selector(".tagline")
-        .unwrap()
-        .expect("a .tagline in the app");
-    assert_eq!(tagline.text_content().unwrap(), seccplay_core::TAGLINE);
+        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url))
+        .unwrap();
+    let root = mount_root();
+    let handle = yew::Renderer::<App>::with_root(root.clone()).render();
+    settle(50).await;
+    (root, handle)
+}
 
+#[wasm_bindgen_test]
+async fn choosing_a_preset_changes_the_result() {
+    // (Playwright drives the preset menu itself in tests/e2e; here the preset comes in a link.)
+    let mut s = State::default();
+    s.load_preset("example");
+    let (root, handle) = mount_with(&s).await;
+    let ta: web_sys::HtmlTextAreaElement = root
+        .query_selector("#profile-text")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    assert!(ta.value().contains("what a shell needs"));
+    let select: web_sys::HtmlSelectElement = root
+        .query_selector("#preset")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    assert_eq!(select.value(), "example");
+    // The example allows unshare only without CLONE_NEWUSER.
+    assert_eq!(text(&root, "#verdict"), "ERRNO(EPERM)");
+    handle.destroy();
+    root.remove();
+
+    s.load_preset("unconfined");
+    let (root, handle) = mount_with(&s).await;
+    assert_eq!(text(&root, "#verdict"), "ALLOW");
+    assert!(text(&root, "#explanation").contains("No seccomp filter"));
     handle.destroy();
     root.remove();
 }

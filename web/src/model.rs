@@ -1,0 +1,455 @@
+//! The page's derived values, computed from [`State`] without timers or DOM: what to analyse,
+//! the verdict of the call, the rows of the table, the trace of the program. Every decision
+//! comes from seccplay-core; this module only picks the core call and shapes the answer.
+use crate::state::State;
+use seccplay_core::action::Action;
+use seccplay_core::analysis::{self, Analysis, RowVerdict, Table};
+use seccplay_core::arch::{Arch, Endian};
+use seccplay_core::bpf::format::{self, Format};
+use seccplay_core::bpf::strict::{self, AbiRole, StrictOutcome};
+use seccplay_core::bpf::{cache, interp, Insn};
+use seccplay_core::context::{Context, Runtime, ALL_CAPS};
+use seccplay_core::eval::Query;
+use seccplay_core::expr;
+use seccplay_core::profile::KernelVersion;
+use seccplay_core::syscalls;
+
+/// What the editor holds, once read.
+#[derive(Clone, Debug)]
+pub enum Source {
+    /// A profile (possibly broken: see its diagnostics).
+    Profile(Box<Analysis>),
+    /// A raw BPF program pasted or opened instead of a profile.
+    Bpf { insns: Vec<Insn>, format: Format },
+    /// Text that is neither a profile nor a program we can read.
+    BpfError {
+        message: String,
+        line: Option<usize>,
+        col: Option<usize>,
+    },
+    /// SECCOMP_MODE_STRICT: no filter, four syscalls.
+    Strict,
+}
+
+/// The context of `docker run` the state describes, and what in the state could not be used
+/// (an unknown architecture or a bad kernel version: the defaults stand in for them).
+pub fn context(s: &State) -> (Context, Vec<String>) {
+    let mut errors = Vec::new();
+    let host = Arch::from_docker_host(&s.host).unwrap_or_else(|| {
+        errors.push(format!(
+            "unknown host architecture \"{}\": using amd64",
+            s.host
+        ));
+        Arch::X86_64
+    });
+    let mut c = Context::docker(host);
+    c.caps = s.caps.iter().cloned().collect();
+    if s.privileged {
+        c.privileged = true;
+        c.caps = ALL_CAPS.iter().map(|s| s.to_string()).collect();
+    }
+    match KernelVersion::parse(s.kernel.trim()) {
+        Ok(k) => c.kernel = k,
+        Err(e) => errors.push(format!("{e}: using {}", c.kernel)),
+    }
+    c.runtime = Runtime::parse(&s.runtime).unwrap_or(Runtime::Runc);
+    c.enosys_stub = s.enosys;
+    (c, errors)
+}
+
+/// The host architecture of the state (amd64 when unknown).
+pub fn host(s: &State) -> Arch {
+    Arch::from_docker_host(&s.host).unwrap_or(Arch::X86_64)
+}
+
+/// The ABI of the state (the host's when unknown).
+pub fn abi(s: &State) -> Arch {
+    Arch::from_name(&s.abi).unwrap_or_else(|| host(s))
+}
+
+/// True when the text looks like a JSON profile rather than a BPF program.
+pub fn looks_like_profile(text: &str) -> bool {
+    let t = text.trim_start();
+    t.is_empty() || t.starts_with('{')
+}
+
+/// Reads the editor text in a context: the debounce-free analysis the page runs.
+pub fn analyze(text: &str, strict: bool, ctx: &Context) -> Source {
+    if strict {
+        return Source::Strict;
+    }
+    if looks_like_profile(text) {
+        return Source::Profile(Box::new(analysis::analyze(text, ctx)));
+    }
+    match format::import_auto(text.as_bytes(), ctx.host_arch.endian()) {
+        Ok((format, insns)) => Source::Bpf { insns, format },
+        Err(e) => Source::BpfError {
+            message: format!(
+                "not a profile, and not a BPF program ({:?}): {}",
+                e.format, e.message
+            ),
+            line: e.line,
+            col: e.col,
+        },
+    }
+}
+
+impl Source {
+    /// The program the kernel would run, with its byte order.
+    pub fn program(&self) -> Option<(&[Insn], Endian)> {
+        match self {
+            Source::Profile(a) => a.program.as_ref().map(|p| (&p.insns[..], p.arch.endian())),
+            Source::Bpf { insns, .. } => Some((&insns[..], Endian::Little)),
+            _ => None,
+        }
+    }
+}
+
+/// The answer for one call, ready to show.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Shown {
+    /// `ERRNO(EPERM)`, `ALLOW`, `KILL_PROCESS`, ...
+    pub label: String,
+    /// A CSS class: allow, errno, kill, trap, other.
+    pub class: &'static str,
+    /// "Operation not permitted".
+    pub errno_message: Option<String>,
+    /// Why.
+    pub explanation: String,
+    /// The deciding rule's line (or the default action's) in the editor.
+    pub line: Option<u32>,
+    /// Its JSON path.
+    pub path: Option<String>,
+    /// The filter's return value.
+    pub ret: Option<u32>,
+    /// The program's own answer, and whether it agrees.
+    pub program_ret: Option<u32>,
+    /// Instructions executed.
+    pub steps: Option<usize>,
+    /// The call as the filter sees it (`unshare(0x10000000)`).
+    pub call: String,
+}
+
+/// The CSS class of an action.
+pub fn action_class(a: Action) -> &'static str {
+    match a {
+        Action::Allow | Action::Log => "allow",
+        Action::Errno(_) => "errno",
+        Action::KillProcess | Action::KillThread => "kill",
+        Action::Trap(_) => "trap",
+        _ => "other",
+    }
+}
+
+/// Parses the call and the optional instruction pointer into the query for `abi`.
+pub fn query(call: &str, ip: &str, abi: Arch) -> Result<(expr::Call, Query), String> {
+    let c = expr::parse_call(call, abi).map_err(|e| e.to_string())?;
+    let mut q = analysis::query_of(&c, abi);
+    if !ip.trim().is_empty() {
+        q.instruction_pointer =
+            expr::eval(ip.trim()).map_err(|e| format!("instruction pointer: {e}"))?;
+    }
+    Ok((c, q))
+}
+
+/// The verdict of the call on `abi`.
+pub fn simulate(
+    src: &Source,
+    call: &str,
+    ip: &str,
+    abi: Arch,
+    host: Arch,
+) -> Result<Shown, String> {
+    let (c, q) = query(call, ip, abi)?;
+    let shown_call = c.to_string();
+    Ok(match src {
+        Source::Profile(a) => {
+            let v = a.simulate(abi, q);
+            Shown {
+                label: analysis::describe_action(v.ret),
+                class: action_class(v.action),
+                errno_message: v.errno_message.map(str::to_string),
+                explanation: v.explanation,
+                line: v.location.as_ref().map(|l| l.line),
+                path: v.location.map(|l| l.path),
+                ret: Some(v.ret),
+                program_ret: v.program_ret,
+                steps: v.program_steps,
+                call: shown_call,
+            }
+        }
+        Source::Bpf { insns, .. } => {
+            let t = analysis::run_program(insns, abi, &q).map_err(|e| e.to_string())?;
+            let errno = t.action.errno();
+            Shown {
+                label: analysis::describe_action(t.ret),
+                class: action_class(t.action),
+                errno_message: errno.and_then(syscalls::errno_message).map(str::to_string),
+                explanation: format!(
+                    "The program returned {:#010x} after {} instructions (a raw program: no profile rule to point at).",
+                    t.ret,
+                    t.steps.len()
+                ),
+                line: None,
+                path: None,
+                ret: Some(t.ret),
+                program_ret: Some(t.ret),
+                steps: Some(t.steps.len()),
+                call: shown_call,
+            }
+        }
+        Source::Strict => {
+            let role = if abi == host {
+                AbiRole::Native
+            } else {
+                AbiRole::Compat
+            };
+            let (label, class, explanation) = match strict::strict_mode(abi, role, q.nr) {
+                Some(StrictOutcome::Allowed) => (
+                    "ALLOW".to_string(),
+                    "allow",
+                    "Strict mode lets read, write, _exit and sigreturn through.".to_string(),
+                ),
+                Some(StrictOutcome::ThreadKilledSigkill) => (
+                    "KILL (SIGKILL)".to_string(),
+                    "kill",
+                    "Strict mode allows only read, write, _exit and sigreturn: the thread is killed with SIGKILL (no filter runs).".to_string(),
+                ),
+                None => (
+                    "n/a".to_string(),
+                    "other",
+                    format!("{abi} cannot run as a {role:?} ABI on this host."),
+                ),
+            };
+            Shown {
+                label,
+                class,
+                errno_message: None,
+                explanation,
+                line: None,
+                path: None,
+                ret: None,
+                program_ret: None,
+                steps: None,
+                call: shown_call,
+            }
+        }
+        Source::BpfError { message, .. } => return Err(message.clone()),
+    })
+}
+
+/// One row of the table, ready to show.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Row {
+    pub name: &'static str,
+    pub nr: u32,
+    /// allowed, blocked, conditional.
+    pub kind: &'static str,
+    /// `ALLOW`, `ERRNO(EPERM)`, or the rules of a conditional row.
+    pub verdict: String,
+    pub cached: Option<bool>,
+    pub cost: Option<usize>,
+    pub worst: Option<usize>,
+}
+
+/// The table of an ABI with its counts.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rows {
+    pub rows: Vec<Row>,
+    pub allowed: usize,
+    pub conditional: usize,
+    pub blocked: usize,
+    /// The core's one-line summary, when there is one.
+    pub summary: String,
+}
+
+/// The table for `abi`.
+pub fn table(src: &Source, abi: Arch, host: Arch) -> Rows {
+    match src {
+        Source::Profile(a) => from_table(&a.table(abi)),
+        Source::Bpf { insns, .. } => {
+            // A raw program has no rule database: each syscall is run with zero arguments.
+            // (Classifying a raw program's rows belongs in the core; see the report.)
+            let audit = abi.audit_arch();
+            let rows = syscalls::syscalls(abi)
+                .into_iter()
+                .map(|(name, nr)| {
+                    let q = Query {
+                        audit_arch: audit,
+                        nr,
+                        args: [0; 6],
+                        instruction_pointer: 0,
+                    };
+                    let t = analysis::run_program(insns, abi, &q);
+                    let (kind, verdict, cost) = match &t {
+                        Ok(t) if t.action.is_allow() => (
+                            "allowed",
+                            analysis::describe_action(t.ret),
+                            Some(t.steps.len()),
+                        ),
+                        Ok(t) => (
+                            "blocked",
+                            analysis::describe_action(t.ret),
+                            Some(t.steps.len()),
+                        ),
+                        Err(e) => ("blocked", format!("error: {e}"), None),
+                    };
+                    Row {
+                        name,
+                        nr,
+                        kind,
+                        verdict,
+                        cached: Some(cache::is_const_allow(insns, audit, nr)),
+                        cost,
+                        worst: cache::worst_case_steps(insns, audit, nr)
+                            .ok()
+                            .map(|w| w.steps),
+                    }
+                })
+                .collect();
+            counted(
+                rows,
+                format!("{abi}: raw program, each syscall run with zero arguments"),
+            )
+        }
+        Source::Strict => {
+            let role = if abi == host {
+                AbiRole::Native
+            } else {
+                AbiRole::Compat
+            };
+            let rows = syscalls::syscalls(abi)
+                .into_iter()
+                .map(|(name, nr)| {
+                    let allowed =
+                        strict::strict_mode(abi, role, nr) == Some(StrictOutcome::Allowed);
+                    Row {
+                        name,
+                        nr,
+                        kind: if allowed { "allowed" } else { "blocked" },
+                        verdict: if allowed { "ALLOW" } else { "KILL (SIGKILL)" }.into(),
+                        cached: None,
+                        cost: None,
+                        worst: None,
+                    }
+                })
+                .collect();
+            counted(rows, format!("{abi}: strict mode"))
+        }
+        Source::BpfError { .. } => counted(Vec::new(), String::new()),
+    }
+}
+
+fn counted(rows: Vec<Row>, summary: String) -> Rows {
+    let n = |k: &str| rows.iter().filter(|r| r.kind == k).count();
+    Rows {
+        allowed: n("allowed"),
+        conditional: n("conditional"),
+        blocked: n("blocked"),
+        rows,
+        summary,
+    }
+}
+
+fn from_table(t: &Table) -> Rows {
+    let rows = t
+        .rows
+        .iter()
+        .map(|r| {
+            let (kind, verdict) = match &r.verdict {
+                RowVerdict::Allowed { ret } => ("allowed", analysis::describe_action(*ret)),
+                RowVerdict::Blocked { ret, by_default } => (
+                    "blocked",
+                    format!(
+                        "{}{}",
+                        analysis::describe_action(*ret),
+                        if *by_default { " (default)" } else { "" }
+                    ),
+                ),
+                RowVerdict::Conditional { rules, otherwise } => (
+                    "conditional",
+                    format!(
+                        "{}; otherwise {}",
+                        rules.join("; "),
+                        analysis::describe_action(*otherwise)
+                    ),
+                ),
+            };
+            Row {
+                name: r.name,
+                nr: r.nr,
+                kind,
+                verdict,
+                cached: Some(r.cached),
+                cost: r.cost,
+                worst: r.worst,
+            }
+        })
+        .collect();
+    Rows {
+        rows,
+        allowed: t.allowed,
+        conditional: t.conditional,
+        blocked: t.blocked,
+        summary: t.to_string(),
+    }
+}
+
+/// A syscall whose verdict differs between two tables.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Change {
+    pub name: &'static str,
+    pub nr: u32,
+    pub a: String,
+    pub b: String,
+}
+
+/// The syscalls whose verdict changes from `a` to `b` (tables of the same ABI).
+pub fn changes(a: &Rows, b: &Rows) -> Vec<Change> {
+    a.rows
+        .iter()
+        .filter_map(|ra| {
+            let rb = b.rows.iter().find(|r| r.nr == ra.nr)?;
+            (ra.verdict != rb.verdict).then(|| Change {
+                name: ra.name,
+                nr: ra.nr,
+                a: ra.verdict.clone(),
+                b: rb.verdict.clone(),
+            })
+        })
+        .collect()
+}
+
+/// The second context of the comparison: the first with capabilities added/dropped.
+pub fn compare_context(s: &State) -> Result<Context, String> {
+    let split = |v: &str| -> Vec<String> {
+        v.split([',', ' '])
+            .map(str::trim)
+            .filter(|x| !x.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    let (c, _) = context(s);
+    c.with_caps(
+        &split(&s.cmp_cap_add),
+        &split(&s.cmp_cap_drop),
+        s.cmp_privileged || s.privileged,
+    )
+}
+
+/// The trace of the program on the call, for the step-through view.
+pub fn trace(src: &Source, call: &str, ip: &str, abi: Arch) -> Result<interp::Trace, String> {
+    let (_, q) = query(call, ip, abi)?;
+    let (insns, endian) = src
+        .program()
+        .ok_or("no program to step through (no filter)")?;
+    interp::trace(insns, &analysis::data_of(&q), endian).map_err(|e| e.to_string())
+}
+
+/// Which argument the cursor is in (commas after the opening parenthesis), and the syscall name.
+pub fn current_arg(call: &str) -> Option<(&str, usize)> {
+    let open = call.find('(')?;
+    let name = call[..open].trim();
+    let idx = call[open + 1..].chars().filter(|&c| c == ',').count();
+    Some((name, idx))
+}

@@ -648,6 +648,17 @@ impl Graph {
     }
 }
 
+/// A 64-bit FNV-1a digest of the program's bytes in its ABI's byte order: the identity the
+/// determinism tests compare across runs and targets (native and wasm).
+pub fn digest(c: &Compiled) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in encode(&c.insns, c.arch.endian()) {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
 /// `Action` of the compiled program's default, for callers that show it.
 pub fn default_action(db: &Database) -> Action {
     Action::from_ret(db.default_action)

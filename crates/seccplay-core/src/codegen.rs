@@ -12,7 +12,6 @@
 //!
 //! Decisions equal [`crate::eval::decide`] for every input (property and differential tests).
 
-use crate::action::Action;
 use crate::arch::{Arch, X32_SYSCALL_BIT};
 use crate::bpf::insn::*;
 use crate::db::{ArchDb, Cmp, Database, NodeId};
@@ -538,7 +537,22 @@ impl Graph {
             }
         }
         let nodes = &self.nodes;
-        let resolve_target = |items: &[Item], pos: &[usize], i: usize, tgt: usize| -> usize {
+        let positions = |items: &[Item]| {
+            let mut pos = vec![usize::MAX; nodes.len()];
+            for (i, it) in items.iter().enumerate() {
+                if let Item::Node(n) = it {
+                    pos[*n] = i;
+                }
+            }
+            pos
+        };
+        // Where the jump at `i` to `tgt` lands: the target itself when it is in reach, else the
+        // trampoline for that target placed right after the jump (or the far target, if none
+        // is there yet: the fix-up loop below then adds one).
+        let landing = |items: &[Item], pos: &[usize], i: usize, tgt: usize| -> usize {
+            if pos[tgt] - i - 1 <= 255 {
+                return pos[tgt];
+            }
             let mut j = i + 1;
             while let Some(it) = items.get(j) {
                 match *it {
@@ -551,70 +565,34 @@ impl Graph {
             pos[tgt]
         };
         loop {
-            let pos_of = |items: &[Item]| {
-                let mut pos = vec![usize::MAX; self.nodes.len()];
-                for (i, it) in items.iter().enumerate() {
-                    if let Item::Node(n) = it {
-                        pos[*n] = i;
-                    }
-                }
-                pos
-            };
-            let pos = pos_of(&items);
-            let mut fixed = None;
-            for (i, it) in items.iter().enumerate() {
-                if let Item::Node(n) = it {
-                    if let GNode::Jmp { t, f, .. } = self.nodes[*n] {
-                        for (which, tgt) in [(0, t), (1, f)] {
-                            // Where the jump lands today: a trampoline already placed right
-                            // after it for this target, or the target itself.
-                            if resolve_target(&items, &pos, i, tgt) - i - 1 > 255 {
-                                fixed = Some((i, which, tgt));
-                                break;
-                            }
-                        }
-                    }
-                }
-                if fixed.is_some() {
-                    break;
-                }
-            }
-            let Some((i, _which, tgt)) = fixed else {
+            let pos = positions(&items);
+            let far = items.iter().enumerate().find_map(|(i, it)| match *it {
+                Item::Node(n) => match nodes[n] {
+                    GNode::Jmp { t, f, .. } => [t, f]
+                        .into_iter()
+                        .find(|&tgt| landing(&items, &pos, i, tgt) - i - 1 > 255)
+                        .map(|tgt| (i, tgt)),
+                    _ => None,
+                },
+                _ => None,
+            });
+            let Some((i, tgt)) = far else {
                 break;
             };
-            // Insert a trampoline right after the jump (before the following item); the jump
-            // is re-resolved to it below through `tramp`.
-            let item = match self.nodes[tgt] {
+            // A trampoline right after the jump (after any already there): a local copy of a
+            // `ret`, or a `ja` to anything else.
+            let item = match nodes[tgt] {
                 GNode::Ret(v) => Item::RetCopy(v),
                 _ => Item::Ja(tgt),
             };
-            // Place after the jump and any trampolines already following it.
             let mut at = i + 1;
             while matches!(items.get(at), Some(Item::Ja(_) | Item::RetCopy(_))) {
                 at += 1;
             }
             items.insert(at, item);
-            // Record which trampoline serves which (jump, target): resolved by search below.
         }
-        // 3. Emit. A jump to a far target uses the nearest trampoline after it for that target.
-        let mut pos = vec![usize::MAX; self.nodes.len()];
-        for (i, it) in items.iter().enumerate() {
-            if let Item::Node(n) = it {
-                pos[*n] = i;
-            }
-        }
-        let tramp_for = |i: usize, tgt: usize| -> usize {
-            let mut j = i + 1;
-            while let Some(it) = items.get(j) {
-                match *it {
-                    Item::Ja(t) if t == tgt => return j,
-                    Item::RetCopy(v) if self.nodes[tgt] == GNode::Ret(v) => return j,
-                    Item::Ja(_) | Item::RetCopy(_) => j += 1,
-                    _ => break,
-                }
-            }
-            pos[tgt]
-        };
+        // 3. Emit.
+        let pos = positions(&items);
         let mut out = Vec::with_capacity(items.len());
         for (i, it) in items.iter().enumerate() {
             let insn = match *it {
@@ -625,14 +603,8 @@ impl Graph {
                     GNode::Load { offset, .. } => Insn::stmt(BPF_LD | BPF_W | BPF_ABS, offset),
                     GNode::And { k, .. } => Insn::stmt(BPF_ALU | BPF_AND | BPF_K, k),
                     GNode::Jmp { op, k, t, f } => {
-                        let mut tt = pos[t];
-                        let mut ff = pos[f];
-                        if tt - i - 1 > 255 {
-                            tt = tramp_for(i, t);
-                        }
-                        if ff - i - 1 > 255 {
-                            ff = tramp_for(i, f);
-                        }
+                        let tt = landing(&items, &pos, i, t);
+                        let ff = landing(&items, &pos, i, f);
                         Insn::jump(
                             BPF_JMP | op | BPF_K,
                             k,
@@ -657,11 +629,6 @@ pub fn digest(c: &Compiled) -> u64 {
         h = h.wrapping_mul(0x0000_0100_0000_01b3);
     }
     h
-}
-
-/// `Action` of the compiled program's default, for callers that show it.
-pub fn default_action(db: &Database) -> Action {
-    Action::from_ret(db.default_action)
 }
 
 #[cfg(test)]

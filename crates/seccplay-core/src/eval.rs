@@ -180,38 +180,11 @@ pub fn decide(db: &Database, q: &Query) -> Decision {
     }
 }
 
-/// The 32-bit word of `seccomp_data` at `offset` for an ABI's byte order.
+/// The 32-bit word of `seccomp_data` at `offset` for an ABI's byte order (0 outside it).
 pub fn word(arch: Arch, q: &Query, offset: u32) -> u32 {
-    let mut bytes = [0u8; 64];
-    bytes[0..4].copy_from_slice(&q.nr.to_ne_bytes());
-    let (nr, ar, ip) = match arch.endian() {
-        crate::arch::Endian::Little => (
-            q.nr.to_le_bytes(),
-            q.audit_arch.to_le_bytes(),
-            q.instruction_pointer.to_le_bytes(),
-        ),
-        crate::arch::Endian::Big => (
-            q.nr.to_be_bytes(),
-            q.audit_arch.to_be_bytes(),
-            q.instruction_pointer.to_be_bytes(),
-        ),
-    };
-    bytes[0..4].copy_from_slice(&nr);
-    bytes[4..8].copy_from_slice(&ar);
-    bytes[8..16].copy_from_slice(&ip);
-    for (i, a) in q.args.iter().enumerate() {
-        let b = match arch.endian() {
-            crate::arch::Endian::Little => a.to_le_bytes(),
-            crate::arch::Endian::Big => a.to_be_bytes(),
-        };
-        bytes[16 + 8 * i..24 + 8 * i].copy_from_slice(&b);
-    }
-    let o = (offset as usize).min(60);
-    let w = [bytes[o], bytes[o + 1], bytes[o + 2], bytes[o + 3]];
-    match arch.endian() {
-        crate::arch::Endian::Little => u32::from_le_bytes(w),
-        crate::arch::Endian::Big => u32::from_be_bytes(w),
-    }
+    let mut d = crate::bpf::SeccompData::new(q.nr, q.audit_arch, q.args);
+    d.instruction_pointer = q.instruction_pointer;
+    d.load_word(offset, arch.endian()).unwrap_or(0)
 }
 
 /// Evaluates a level (§2.6): siblings in order; a true/false branch is an action, a sub-level

@@ -1,14 +1,18 @@
 //! The compiler: rule database → classic BPF.
 //!
 //! Layout: `ld arch`, one `jeq` per ABI group, `ret badarch`. Each ABI block loads the syscall
-//! number once and finds its outcome by a weighted binary search over ranges of numbers with
-//! equal outcome (runc's ENOSYS stub and the bad-arch checks for x32 numbers are folded into
-//! the ranges). A range whose syscall has argument rules continues into code specialised from
-//! the rule database's decision DAG: the DAG is partially evaluated under what the path already
-//! knows (intervals of each argument word, the accumulator's content), so no comparison is
-//! repeated and the accumulator is reloaded exactly when it holds another word — the flaw of
-//! libseccomp's generator (§2.8) cannot happen. Every action is returned by one shared `ret`
-//! where jumps reach it, and by a local copy where they would not.
+//! number once and finds its outcome by a weighted search over ranges of numbers with equal
+//! outcome (runc's ENOSYS stub and the bad-arch checks for x32 numbers are folded into the
+//! ranges): `jge` splits, and leaves that test up to three single numbers by `jeq` inside a
+//! stretch of one outcome; the tree is then rebalanced so that a syscall with argument checks
+//! is never the slowest path. A range whose syscall has argument rules continues into code
+//! specialised from the rule database's decision DAG: the DAG is partially evaluated under
+//! what the path already knows (intervals of each argument word, the accumulator's content),
+//! so no comparison is repeated and the accumulator is reloaded exactly when it holds another
+//! word — the flaw of libseccomp's generator (§2.8) cannot happen; equality tests of one word
+//! against many values (personality's) become a binary search over the values. Every action
+//! is returned by one shared `ret` where jumps reach it, and by a local copy where they would
+//! not.
 //!
 //! Decisions equal [`crate::eval::decide`] for every input (property and differential tests).
 
@@ -166,88 +170,283 @@ fn compile_group(g: &mut Graph, db: &Database, audit: u32) -> usize {
             w
         })
         .collect();
-    let tree = optimal_tree(&weights);
-    let mut leaf = |g: &mut Graph, o: Outcome| match o {
-        Outcome::Ret(v) => g.ret(v),
-        Outcome::Tree(i, nr) => {
-            let adb = &db.dbs[i];
-            let sys = &adb.syscalls[&nr];
-            let ctx = PathCtx {
-                acc: Acc::Word(0, u32::MAX),
-                ..Default::default()
-            };
-            ArgCompiler {
-                g,
-                db: adb,
-                default: db.default_action,
-                memo: BTreeMap::new(),
-                budget: 20_000,
-            }
-            .level(sys.chains, &Cont::Done, &ctx)
+    // The code of every outcome first: its longest path bounds where its leaf may sit.
+    let mut code: BTreeMap<Outcome, usize> = BTreeMap::new();
+    for &(_, o) in &ranges {
+        if code.contains_key(&o) {
+            continue;
         }
-    };
-    let body = emit_search(g, &tree, &ranges, 0, ranges.len(), &mut leaf);
+        let id = match o {
+            Outcome::Ret(v) => g.ret(v),
+            Outcome::Tree(i, nr) => {
+                let adb = &db.dbs[i];
+                let sys = &adb.syscalls[&nr];
+                let ctx = PathCtx {
+                    acc: Acc::Word(0, u32::MAX),
+                    ..Default::default()
+                };
+                ArgCompiler {
+                    g,
+                    db: adb,
+                    default: db.default_action,
+                    memo: BTreeMap::new(),
+                    budget: 20_000,
+                }
+                .level(sys.chains, &Cont::Done, &ctx)
+            }
+        };
+        code.insert(o, id);
+    }
+    let longest = g.longest_paths();
+    let tail: Vec<usize> = ranges.iter().map(|(_, o)| longest[code[o]]).collect();
+    let plan = SearchPlan::balanced(&ranges, weights, &tail);
+    let mut leaf = |_: &mut Graph, o: Outcome| code[&o];
+    let body = plan.emit(g, &ranges, 0, ranges.len(), &mut leaf);
     g.add(GNode::Load {
         offset: 0,
         next: body,
     })
 }
 
-/// Split points of an optimal alphabetic search tree (Knuth's O(n²) dynamic programme):
-/// `root[i][j]` is the first range of the right half for ranges `i..j`.
-fn optimal_tree(w: &[f64]) -> Vec<Vec<usize>> {
-    let n = w.len();
-    let mut prefix = vec![0.0; n + 1];
-    for i in 0..n {
-        prefix[i + 1] = prefix[i] + w[i];
-    }
-    let mut cost = vec![vec![0.0f64; n + 1]; n + 1];
-    let mut root = vec![vec![0usize; n + 1]; n + 1];
-    for i in 0..n {
-        root[i][i + 1] = i;
-    }
-    for len in 2..=n {
-        for i in 0..=n - len {
-            let j = i + len;
-            let (lo, hi) = if len == 2 {
-                (i + 1, i + 1)
-            } else {
-                (root[i][j - 1].max(i + 1), root[i + 1][j].min(j - 1))
-            };
-            let mut best = (f64::INFINITY, lo);
-            #[allow(clippy::needless_range_loop)]
-            for k in lo..=hi.max(lo) {
-                let c = cost[i][k] + cost[k][j];
-                if c < best.0 {
-                    best = (c, k);
-                }
-            }
-            cost[i][j] = best.0 + prefix[j] - prefix[i];
-            root[i][j] = best.1;
-        }
-    }
-    root
+/// Equality tests of one word against at least this many values become a binary search.
+const MIN_EQUALITY_SEARCH: usize = 4;
+
+/// At most this many single syscall numbers are tested by `jeq` in one leaf of the search.
+const MAX_EXCEPTIONS: usize = 3;
+
+/// The search over ranges of syscall numbers: a weighted decision tree whose inner nodes are
+/// `jge` splits and whose leaves are either one range or a run of ranges with one outcome
+/// interrupted by at most [`MAX_EXCEPTIONS`] single numbers with other outcomes, tested by
+/// `jeq` (an allowed stretch with one blocked syscall in it costs one comparison, not two
+/// splits). The tree minimises the weighted number of comparisons by Knuth's dynamic
+/// programme for optimal alphabetic trees (O(n²) with his root bounds; with exception leaves
+/// the bounds make it a close approximation rather than a guaranteed optimum).
+struct SearchPlan {
+    n: usize,
+    /// For `i..j` (index `i * (n + 1) + j`): the first range of the right half, or
+    /// [`LEAF`] when `i..j` is a leaf.
+    choice: Vec<u32>,
+    weights: Vec<f64>,
 }
 
-fn emit_search(
-    g: &mut Graph,
-    root: &[Vec<usize>],
-    ranges: &[(u32, Outcome)],
-    i: usize,
-    j: usize,
-    leaf: &mut impl FnMut(&mut Graph, Outcome) -> usize,
-) -> usize {
-    if j - i == 1 {
-        return leaf(g, ranges[i].1);
+/// [`SearchPlan::choice`] of an interval searched as one leaf.
+const LEAF: u32 = u32::MAX;
+
+/// A leaf of the search: the base outcome and the single-number exceptions in test order.
+struct Leaf {
+    cost: f64,
+    base: usize,
+    exceptions: [usize; MAX_EXCEPTIONS],
+    count: usize,
+}
+
+/// The dynamic programme's tables, reused across the rounds of [`SearchPlan::balanced`].
+#[derive(Default)]
+struct DpTables {
+    cost: Vec<f64>,
+    /// Best split of `i..j`, kept even where a leaf wins (Knuth's bounds need it).
+    split: Vec<u32>,
+    choice: Vec<u32>,
+}
+
+impl SearchPlan {
+    fn new(ranges: &[(u32, Outcome)], w: &[f64], t: &mut DpTables) -> SearchPlan {
+        let n = ranges.len();
+        let at = |i: usize, j: usize| i * (n + 1) + j;
+        let mut prefix = vec![0.0; n + 1];
+        for i in 0..n {
+            prefix[i + 1] = prefix[i] + w[i];
+        }
+        let cells = (n + 1) * (n + 1);
+        // Every cell read below is written first, so the tables are only resized.
+        t.cost.resize(cells, 0.0);
+        t.split.resize(cells, 0);
+        t.choice.resize(cells, LEAF);
+        for i in 0..n {
+            t.cost[at(i, i + 1)] = 0.0;
+            t.split[at(i, i + 1)] = i as u32;
+            t.choice[at(i, i + 1)] = LEAF;
+        }
+        for len in 2..=n {
+            for i in 0..=n - len {
+                let j = i + len;
+                let (lo, hi) = if len == 2 {
+                    (i + 1, i + 1)
+                } else {
+                    (
+                        (t.split[at(i, j - 1)] as usize).max(i + 1),
+                        (t.split[at(i + 1, j)] as usize).min(j - 1),
+                    )
+                };
+                let mut best = (f64::INFINITY, lo);
+                for k in lo..=hi.max(lo) {
+                    let c = t.cost[at(i, k)] + t.cost[at(k, j)];
+                    if c < best.0 {
+                        best = (c, k);
+                    }
+                }
+                let split_cost = best.0 + prefix[j] - prefix[i];
+                t.split[at(i, j)] = best.1 as u32;
+                t.cost[at(i, j)] = split_cost;
+                t.choice[at(i, j)] = best.1 as u32;
+                if len <= 2 * MAX_EXCEPTIONS + 1 {
+                    if let Some(l) = exception_leaf(ranges, w, i, j) {
+                        if l.cost < split_cost {
+                            t.cost[at(i, j)] = l.cost;
+                            t.choice[at(i, j)] = LEAF;
+                        }
+                    }
+                }
+            }
+        }
+        SearchPlan {
+            n,
+            choice: t.choice[..cells].to_vec(),
+            weights: w.to_vec(),
+        }
     }
-    let k = root[i][j];
-    let right = emit_search(g, root, ranges, k, j, leaf);
-    let left = emit_search(g, root, ranges, i, k, leaf);
-    g.add(GNode::Jmp {
-        op: BPF_JGE,
-        k: ranges[k].0,
-        t: right,
-        f: left,
+
+    /// The plan for `weights`, reweighted so that no range whose code after the search is
+    /// longer than a `ret` (`tail`: the longest path of each range's code) has a longer path
+    /// than the longest path to a plain `ret`: an argument-checked syscall should not be the
+    /// slowest because its leaf sits deep. The ranges on the worst path get their weight
+    /// quadrupled, a few rounds at most; the plan with the smallest worst path wins (ties:
+    /// the first, i.e. the least reweighted).
+    fn balanced(ranges: &[(u32, Outcome)], mut weights: Vec<f64>, tail: &[usize]) -> SearchPlan {
+        let mut tables = DpTables::default();
+        let mut best: Option<(usize, SearchPlan)> = None;
+        for _ in 0..6 {
+            let plan = SearchPlan::new(ranges, &weights, &mut tables);
+            let depth = plan.depths(ranges);
+            let total: Vec<usize> = depth.iter().zip(tail).map(|(d, t)| d + t).collect();
+            let bound = (0..ranges.len())
+                .filter(|&r| tail[r] == 1)
+                .map(|r| total[r])
+                .max()
+                .unwrap_or(0);
+            let worst = total.iter().copied().max().unwrap_or(0);
+            let done = worst <= bound;
+            if best.as_ref().is_none_or(|(w, _)| worst < *w) {
+                best = Some((worst, plan));
+            }
+            if done {
+                break;
+            }
+            for r in 0..ranges.len() {
+                if total[r] > bound {
+                    weights[r] *= (1u64 << (total[r] - bound).min(20)) as f64;
+                }
+            }
+        }
+        best.expect("at least one round").1
+    }
+
+    /// For each range, the comparisons the search executes before its code.
+    fn depths(&self, ranges: &[(u32, Outcome)]) -> Vec<usize> {
+        let mut out = vec![0; ranges.len()];
+        let mut stack = vec![(0usize, ranges.len(), 0usize)];
+        while let Some((i, j, d)) = stack.pop() {
+            if j - i == 1 {
+                out[i] = d;
+                continue;
+            }
+            let k = self.choice[i * (self.n + 1) + j] as usize;
+            if k == LEAF as usize {
+                let l = exception_leaf(ranges, &self.weights, i, j).expect("planned leaf");
+                out[i..j].fill(d + l.count);
+                for (t, &e) in l.exceptions[..l.count].iter().enumerate() {
+                    out[e] = d + t + 1;
+                }
+                continue;
+            }
+            stack.push((i, k, d + 1));
+            stack.push((k, j, d + 1));
+        }
+        out
+    }
+
+    /// Emits the search for ranges `i..j`; `leaf_code` gives the code of one outcome.
+    fn emit(
+        &self,
+        g: &mut Graph,
+        ranges: &[(u32, Outcome)],
+        i: usize,
+        j: usize,
+        leaf_code: &mut impl FnMut(&mut Graph, Outcome) -> usize,
+    ) -> usize {
+        if j - i == 1 {
+            return leaf_code(g, ranges[i].1);
+        }
+        let k = self.choice[i * (self.n + 1) + j] as usize;
+        if k == LEAF as usize {
+            let l = exception_leaf(ranges, &self.weights, i, j).expect("planned leaf");
+            let mut next = leaf_code(g, ranges[l.base].1);
+            for &e in l.exceptions[..l.count].iter().rev() {
+                let t = leaf_code(g, ranges[e].1);
+                next = g.add(GNode::Jmp {
+                    op: BPF_JEQ,
+                    k: ranges[e].0,
+                    t,
+                    f: next,
+                });
+            }
+            return next;
+        }
+        let right = self.emit(g, ranges, k, j, leaf_code);
+        let left = self.emit(g, ranges, i, k, leaf_code);
+        g.add(GNode::Jmp {
+            op: BPF_JGE,
+            k: ranges[k].0,
+            t: right,
+            f: left,
+        })
+    }
+}
+
+/// Ranges `i..j` as one leaf, if they are one outcome (the base: that of every range wider
+/// than one number, or the heaviest) with at most [`MAX_EXCEPTIONS`] single numbers of other
+/// outcomes. Cost: the exceptions are tested heaviest first; the base pays for all tests.
+fn exception_leaf(ranges: &[(u32, Outcome)], w: &[f64], i: usize, j: usize) -> Option<Leaf> {
+    let single = |r: usize| r + 1 < ranges.len() && ranges[r + 1].0 == ranges[r].0.wrapping_add(1);
+    let mut base: Option<usize> = None;
+    for r in i..j {
+        if !single(r) {
+            match base {
+                Some(b) if ranges[b].1 != ranges[r].1 => return None,
+                Some(_) => {}
+                None => base = Some(r),
+            }
+        }
+    }
+    let base = base.unwrap_or_else(|| {
+        (i..j)
+            .max_by(|&a, &b| w[a].total_cmp(&w[b]).then(b.cmp(&a)))
+            .expect("non-empty")
+    });
+    let mut exceptions = [0usize; MAX_EXCEPTIONS];
+    let mut count = 0;
+    let mut base_weight = 0.0;
+    for r in i..j {
+        if ranges[r].1 == ranges[base].1 {
+            base_weight += w[r];
+        } else {
+            if count == MAX_EXCEPTIONS {
+                return None;
+            }
+            exceptions[count] = r;
+            count += 1;
+        }
+    }
+    exceptions[..count].sort_by(|&a, &b| w[b].total_cmp(&w[a]).then(a.cmp(&b)));
+    let mut cost = base_weight * count as f64;
+    for (t, &e) in exceptions[..count].iter().enumerate() {
+        cost += (t + 1) as f64 * w[e];
+    }
+    Some(Leaf {
+        cost,
+        base,
+        exceptions,
+        count,
     })
 }
 
@@ -277,6 +476,14 @@ impl PathCtx {
 
     /// The comparison's result if the path already decides it.
     fn known(&self, off: u32, mask: u32, cmp: Cmp, d: u32) -> Option<bool> {
+        if mask == 0 {
+            // The masked word is 0 whatever the argument (libseccomp's high-word test of a
+            // 32-bit mask): the comparison is a constant.
+            return Some(match cmp {
+                Cmp::Eq | Cmp::MaskedEq | Cmp::Ge => d == 0,
+                Cmp::Gt => false,
+            });
+        }
         if mask != u32::MAX {
             return self.facts.get(&(off, mask, d, cmp_code(cmp))).copied();
         }
@@ -398,6 +605,12 @@ impl ArgCompiler<'_> {
         self.budget = self.budget.saturating_sub(1);
         let node = &self.db.nodes[n];
         let (off, mask, cmp, d) = (node.offset, node.mask, node.cmp, node.datum);
+        let run = self.equality_run(n, &ctx);
+        if run.len() >= MIN_EQUALITY_SEARCH {
+            let id = self.equality_search(n, run, cont, &ctx);
+            self.memo.insert(key, id);
+            return id;
+        }
         let id = match ctx.known(off, mask, cmp, d) {
             Some(r) => self.branch(n, r, cont, &ctx),
             None => {
@@ -423,6 +636,109 @@ impl ArgCompiler<'_> {
         };
         self.memo.insert(key, id);
         id
+    }
+
+    /// The siblings from `n` on that test the same word for equality with distinct values
+    /// and fall through to the next sibling when false: only one of them can hold, so their
+    /// order does not matter and a binary search may replace the chain. Sorted by value;
+    /// a repeated value (unreachable when true) is left out.
+    fn equality_run(&self, n: NodeId, ctx: &PathCtx) -> Vec<(u32, NodeId)> {
+        let first = &self.db.nodes[n];
+        let mut run: Vec<(u32, NodeId)> = Vec::new();
+        let mut pos = Some(n);
+        while let Some(m) = pos {
+            let node = &self.db.nodes[m];
+            let same_word = node.offset == first.offset && node.mask == first.mask;
+            let plain_eq = matches!(node.cmp, Cmp::Eq | Cmp::MaskedEq);
+            let falls_through = node.act_f.is_none() && node.nxt_f.is_none();
+            if !(same_word && plain_eq && falls_through)
+                || ctx
+                    .known(node.offset, node.mask, node.cmp, node.datum)
+                    .is_some()
+            {
+                break;
+            }
+            if !run.iter().any(|&(d, _)| d == node.datum) {
+                run.push((node.datum, m));
+            }
+            pos = node.next;
+        }
+        run.sort_unstable();
+        run
+    }
+
+    /// A binary search over an [`Self::equality_run`] starting at `n`; where no value
+    /// matches, evaluation continues after the run.
+    fn equality_search(
+        &mut self,
+        n: NodeId,
+        run: Vec<(u32, NodeId)>,
+        cont: &Cont,
+        ctx: &PathCtx,
+    ) -> usize {
+        let (off, mask) = (self.db.nodes[n].offset, self.db.nodes[n].mask);
+        // The node after the run: follow the siblings past every member.
+        let mut after = Some(n);
+        while let Some(m) = after {
+            let node = &self.db.nodes[m];
+            let member = node.offset == off
+                && node.mask == mask
+                && matches!(node.cmp, Cmp::Eq | Cmp::MaskedEq)
+                && node.act_f.is_none()
+                && node.nxt_f.is_none()
+                && ctx.known(off, mask, node.cmp, node.datum).is_none();
+            if !member {
+                break;
+            }
+            after = node.next;
+        }
+        let mut loaded = ctx.clone();
+        loaded.acc = Acc::Word(off, mask);
+        let miss = self.at(after, cont, &loaded);
+        let mut id = self.search_values(&run, off, mask, miss, cont, &loaded);
+        if ctx.acc != Acc::Word(off, mask) {
+            if mask != u32::MAX {
+                id = self.g.add(GNode::And { k: mask, next: id });
+            }
+            id = self.g.add(GNode::Load {
+                offset: off,
+                next: id,
+            });
+        }
+        id
+    }
+
+    fn search_values(
+        &mut self,
+        run: &[(u32, NodeId)],
+        off: u32,
+        mask: u32,
+        miss: usize,
+        cont: &Cont,
+        ctx: &PathCtx,
+    ) -> usize {
+        if run.len() < MIN_EQUALITY_SEARCH {
+            let mut next = miss;
+            for &(d, m) in run.iter().rev() {
+                let t = self.branch(m, true, cont, &ctx.learn(off, mask, Cmp::Eq, d, true));
+                next = self.g.add(GNode::Jmp {
+                    op: BPF_JEQ,
+                    k: d,
+                    t,
+                    f: next,
+                });
+            }
+            return next;
+        }
+        let mid = run.len() / 2;
+        let right = self.search_values(&run[mid..], off, mask, miss, cont, ctx);
+        let left = self.search_values(&run[..mid], off, mask, miss, cont, ctx);
+        self.g.add(GNode::Jmp {
+            op: BPF_JGE,
+            k: run[mid].0,
+            t: right,
+            f: left,
+        })
     }
 
     fn branch(&mut self, n: NodeId, r: bool, cont: &Cont, ctx: &PathCtx) -> usize {
@@ -482,6 +798,20 @@ impl Graph {
 
     fn ret(&mut self, v: u32) -> usize {
         self.add(GNode::Ret(v))
+    }
+
+    /// For every node, the most instructions a run from it executes (itself and its `ret`
+    /// included). Nodes only point to earlier nodes, so one pass in order suffices.
+    fn longest_paths(&self) -> Vec<usize> {
+        let mut len = vec![0usize; self.nodes.len()];
+        for (id, n) in self.nodes.iter().enumerate() {
+            len[id] = 1 + match *n {
+                GNode::Ret(_) => 0,
+                GNode::Load { next, .. } | GNode::And { next, .. } => len[next],
+                GNode::Jmp { t, f, .. } => len[t].max(len[f]),
+            };
+        }
+        len
     }
 
     /// Orders the nodes (depth first, false branch falling through) and resolves jumps;

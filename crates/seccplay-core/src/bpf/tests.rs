@@ -635,6 +635,8 @@ proptest! {
         let endian = if big { Endian::Big } else { Endian::Little };
         let verdict = verify(&p);
         let r = run_counted(&p, &d, endian);
+        // The fast path of `run` agrees with the general interpreter, errors included.
+        prop_assert_eq!(run(&p, &d, endian), r.clone().map(|r| r.0));
         let _ = human_text(&p, Some(Arch::X86_64), HumanOptions { raw: true });
         let _ = worst_case_steps(&p, d.arch, d.nr);
         if verdict.is_ok() {

@@ -171,3 +171,105 @@ proptest! {
         }
     }
 }
+
+/// Many equality tests of one word (compiled as a binary search over the values) mixed with
+/// other comparisons, a repeated value, masked values and 64-bit values: every value, its
+/// neighbours and values that differ only in the high word decide as the database does.
+#[test]
+fn equality_searches_decide_like_the_database() {
+    let eq = |v: u64| {
+        format!(
+            r#"{{"names":["personality"],"action":"SCMP_ACT_ALLOW","args":[{{"index":0,"value":{v},"op":"SCMP_CMP_EQ"}}]}}"#
+        )
+    };
+    let mut rules: Vec<String> = [0u64, 8, 0x20000, 0x20008, 0xffff_ffff, 8, 3, 0x1_0000_0003]
+        .iter()
+        .map(|&v| eq(v))
+        .collect();
+    rules.push(r#"{"names":["personality"],"action":"SCMP_ACT_TRAP","args":[{"index":0,"value":100,"op":"SCMP_CMP_GT"}]}"#.into());
+    rules.extend([11u64, 12, 13, 14, 15].iter().map(|&v| {
+        format!(r#"{{"names":["ioctl"],"action":"SCMP_ACT_ERRNO","errnoRet":{v},"args":[{{"index":1,"value":{v},"op":"SCMP_CMP_EQ"}}]}}"#)
+    }));
+    rules.extend([1u64, 2, 4, 8].iter().map(|&v| {
+        format!(r#"{{"names":["ioctl"],"action":"SCMP_ACT_LOG","args":[{{"index":1,"value":12,"op":"SCMP_CMP_MASKED_EQ","valueTwo":{v}}}]}}"#)
+    }));
+    let text = format!(
+        r#"{{"defaultAction":"SCMP_ACT_ERRNO","architectures":["SCMP_ARCH_X86_64"],"syscalls":[{}]}}"#,
+        rules.join(",")
+    );
+    let database = build(&text, &Context::docker(Arch::X86_64));
+    let c = compile(&database).unwrap();
+    verify::verify(&c.insns).unwrap();
+    let mut vals = Vec::new();
+    for v in [
+        0u64,
+        3,
+        8,
+        11,
+        12,
+        13,
+        14,
+        15,
+        100,
+        0x20000,
+        0x20008,
+        0xffff_ffff,
+    ] {
+        for d in [
+            v.wrapping_sub(1),
+            v,
+            v + 1,
+            v | 1 << 32,
+            v | 0xffff_ffff_0000_0000,
+        ] {
+            vals.push(d);
+        }
+    }
+    for nr in [16u32, 135] {
+        for &a in &vals {
+            for q in [[a, 0, 0, 0, 0, 0], [0, a, 0, 0, 0, 0], [a, a, 0, 0, 0, 0]] {
+                agree(
+                    &database,
+                    Query {
+                        audit_arch: Arch::X86_64.audit_arch(),
+                        nr,
+                        args: q,
+                        instruction_pointer: 0,
+                    },
+                );
+            }
+        }
+    }
+}
+
+/// The search is balanced for argument-checked syscalls: in Docker's preset, no syscall of
+/// the x86_64 filter block (x86_64 and x32 numbers) with argument checks can execute more
+/// instructions, over all argument values, than the slowest one decided without them.
+#[test]
+fn argument_checked_syscalls_are_not_the_slowest() {
+    let crate::presets::PresetKind::Profile(text) = crate::presets::get("docker").unwrap().kind
+    else {
+        panic!("the docker preset is a profile");
+    };
+    let database = build(text, &Context::docker(Arch::X86_64));
+    let c = compile(&database).unwrap();
+    let audit = Arch::X86_64.audit_arch();
+    let (mut plain, mut checked) = (0, 0);
+    for adb in database.dbs.iter().filter(|d| d.arch.audit_arch() == audit) {
+        for (_, nr) in crate::syscalls::syscalls(adb.arch) {
+            let w = crate::bpf::cache::worst_case_steps(&c.insns, audit, nr).unwrap();
+            assert!(!w.widened, "nr {nr:#x}: bound widened");
+            let has_args = adb.syscalls.get(&nr).is_some_and(|s| s.action.is_none());
+            if has_args {
+                checked = checked.max(w.steps);
+            } else {
+                plain = plain.max(w.steps);
+            }
+        }
+    }
+    assert!(checked > 0 && plain > 0);
+    assert!(
+        checked <= plain,
+        "slowest argument-checked syscall {checked} > slowest plain one {plain}"
+    );
+}

@@ -44,13 +44,20 @@ pub struct ApplyArgs {
     /// Install even when the command could not exec (execve blocked), or enter strict mode
     #[arg(long)]
     pub force: bool,
+    /// Supervise: report each syscall the profile does not allow (pid, call, action, deciding
+    /// rule) on stderr, answer it as the profile would, and summarise at exit
+    #[arg(long)]
+    pub explain: bool,
+    /// With --explain: one JSON object per line instead of text
+    #[arg(long, requires = "explain")]
+    pub json: bool,
     /// The command and its arguments, after `--`
     #[arg(last = true, required = true, value_name = "CMD")]
     pub cmd: Vec<String>,
 }
 
 /// What the child installs before exec.
-enum Install {
+pub(crate) enum Install {
     None,
     Strict,
     Filter {
@@ -61,7 +68,7 @@ enum Install {
     },
 }
 
-fn setup(m: impl Into<String>) -> Fail {
+pub(crate) fn setup(m: impl Into<String>) -> Fail {
     Fail {
         code: SETUP_FAILED,
         message: m.into(),
@@ -79,7 +86,7 @@ fn has_cap_sys_admin() -> bool {
         .unwrap_or(false)
 }
 
-fn plan(a: &ApplyArgs) -> Result<Install, Fail> {
+pub(crate) fn plan(a: &ApplyArgs) -> Result<Install, Fail> {
     let native = ctx::native_arch().map_err(|f| setup(f.message))?;
     let preset = a
         .profile
@@ -179,12 +186,12 @@ fn plan(a: &ApplyArgs) -> Result<Install, Fail> {
     })
 }
 
-const STAGE_NNP: u32 = 1;
-const STAGE_FILTER: u32 = 2;
-const STAGE_STRICT: u32 = 3;
-const STAGE_EXEC: u32 = 4;
+pub(crate) const STAGE_NNP: u32 = 1;
+pub(crate) const STAGE_FILTER: u32 = 2;
+pub(crate) const STAGE_STRICT: u32 = 3;
+pub(crate) const STAGE_EXEC: u32 = 4;
 
-fn explain_errno(stage: u32, errno: i32) -> &'static str {
+pub(crate) fn explain_errno(stage: u32, errno: i32) -> &'static str {
     match (stage, errno) {
         (STAGE_FILTER, libc::EINVAL) => {
             " (bad program or flag combination for this kernel; see `seccplay-native check`)"
@@ -203,6 +210,9 @@ fn explain_errno(stage: u32, errno: i32) -> &'static str {
 
 /// Runs `apply`.
 pub fn run(a: ApplyArgs) -> Result<u8, Fail> {
+    if a.explain {
+        return crate::explain::run(a);
+    }
     let argv: Vec<CString> = a
         .cmd
         .iter()

@@ -122,7 +122,14 @@ pub fn run(a: ApplyArgs) -> Result<u8, Fail> {
         }
         let tgid = notif::tgid_of(n.tid).unwrap_or(n.tid);
         let action = describe_action(ret);
-        let (answer, what) = match supervise::reply_for(ret) {
+        let reply = supervise::reply_for(ret);
+        let kind = match reply {
+            Reply::Continue => "continue",
+            Reply::Errno(_) => "errno",
+            Reply::Trap { .. } => "trap",
+            Reply::Kill { .. } => "kill",
+        };
+        let (answer, what) = match reply {
             Reply::Continue => (Answer::Continue, String::new()),
             Reply::Errno(e) => (
                 Answer::Return {
@@ -190,7 +197,8 @@ pub fn run(a: ApplyArgs) -> Result<u8, Fail> {
                 "decided_by": decided,
                 "location": v.location.as_ref().map(|l| serde_json::json!({"line": l.line, "column": l.column, "path": l.path})),
                 "explanation": v.explanation,
-                "response": what.trim_start_matches("; "),
+                "reply": kind,
+                "note": what.trim_start_matches("; "),
             });
             eprintln!("{line}");
         } else {
@@ -202,14 +210,16 @@ pub fn run(a: ApplyArgs) -> Result<u8, Fail> {
         answer
     };
     let nnp = !a.no_nnp;
-    let status = notif::run(&argv, nnp, flags, &build, &mut on)?;
-    let code = exit_code(&a.cmd[0], status, &killed);
+    let (pid, status) = notif::run(&argv, nnp, flags, &build, &mut on)?;
+    let killed_child = killed.iter().find(|k| k.0 == pid).map(|k| k.1);
+    let code = exit_code(&a.cmd[0], status, killed_child);
     summary(&tally, json, code);
     Ok(code)
 }
 
 /// The exit status as plain `apply` reports it (128+31 for a seccomp kill, with its message).
-fn exit_code(cmd0: &str, status: i32, killed: &[(i32, &'static str)]) -> u8 {
+/// `killed`: the action for which the supervisor killed the command itself, if it did.
+fn exit_code(cmd0: &str, status: i32, killed: Option<&'static str>) -> u8 {
     if libc::WIFEXITED(status) {
         return libc::WEXITSTATUS(status) as u8;
     }
@@ -218,7 +228,7 @@ fn exit_code(cmd0: &str, status: i32, killed: &[(i32, &'static str)]) -> u8 {
     }
     let sig = libc::WTERMSIG(status);
     if sig == libc::SIGKILL {
-        if let Some((_, act)) = killed.first() {
+        if let Some(act) = killed {
             let code = 128 + libc::SIGSYS as u8;
             eprintln!(
                 "seccplay-native: {cmd0} died of SIGSYS (Bad system call): a seccomp {act} action (a syscall the filter does not allow) (exit status {code}; under --explain seccplay delivered it as SIGKILL)"

@@ -133,14 +133,14 @@ fn pre_exec_failure(stage: u32, errno: i32, cmd0: &str, n: usize, flags: u32) ->
 
 /// Forks, installs the filter `build` returns in the child with `flags` (NEW_LISTENER and
 /// friends are added here), execs `argv`, and answers every notification with `on` until the
-/// child exits. Returns the child's raw wait status.
+/// child exits. Returns the child's pid and raw wait status.
 pub fn run(
     argv: &[CString],
     nnp: bool,
     flags: u32,
     build: &dyn Fn(Handshake) -> Result<Vec<libc::sock_filter>, Fail>,
     on: &mut dyn FnMut(&Listener, &sys::Notif) -> Answer,
-) -> Result<i32, Fail> {
+) -> Result<(i32, i32), Fail> {
     let flags = flags
         | libc::SECCOMP_FILTER_FLAG_NEW_LISTENER as u32
         | libc::SECCOMP_FILTER_FLAG_TSYNC_ESRCH as u32
@@ -347,5 +347,5 @@ pub fn run(
     if let Some((stage, errno)) = report {
         return Err(pre_exec_failure(stage, errno, &cmd0, n, flags));
     }
-    Ok(status)
+    Ok((pid, status))
 }

@@ -93,7 +93,7 @@ pub fn run(a: RecordArgs) -> Result<u8, Fail> {
         Answer::Continue
     };
     let flags = libc::SECCOMP_FILTER_FLAG_TSYNC as u32;
-    let status = notif::run(&argv, true, flags, &build, &mut on)?;
+    let (_, status) = notif::run(&argv, true, flags, &build, &mut on)?;
     let base = base.map(|(origin, v)| Base {
         origin,
         allowed: v.iter().map(|x| x.0).collect(),

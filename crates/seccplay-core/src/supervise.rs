@@ -5,7 +5,7 @@
 //! `/proc/PID/mem`) stays in the shell; this is the part that is policy.
 
 use crate::action::{Action, MAX_ERRNO};
-use crate::analysis::Verdict;
+use crate::analysis::{Analysis, Verdict};
 use crate::arch::{Arch, X32_SYSCALL_BIT};
 use crate::eval::Source;
 use crate::syscalls;
@@ -171,10 +171,31 @@ pub fn format_call(
     format!("{name}({})", out.join(", "))
 }
 
+/// Why the profile's entries that name `syscall` did not become rules in this context (the
+/// `entry-excluded` diagnostics: a capability, architecture or kernel version the entry
+/// requires or excludes), joined with `; `.
+pub fn not_applied(an: &Analysis, syscall: &str) -> Option<String> {
+    let p = an.parsed.as_ref()?;
+    let why: Vec<&str> = p
+        .profile
+        .syscalls
+        .iter()
+        .filter(|e| e.names.iter().any(|n| n.value == syscall))
+        .filter_map(|e| {
+            an.diagnostics
+                .iter()
+                .find(|d| d.code == "entry-excluded" && d.location.as_ref() == Some(&e.location))
+                .map(|d| d.message.as_str())
+        })
+        .collect();
+    (!why.is_empty()).then(|| why.join("; "))
+}
+
 /// Which part of the profile decided a verdict, in a few words for a one-line report:
-/// `rule syscalls[12] (line 300 of preset docker)`, `default action (no rule for unshare;
-/// line 2 of profile.json)`.
-pub fn decided_by(v: &Verdict, origin: &str) -> String {
+/// `syscalls[12] (line 300 of preset docker)`, `default action (no rule for rmdir; line 2 of
+/// profile.json)`; when entries naming the syscall were left out in this context, why
+/// (`no rule for unshare: syscalls[17] (…) not applied: requires CAP_SYS_ADMIN, …`).
+pub fn decided_by(an: &Analysis, v: &Verdict, origin: &str) -> String {
     let sys = v.name.unwrap_or("this syscall");
     let at = |line: Option<u32>| match line {
         Some(l) => format!("line {l} of {origin}"),
@@ -201,7 +222,10 @@ pub fn decided_by(v: &Verdict, origin: &str) -> String {
             let why = if *had_rules {
                 format!("no argument rule for {sys} matched")
             } else {
-                format!("no rule for {sys}")
+                match v.name.and_then(|n| not_applied(an, n)) {
+                    Some(w) => format!("no rule for {sys}: {w}"),
+                    None => format!("no rule for {sys}"),
+                }
             };
             format!(
                 "default action ({why}; {})",
@@ -308,26 +332,45 @@ mod tests {
 {"names":["personality"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":8,"op":"SCMP_CMP_EQ"}]}]}"#;
         let a = analyze(text, &Context::docker(Arch::X86_64));
         let v = a.simulate_call("mkdir(0, 0)", Arch::X86_64).unwrap();
-        assert_eq!(decided_by(&v, "p.json"), "syscalls[0] (line 2 of p.json)");
+        assert_eq!(
+            decided_by(&a, &v, "p.json"),
+            "syscalls[0] (line 2 of p.json)"
+        );
         let v = a.simulate_call("personality(8)", Arch::X86_64).unwrap();
         assert_eq!(
-            decided_by(&v, "p.json"),
+            decided_by(&a, &v, "p.json"),
             "argument rule syscalls[1] (line 3 of p.json)"
         );
         let v = a.simulate_call("personality(0)", Arch::X86_64).unwrap();
         assert_eq!(
-            decided_by(&v, "p.json"),
+            decided_by(&a, &v, "p.json"),
             "default action (no argument rule for personality matched; line 1 of p.json)"
         );
         let v = a.simulate_call("rmdir(0)", Arch::X86_64).unwrap();
         assert_eq!(
-            decided_by(&v, "p.json"),
+            decided_by(&a, &v, "p.json"),
             "default action (no rule for rmdir; line 1 of p.json)"
         );
+        let docker = match crate::presets::get("docker").map(|p| p.kind) {
+            Some(crate::presets::PresetKind::Profile(t)) => {
+                analyze(t, &Context::docker(Arch::X86_64))
+            }
+            _ => panic!("docker preset"),
+        };
+        let v = docker
+            .simulate_call("unshare(CLONE_NEWUSER)", Arch::X86_64)
+            .unwrap();
+        let d = decided_by(&docker, &v, "preset docker");
+        assert!(
+            d.starts_with("default action (no rule for unshare: syscalls["),
+            "{d}"
+        );
+        assert!(d.contains("requires CAP_SYS_ADMIN"), "{d}");
+        assert!(d.ends_with("; line 59 of preset docker)"), "{d}");
         // runc's stub answers numbers above the largest named (personality, 135).
         let v = a.simulate_call("unshare(0)", Arch::X86_64).unwrap();
         assert_eq!(
-            decided_by(&v, "p.json"),
+            decided_by(&a, &v, "p.json"),
             "runc's ENOSYS stub (number above 135, the largest the profile names on x86_64)"
         );
     }

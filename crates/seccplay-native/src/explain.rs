@@ -181,7 +181,7 @@ pub fn run(a: ApplyArgs) -> Result<u8, Fail> {
             .map(str::to_string)
             .unwrap_or_else(|| format!("nr={}", n.nr));
         *tally.entry((name.clone(), action.clone())).or_default() += 1;
-        let decided = supervise::decided_by(&v, &origin);
+        let decided = supervise::decided_by(&an, &v, &origin);
         if json {
             let line = serde_json::json!({
                 "pid": n.tid,

@@ -169,11 +169,20 @@ fn docker_default_explained_as_plain_apply_behaves() {
     let r = ex.report();
     // mkdir is allowed by Docker's default: not reported.
     assert!(!r.iter().any(|l| l.contains(" mkdir")), "{r:?}");
+    // The rule: the default action, because the entry that allows unshare needs CAP_SYS_ADMIN.
+    let un = r
+        .iter()
+        .find(|l| l.contains("unshare("))
+        .unwrap_or_else(|| panic!("{r:?}"));
     assert!(
-        r.iter().any(|l| l.contains(
-            "unshare(CLONE_NEWUSER) → ERRNO(EPERM) — default action (no rule for unshare; line 59 of preset docker)"
-        )),
-        "{r:?}"
+        un.contains("unshare(CLONE_NEWUSER) → ERRNO(EPERM) — default action (no rule for unshare: syscalls["),
+        "{un}"
+    );
+    assert!(
+        un.contains(
+            "requires CAP_SYS_ADMIN, which the container does not have; line 59 of preset docker)"
+        ),
+        "{un}"
     );
     assert!(
         r.iter().any(|l| l.contains(
@@ -340,6 +349,23 @@ fn every_action_is_answered_as_the_kernel_would() {
         ex.stderr
     );
     assert!(ex.stderr.contains("SIGSYS sent to thread"), "{}", ex.stderr);
+
+    // TRAP with a SIGSYS handler: the handler runs and the call returns what the kernel
+    // leaves in the return register (the syscall number on x86_64: getppid is 110).
+    let (plain, ex) = both(
+        p,
+        &[
+            PY,
+            "-c",
+            "import os, signal\nsignal.signal(signal.SIGSYS, lambda s, f: print('handler', s))\nr = os.getppid()\nprint('getppid returned', r)",
+        ],
+        &dir,
+        "trap-handled",
+    );
+    assert_eq!(plain.code, Some(0), "{}", plain.stderr);
+    assert_eq!(ex.code, Some(0), "{}", ex.stderr);
+    assert_eq!(plain.stdout, "handler 31\ngetppid returned 110\n");
+    assert_eq!(ex.stdout, plain.stdout);
 
     // KILL_PROCESS and KILL_THREAD (one thread): the same status as under the kernel's SIGSYS.
     for (tag, cmd) in [

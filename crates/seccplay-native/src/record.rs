@@ -61,6 +61,11 @@ pub fn run(a: RecordArgs) -> Result<u8, Fail> {
         Some(p) => {
             let (loaded, an) = ctx::analyze(p, &a.ctx).map_err(|f| setup(f.message))?;
             ctx::require_ok(&loaded, &an).map_err(|f| setup(f.message))?;
+            if let Some(why) = &an.unconfined {
+                return Err(setup(format!(
+                    "--base {p}: no filter would be installed ({why}), so everything would pass unseen and nothing would be recorded"
+                )));
+            }
             let rows = an.table(native).rows;
             let allowed: Vec<(&'static str, u32)> = rows
                 .iter()

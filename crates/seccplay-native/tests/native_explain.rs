@@ -529,6 +529,21 @@ fn explain_fails_closed() {
         assert!(!marker.exists(), "{tag}: the command ran");
     }
     let out = run(
+        &["record", "--base", "unconfined", "--", "sh", "-c", &touch],
+        &dir,
+        "record-unconfined",
+    );
+    assert_eq!(out.code, Some(125), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("nothing would be recorded"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        !marker.exists(),
+        "record --base unconfined: the command ran"
+    );
+    let out = run(
         &["apply", "docker", "--json", "--", "true"],
         &dir,
         "json-alone",

@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 /// The arguments recorded as rules with argument recording on: `(syscall, argument index)`.
 /// These are the arguments Docker's default profile rules on (clone's flags, socket's address
 /// family, personality's persona). clone3 is not here: its flags are in memory, where seccomp
-/// cannot look.
+/// cannot look, so they go in a comment ([`Recorder::add_clone3_flags`]).
 pub const ARG_RULES: &[(&str, usize)] = &[("clone", 0), ("socket", 0), ("personality", 0)];
 
 /// Syscalls every recorded profile allows, seen or not, because the runtime makes them between
@@ -60,6 +60,7 @@ pub struct Recorder {
     arches: BTreeSet<Arch>,
     calls: BTreeMap<&'static str, u64>,
     values: BTreeMap<(&'static str, usize), BTreeMap<u64, u64>>,
+    clone3_flags: BTreeMap<u64, u64>,
     unnamed: BTreeMap<(u32, u32), u64>,
 }
 
@@ -71,6 +72,7 @@ impl Recorder {
             arches: BTreeSet::from([native]),
             calls: BTreeMap::new(),
             values: BTreeMap::new(),
+            clone3_flags: BTreeMap::new(),
             unnamed: BTreeMap::new(),
         }
     }
@@ -101,6 +103,12 @@ impl Recorder {
         Some(name)
     }
 
+    /// Counts the flags of a clone3 call (`struct clone_args.flags`, which the supervisor read
+    /// from the caller's memory). They end up in a comment: seccomp cannot compare them.
+    pub fn add_clone3_flags(&mut self, flags: u64) {
+        *self.clone3_flags.entry(flags).or_default() += 1;
+    }
+
     /// Every syscall seen, by name, with its count.
     pub fn calls(&self) -> &BTreeMap<&'static str, u64> {
         &self.calls
@@ -123,6 +131,7 @@ impl Recorder {
             ARG_RULES
                 .iter()
                 .map(|r| r.0)
+                .chain(["clone3"])
                 .filter(|n| self.calls.contains_key(n))
                 .collect()
         } else {
@@ -183,6 +192,27 @@ impl Recorder {
                     ),
                 ));
             }
+        }
+        if let Some(n) = self.calls.get("clone3").filter(|_| self.with_args) {
+            let flags: Vec<String> = self
+                .clone3_flags
+                .iter()
+                .map(|(f, c)| {
+                    let sym = syscalls::describe_arg("clone", 0, *f)
+                        .map(|s| format!(" ({s})"))
+                        .unwrap_or_default();
+                    format!("{f:#x}{sym} {c}")
+                })
+                .collect();
+            entries.push(entry(
+                vec!["clone3"],
+                None,
+                &format!(
+                    "recorded: clone3 seen {n} time{}; its flags are in memory, where seccomp cannot compare them (times seen): {}",
+                    if *n == 1 { "" } else { "s" },
+                    if flags.is_empty() { "none read".to_string() } else { flags.join(", ") }
+                ),
+            ));
         }
         if !needs.is_empty() {
             entries.push(entry(
@@ -303,5 +333,19 @@ mod tests {
         assert_eq!(act("brk(0)"), Action::Allow);
         assert_eq!(act("getpid()"), Action::Allow);
         assert!(text.contains("allowed by the base profile preset example"));
+        // clone3: its own entry, flags in the comment, no argument rule.
+        r.add(au, nr("clone3"), &[0x7fff_0000, 88, 0, 0, 0, 0]);
+        r.add_clone3_flags(0x0001_0000 | 0x0000_0100);
+        let text = r.profile(None);
+        assert!(
+            text.contains("clone3 seen 1 time; its flags are in memory")
+                && text.contains("CLONE_VM|CLONE_THREAD"),
+            "{text}"
+        );
+        let an = analyze(&text, &Context::docker(a));
+        assert_eq!(
+            an.simulate_call("clone3(0, 88)", a).unwrap().action,
+            Action::Allow
+        );
     }
 }

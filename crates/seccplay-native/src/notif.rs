@@ -90,6 +90,16 @@ pub fn read_string(tid: i32, addr: u64, max: usize) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// Reads a native-endian u64 at `addr` in thread `tid`'s memory. Callers check
+/// [`Listener::valid`] after.
+pub fn read_u64(tid: i32, addr: u64) -> Option<u64> {
+    use std::os::unix::fs::FileExt;
+    let f = std::fs::File::open(format!("/proc/{tid}/mem")).ok()?;
+    let mut b = [0u8; 8];
+    f.read_exact_at(&mut b, addr).ok()?;
+    Some(u64::from_ne_bytes(b))
+}
+
 /// The thread group of a thread, from `/proc/TID/status`.
 pub fn tgid_of(tid: i32) -> Option<i32> {
     let s = std::fs::read_to_string(format!("/proc/{tid}/status")).ok()?;

@@ -93,8 +93,17 @@ pub fn run(a: RecordArgs) -> Result<u8, Fail> {
         Ok(sys::sock_filters(&record_program(native, &base_nrs, &pass)))
     };
     let mut rec = Recorder::new(native, a.args);
-    let mut on = |_: &notif::Listener, n: &sys::Notif| {
-        rec.add(n.arch, n.nr, &n.args);
+    let with_args = a.args;
+    let mut on = |l: &notif::Listener, n: &sys::Notif| {
+        let name = rec.add(n.arch, n.nr, &n.args);
+        if with_args && name == Some("clone3") {
+            // struct clone_args starts with the u64 flags.
+            if let Some(flags) = notif::read_u64(n.tid, n.args[0]) {
+                if l.valid(n.id) {
+                    rec.add_clone3_flags(flags);
+                }
+            }
+        }
         Answer::Continue
     };
     let flags = libc::SECCOMP_FILTER_FLAG_TSYNC as u32;

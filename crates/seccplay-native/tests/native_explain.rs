@@ -43,11 +43,27 @@ fn ready(test: &str, needs: &[&str]) -> bool {
     }
 }
 
-fn tmpdir(name: &str) -> PathBuf {
+/// A scratch directory, removed when the test ends.
+struct Tmp(PathBuf);
+
+impl std::ops::Deref for Tmp {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Tmp {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn tmpdir(name: &str) -> Tmp {
     let d = std::env::temp_dir().join(format!("seccplay-explain-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
-    d
+    Tmp(d)
 }
 
 struct Out {
@@ -639,7 +655,7 @@ fn a_recorded_profile_runs_the_command_and_tightens_docker() {
 
 #[test]
 fn record_with_arguments_and_a_base_profile() {
-    if !ready("record-args", &["/usr/bin/setarch"]) {
+    if !ready("record-args", &["/usr/bin/setarch", PY]) {
         return;
     }
     let dir = tmpdir("record-args");
@@ -661,6 +677,28 @@ fn record_with_arguments_and_a_base_profile() {
     let mut ap = vec!["apply", pf, "--"];
     ap.extend_from_slice(&cmd);
     assert_eq!(run(&ap, &dir, "replay").code, Some(0));
+    // Threads: glibc starts them with clone3, whose flags are recorded in a comment.
+    let code = "import os, threading\nr = []\nts = [threading.Thread(target=lambda: r.append(os.stat('/').st_ino)) for _ in range(4)]\n[t.start() for t in ts]\n[t.join() for t in ts]\nprint(len(r), 'threads')";
+    let threads = [PY, "-c", code];
+    let mut a = vec!["record", "--args", "-o", pf, "--"];
+    a.extend_from_slice(&threads);
+    let rec = run(&a, &dir, "rec-threads");
+    assert_eq!(rec.code, Some(0), "{}", rec.stderr);
+    let text3 = std::fs::read_to_string(&prof).unwrap();
+    assert!(text3.contains("\"names\": [\"clone3\"]"), "{text3}");
+    assert!(
+        text3.contains("CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND"),
+        "{text3}"
+    );
+    assert!(text3.contains("CLONE_THREAD"), "{text3}");
+    let mut ap = vec!["apply", pf, "--"];
+    ap.extend_from_slice(&threads);
+    let replay = run(&ap, &dir, "replay-threads");
+    assert_eq!(replay.code, Some(0), "{}", replay.stderr);
+    assert_eq!(replay.stdout, "4 threads\n");
+    assert_eq!(replay.stdout, rec.stdout);
+    std::fs::write(&prof, &text).unwrap();
+
     // Another persona is not what was recorded.
     let other = run(
         &["apply", pf, "--", "setarch", "x86_64", "-L", "true"],

@@ -225,6 +225,7 @@ pub fn run(a: ApplyArgs) -> Result<u8, Fail> {
     let pid = sys::fork().map_err(|e| setup(format!("fork: {e}")))?;
     if pid == 0 {
         sys::close(rd);
+        sys::default_sigpipe();
         if nnp {
             if let Err(e) = sys::set_no_new_privs() {
                 sys::child_fail(wr, STAGE_NNP, &e);

@@ -200,9 +200,9 @@ pub fn run(a: ApplyArgs) -> Result<u8, Fail> {
                 "reply": kind,
                 "note": what.trim_start_matches("; "),
             });
-            eprintln!("{line}");
+            say!("{line}");
         } else {
-            eprintln!(
+            say!(
                 "seccplay: pid {} {call} → {action} — {decided}{what}",
                 n.tid
             );
@@ -230,7 +230,7 @@ fn exit_code(cmd0: &str, status: i32, killed: Option<&'static str>) -> u8 {
     if sig == libc::SIGKILL {
         if let Some(act) = killed {
             let code = 128 + libc::SIGSYS as u8;
-            eprintln!(
+            say!(
                 "seccplay-native: {cmd0} died of SIGSYS (Bad system call): a seccomp {act} action (a syscall the filter does not allow) (exit status {code}; under --explain seccplay delivered it as SIGKILL)"
             );
             return code;
@@ -242,7 +242,7 @@ fn exit_code(cmd0: &str, status: i32, killed: Option<&'static str>) -> u8 {
     } else {
         ""
     };
-    eprintln!(
+    say!(
         "seccplay-native: {cmd0} died of {}{why} (exit status {code})",
         sys::signal_name(sig)
     );
@@ -256,7 +256,7 @@ fn summary(tally: &BTreeMap<(String, String), u64>, json: bool, code: u8) {
             .iter()
             .map(|((s, a), c)| serde_json::json!({"syscall": s, "action": a, "count": c}))
             .collect();
-        eprintln!(
+        say!(
             "{}",
             serde_json::json!({"summary": rows, "exit_status": code})
         );
@@ -264,10 +264,10 @@ fn summary(tally: &BTreeMap<(String, String), u64>, json: bool, code: u8) {
     }
     let calls: u64 = blocked.iter().map(|(_, c)| **c).sum();
     if blocked.is_empty() {
-        eprintln!("seccplay: summary: nothing was blocked (exit status {code})");
+        say!("seccplay: summary: nothing was blocked (exit status {code})");
         return;
     }
-    eprintln!(
+    say!(
         "seccplay: summary: {} syscall{} blocked, {calls} call{} (exit status {code}):",
         blocked.len(),
         if blocked.len() == 1 { "" } else { "s" },
@@ -275,10 +275,10 @@ fn summary(tally: &BTreeMap<(String, String), u64>, json: bool, code: u8) {
     );
     let w = blocked.iter().map(|((s, _), _)| s.len()).max().unwrap_or(0);
     for ((s, a), c) in &blocked {
-        eprintln!("seccplay:   {s:<w$} {c:>5}  {a}");
+        say!("seccplay:   {s:<w$} {c:>5}  {a}");
     }
     let logged: Vec<_> = tally.iter().filter(|((_, a), _)| a == "LOG").collect();
     for ((s, _), c) in logged {
-        eprintln!("seccplay:   {s:<w$} {c:>5}  LOG (ran)");
+        say!("seccplay:   {s:<w$} {c:>5}  LOG (ran)");
     }
 }

@@ -3,6 +3,15 @@
 //! A thin shell: every decision, explanation, table and format comes from `seccplay-core`;
 //! this crate parses arguments, reads files and makes the system calls.
 
+/// `eprintln!` that ignores write errors: a supervisor must not die because stderr is a closed
+/// pipe (the command it answers for would be left without answers).
+macro_rules! say {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($t)*);
+    }};
+}
+
 mod apply;
 mod ctx;
 mod explain;

@@ -189,6 +189,7 @@ pub fn run(
     };
     if pid == 0 {
         sys::close(report_rd);
+        sys::default_sigpipe();
         sys::close(ready_rd);
         sys::close(go_wr);
         if nnp {
@@ -299,7 +300,7 @@ pub fn run(
             Ok(_) => {}
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(e) => {
-                eprintln!("seccplay-native: poll: {e}; stopping the supervisor");
+                say!("seccplay-native: poll: {e}; stopping the supervisor");
                 break;
             }
         }
@@ -327,14 +328,14 @@ pub fn run(
                         // answered); nothing to do.
                         if let Err(e) = r {
                             if e.raw_os_error() != Some(libc::ENOENT) {
-                                eprintln!("seccplay-native: SECCOMP_IOCTL_NOTIF_SEND: {e}");
+                                say!("seccplay-native: SECCOMP_IOCTL_NOTIF_SEND: {e}");
                             }
                         }
                     }
                     Err(e)
                         if matches!(e.raw_os_error(), Some(libc::EINTR) | Some(libc::ENOENT)) => {}
                     Err(e) => {
-                        eprintln!("seccplay-native: SECCOMP_IOCTL_NOTIF_RECV: {e}");
+                        say!("seccplay-native: SECCOMP_IOCTL_NOTIF_RECV: {e}");
                         listener_open = false;
                     }
                 }

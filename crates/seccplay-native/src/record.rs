@@ -119,7 +119,7 @@ pub fn run(a: RecordArgs) -> Result<u8, Fail> {
         .as_ref()
         .map(|p| p.display().to_string())
         .unwrap_or_else(|| "stdout".into());
-    eprintln!(
+    say!(
         "seccplay-native: recorded {} calls of {} syscalls{}; profile written to {dest}",
         rec.total(),
         rec.calls().len(),
@@ -131,7 +131,7 @@ pub fn run(a: RecordArgs) -> Result<u8, Fail> {
             .unwrap_or_default()
     );
     for ((audit, nr), c) in rec.unnamed() {
-        eprintln!(
+        say!(
             "seccplay-native: note: syscall number {nr} (AUDIT_ARCH {audit:#x}) was seen {c} times but has no name, so the profile cannot allow it"
         );
     }
@@ -140,7 +140,7 @@ pub fn run(a: RecordArgs) -> Result<u8, Fail> {
     }
     if libc::WIFSIGNALED(status) {
         let sig = libc::WTERMSIG(status);
-        eprintln!(
+        say!(
             "seccplay-native: {} died of {} (exit status {})",
             a.cmd[0],
             sys::signal_name(sig),

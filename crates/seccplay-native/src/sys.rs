@@ -201,6 +201,16 @@ pub fn waitpid(pid: i32, flags: i32) -> io::Result<i32> {
     }
 }
 
+/// In a child before exec: SIGPIPE back to its default. Rust's runtime ignores SIGPIPE, and an
+/// ignored signal stays ignored across execve, so without this the command would get EPIPE
+/// where it would normally die of SIGPIPE (`yes | head -1`).
+pub fn default_sigpipe() {
+    // SAFETY: setting a signal disposition to SIG_DFL has no memory effects.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 /// Ignores SIGINT and SIGQUIT (the parent while the command runs, as system(3) does).
 pub fn ignore_interrupts() {
     // SAFETY: setting a signal disposition to SIG_IGN has no memory effects.

@@ -712,3 +712,35 @@ fn record_with_arguments_and_a_base_profile() {
         other.stderr
     );
 }
+
+#[test]
+fn commands_start_with_default_sigpipe() {
+    if !ready("sigpipe", &[]) {
+        return;
+    }
+    // Rust ignores SIGPIPE in seccplay itself; an ignored signal survives execve, so the
+    // command would see EPIPE where it should die of SIGPIPE.
+    let dir = tmpdir("sigpipe");
+    let cmd = ["sh", "-c", "grep SigIgn /proc/self/status"];
+    for (tag, pre) in [
+        ("plain", vec!["apply", "--unconfined", "--"]),
+        ("explain", vec!["apply", "docker", "--explain", "--"]),
+        ("record", vec!["record", "-o", "/dev/null", "--"]),
+    ] {
+        let mut a = pre.clone();
+        a.extend_from_slice(&cmd);
+        let out = run(&a, &dir, tag);
+        assert_eq!(out.code, Some(0), "{tag}: {}", out.stderr);
+        let mask = out
+            .stdout
+            .trim()
+            .strip_prefix("SigIgn:")
+            .map(|m| u64::from_str_radix(m.trim(), 16).unwrap())
+            .unwrap_or_else(|| panic!("{tag}: {}", out.stdout));
+        assert_eq!(
+            mask & (1 << (libc::SIGPIPE - 1)),
+            0,
+            "{tag}: SIGPIPE ignored: {mask:#x}"
+        );
+    }
+}

@@ -19,25 +19,61 @@ use std::collections::{BTreeMap, BTreeSet};
 pub const ARG_RULES: &[(&str, usize)] = &[("clone", 0), ("socket", 0), ("personality", 0)];
 
 /// Syscalls every recorded profile allows, seen or not, because the runtime makes them between
-/// installing the filter and the command's first instruction: `execve` itself (the filter is
-/// installed before exec); the supervisor's handshake (`read`, `write`, which the recording
-/// filter lets through for its own descriptors); and what runc's Go runtime threads may call
-/// under the filter (TSYNC) before their process execs: `futex`, `nanosleep`, `sched_yield`,
-/// `epoll_pwait`, `tgkill`, `getpid`, `rt_sigreturn`, `rt_sigprocmask`, `sigaltstack`, `madvise`,
-/// `exit`, `exit_group`. Names an ABI does not have are skipped.
+/// installing the filter and the command's first instruction:
+///
+/// * `execve` itself, and the `read`/`write` of seccplay's listener handshake (the recording
+///   filter lets those through for its own descriptors, so they are not counted);
+/// * runc's init after the filter: unless no_new_privs is set (Docker sets it only with
+///   `--security-opt no-new-privileges`), runc installs the filter *before* dropping privileges,
+///   so capabilities, groups, uid/gid, the working directory and closing descriptors
+///   (`finalizeNamespace`) run under it: `capget`, `capset`, `setgroups`, `setresgid`,
+///   `setresuid`, `setgid`, `setuid`, `prctl`, `chdir`, `fchdir`, `getppid`, `close`,
+///   `close_range`, `fcntl`, `fstat`, `newfstatat`, `openat`, `getdents64`;
+/// * what the Go runtime's threads of runc may call meanwhile (the filter is installed with
+///   TSYNC): `futex`, `nanosleep`, `sched_yield`, `epoll_pwait`, `epoll_ctl`, `tgkill`,
+///   `getpid`, `gettid`, `rt_sigaction`, `rt_sigprocmask`, `rt_sigreturn`, `sigaltstack`,
+///   `mmap`, `munmap`, `madvise`, `exit`, `exit_group`.
+///
+/// Chosen from runc's init sequence and cross-checked against the base list of the
+/// security-profiles-operator's `spoc record` (which also lists runc's namespace setup before
+/// the filter — mount, pivot_root, sethostname, ... — left out here). Not verified against a
+/// traced runc. Names an ABI does not have are skipped.
 pub const EXEC_NEEDS: &[&str] = &[
     "execve",
     "read",
     "write",
+    "capget",
+    "capset",
+    "setgroups",
+    "setresgid",
+    "setresuid",
+    "setgid",
+    "setuid",
+    "prctl",
+    "chdir",
+    "fchdir",
+    "getppid",
+    "close",
+    "close_range",
+    "fcntl",
+    "fstat",
+    "newfstatat",
+    "openat",
+    "getdents64",
     "futex",
     "nanosleep",
     "sched_yield",
     "epoll_pwait",
+    "epoll_ctl",
     "tgkill",
     "getpid",
-    "rt_sigreturn",
+    "gettid",
+    "rt_sigaction",
     "rt_sigprocmask",
+    "rt_sigreturn",
     "sigaltstack",
+    "mmap",
+    "munmap",
     "madvise",
     "exit",
     "exit_group",
@@ -218,7 +254,7 @@ impl Recorder {
             entries.push(entry(
                 needs,
                 None,
-                "not seen, but needed between installing the filter and the command's first instruction (the exec, the supervisor's handshake, runc's Go runtime threads)",
+                "not seen, but the runtime may need them between installing the filter and the command's first instruction (the exec; runc's privilege drop and Go runtime threads)",
             ));
         }
         if let Some(b) = base {

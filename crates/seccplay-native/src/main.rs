@@ -83,8 +83,9 @@ Every syscall not allowed by --base is notified to seccplay, counted and continu
 (SECCOMP_USER_NOTIF_FLAG_CONTINUE): the command runs unconfined (this records, it does not
 confine). The profile: defaultAction SCMP_ACT_ERRNO (EPERM), this machine's architecture, the
 recorded syscalls sorted in one entry whose comment gives each count, one entry per recorded
-value with --args, then what the exec path needs (execve; read/write for seccplay's
-handshake; runc's Go runtime threads: futex, nanosleep, ...) and the base profile's syscalls.
+value with --args, then what the exec path needs (execve; runc's privilege drop after the
+filter: capset, setresuid, ...; its Go runtime threads: futex, nanosleep, ...) and the base
+profile's syscalls.
 Exit status: the command's (125 if it could not run).
 
 Examples:

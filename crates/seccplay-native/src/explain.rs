@@ -181,7 +181,15 @@ pub fn run(a: ApplyArgs) -> Result<u8, Fail> {
             .map(str::to_string)
             .unwrap_or_else(|| format!("nr={}", n.nr));
         *tally.entry((name.clone(), action.clone())).or_default() += 1;
-        let decided = supervise::decided_by(&an, &v, &origin);
+        let mut decided = supervise::decided_by(&an, &v, &origin);
+        if ret != v.ret {
+            // The program decides what happens; the rule database explains it. They agree on
+            // every input the conformance suite tries; say so loudly if they do not.
+            decided.push_str(&format!(
+                " [the rule database says {} but the program returned {ret:#010x}: a seccplay bug, please report it]",
+                describe_action(v.ret)
+            ));
+        }
         if json {
             let line = serde_json::json!({
                 "pid": n.tid,

@@ -7,6 +7,7 @@
 use crate::action::{Action, MAX_ERRNO};
 use crate::analysis::{Analysis, Verdict};
 use crate::arch::{Arch, X32_SYSCALL_BIT};
+use crate::diag::Location;
 use crate::eval::Source;
 use crate::syscalls;
 
@@ -171,65 +172,54 @@ pub fn format_call(
     format!("{name}({})", out.join(", "))
 }
 
-/// Why the profile's entries that name `syscall` did not become rules in this context (the
-/// `entry-excluded` diagnostics: a capability, architecture or kernel version the entry
-/// requires or excludes), joined with `; `.
-pub fn not_applied(an: &Analysis, syscall: &str) -> Option<String> {
-    let p = an.parsed.as_ref()?;
-    let why: Vec<&str> = p
-        .profile
-        .syscalls
-        .iter()
-        .filter(|e| e.names.iter().any(|n| n.value == syscall))
-        .filter_map(|e| {
-            an.diagnostics
-                .iter()
-                .find(|d| d.code == "entry-excluded" && d.location.as_ref() == Some(&e.location))
-                .map(|d| d.message.as_str())
-        })
-        .collect();
-    (!why.is_empty()).then(|| why.join("; "))
+/// Where a location is, for a one-line report: `line 59:3 of preset docker`.
+fn at(loc: Option<&Location>, origin: &str) -> String {
+    match loc {
+        Some(l) => format!("line {}:{} of {origin}", l.line, l.column),
+        None => origin.to_string(),
+    }
 }
 
-/// Which part of the profile decided a verdict, in a few words for a one-line report:
-/// `syscalls[12] (line 300 of preset docker)`, `default action (no rule for rmdir; line 2 of
-/// profile.json)`; when entries naming the syscall were left out in this context, why
-/// (`no rule for unshare: syscalls[17] (…) not applied: requires CAP_SYS_ADMIN, …`).
+/// Which part of the profile decided a verdict, in a few words for a one-line report, with the
+/// location of the part it names: `syscalls[12] (line 300:9 of preset docker)` (the name in
+/// the entry), `default action (line 2:20 of profile.json) — no rule for rmdir`; when entries
+/// naming the syscall were left out in this context, each with its own location
+/// (`… — no rule for unshare: syscalls[17] (…) at line 617:5 (SCMP_ACT_ALLOW) not applied:
+/// requires CAP_SYS_ADMIN, …`).
 pub fn decided_by(an: &Analysis, v: &Verdict, origin: &str) -> String {
     let sys = v.name.unwrap_or("this syscall");
-    let at = |line: Option<u32>| match line {
-        Some(l) => format!("line {l} of {origin}"),
-        None => origin.to_string(),
-    };
     let Some(d) = &v.decision else {
         return "no filter".to_string();
     };
     match &d.source {
-        Source::Rule {
-            unconditional,
-            rule: _,
-            ..
-        } => {
-            let (entry, line) = v
-                .rule
-                .as_ref()
-                .map(|r| (r.origin.entry, Some(r.origin.location.line)))
-                .unwrap_or((0, None));
+        Source::Rule { unconditional, .. } => {
+            let entry = v.rule.as_ref().map_or(0, |r| r.origin.entry);
             let how = if *unconditional { "" } else { "argument rule " };
-            format!("{how}syscalls[{entry}] ({})", at(line))
+            format!(
+                "{how}syscalls[{entry}] ({})",
+                at(v.rule.as_ref().map(|r| &r.origin.location), origin)
+            )
         }
         Source::Default { had_rules, .. } => {
             let why = if *had_rules {
                 format!("no argument rule for {sys} matched")
             } else {
-                match v.name.and_then(|n| not_applied(an, n)) {
-                    Some(w) => format!("no rule for {sys}: {w}"),
-                    None => format!("no rule for {sys}"),
+                let left: Vec<String> = v
+                    .name
+                    .map(|n| an.left_out(n))
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|l| l.to_string())
+                    .collect();
+                if left.is_empty() {
+                    format!("no rule for {sys}")
+                } else {
+                    format!("no rule for {sys}: {}", left.join("; "))
                 }
             };
             format!(
-                "default action ({why}; {})",
-                at(v.location.as_ref().map(|l| l.line))
+                "default action ({}) — {why}",
+                at(v.location.as_ref(), origin)
             )
         }
         Source::EnosysStub { max } => format!(
@@ -325,48 +315,101 @@ mod tests {
         assert_eq!(c_string(b"abcdef", 3), "\"abc\"...");
     }
 
+    /// 1-based line and column of the first occurrence of `needle` in `text`.
+    fn line_col(text: &str, needle: &str) -> (usize, usize) {
+        let at = text
+            .find(needle)
+            .unwrap_or_else(|| panic!("{needle} in the text"));
+        let before = &text[..at];
+        let line = before.matches('\n').count() + 1;
+        let col = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+        (line, col)
+    }
+
     #[test]
     fn the_deciding_rule_in_a_few_words() {
         let text = r#"{"defaultAction":"SCMP_ACT_ERRNO",
 "syscalls":[{"names":["mkdir"],"action":"SCMP_ACT_ALLOW"},
-{"names":["personality"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":8,"op":"SCMP_CMP_EQ"}]}]}"#;
+{"names":["personality"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":8,"op":"SCMP_CMP_EQ"}]},
+  {"names":["rmdir"],"action":"SCMP_ACT_ALLOW","includes":{"caps":["CAP_SYS_ADMIN"]}}]}"#;
+        let (dl, dc) = line_col(text, "\"SCMP_ACT_ERRNO\"");
+        let default_at = format!("line {dl}:{dc} of p.json");
         let a = analyze(text, &Context::docker(Arch::X86_64));
         let v = a.simulate_call("mkdir(0, 0)", Arch::X86_64).unwrap();
+        let (l, c) = line_col(text, "\"mkdir\"");
         assert_eq!(
             decided_by(&a, &v, "p.json"),
-            "syscalls[0] (line 2 of p.json)"
+            format!("syscalls[0] (line {l}:{c} of p.json)")
         );
         let v = a.simulate_call("personality(8)", Arch::X86_64).unwrap();
+        let (l, c) = line_col(text, "\"personality\"");
         assert_eq!(
             decided_by(&a, &v, "p.json"),
-            "argument rule syscalls[1] (line 3 of p.json)"
+            format!("argument rule syscalls[1] (line {l}:{c} of p.json)")
         );
         let v = a.simulate_call("personality(0)", Arch::X86_64).unwrap();
         assert_eq!(
             decided_by(&a, &v, "p.json"),
-            "default action (no argument rule for personality matched; line 1 of p.json)"
+            format!("default action ({default_at}) — no argument rule for personality matched")
         );
-        let v = a.simulate_call("rmdir(0)", Arch::X86_64).unwrap();
+        let v = a.simulate_call("chdir(0)", Arch::X86_64).unwrap();
         assert_eq!(
             decided_by(&a, &v, "p.json"),
-            "default action (no rule for rmdir; line 1 of p.json)"
+            format!("default action ({default_at}) — no rule for chdir")
         );
-        let docker = match crate::presets::get("docker").map(|p| p.kind) {
-            Some(crate::presets::PresetKind::Profile(t)) => {
-                analyze(t, &Context::docker(Arch::X86_64))
-            }
+        // The entry left out is named with its own location, the default action with its.
+        let v = a.simulate_call("rmdir(0)", Arch::X86_64).unwrap();
+        let (el, ec) = line_col(text, "{\"names\":[\"rmdir\"]");
+        assert_eq!(
+            decided_by(&a, &v, "p.json"),
+            format!(
+                "default action ({default_at}) — no rule for rmdir: syscalls[2] (rmdir) at line {el}:{ec} (SCMP_ACT_ALLOW) not applied: requires CAP_SYS_ADMIN, which the container does not have"
+            )
+        );
+        assert_eq!((el, ec), (4, 3));
+        assert!(
+            v.explanation.contains(&format!(
+                "syscalls[2] (rmdir) at line {el}:{ec} (SCMP_ACT_ALLOW)"
+            )),
+            "{}",
+            v.explanation
+        );
+        let docker_text = match crate::presets::get("docker").map(|p| p.kind) {
+            Some(crate::presets::PresetKind::Profile(t)) => t,
             _ => panic!("docker preset"),
         };
+        let docker = analyze(docker_text, &Context::docker(Arch::X86_64));
         let v = docker
             .simulate_call("unshare(CLONE_NEWUSER)", Arch::X86_64)
             .unwrap();
         let d = decided_by(&docker, &v, "preset docker");
+        // Docker's entry for unshare under CAP_SYS_ADMIN: the entry that names unshare
+        // first, counted from the text (entries of "syscalls" start at four spaces).
+        let syscalls_at = line_col(docker_text, "\"syscalls\": [").0;
+        let entries: Vec<(usize, &str)> = docker_text
+            .lines()
+            .enumerate()
+            .filter(|(i, l)| *i >= syscalls_at && *l == "    {")
+            .collect();
+        let unshare = docker_text
+            .lines()
+            .position(|l| l.trim() == "\"unshare\"" || l.trim() == "\"unshare\",")
+            .unwrap();
+        let k = entries.iter().rposition(|(i, _)| *i < unshare).unwrap();
+        let (dl, dc) = line_col(docker_text, "\"SCMP_ACT_ERRNO\"");
         assert!(
-            d.starts_with("default action (no rule for unshare: syscalls["),
+            d.starts_with(&format!(
+                "default action (line {dl}:{dc} of preset docker) — no rule for unshare: syscalls[{k}] ("
+            )),
             "{d}"
         );
-        assert!(d.contains("requires CAP_SYS_ADMIN"), "{d}");
-        assert!(d.ends_with("; line 59 of preset docker)"), "{d}");
+        assert!(
+            d.contains(&format!(
+                ") at line {}:5 (SCMP_ACT_ALLOW) not applied: requires CAP_SYS_ADMIN, which the container does not have",
+                entries[k].0 + 1
+            )),
+            "{d}"
+        );
         // runc's stub answers numbers above the largest named (personality, 135).
         let v = a.simulate_call("unshare(0)", Arch::X86_64).unwrap();
         assert_eq!(

@@ -190,20 +190,45 @@ fn docker_default_explained_as_plain_apply_behaves() {
         .iter()
         .find(|l| l.contains("unshare("))
         .unwrap_or_else(|| panic!("{r:?}"));
+    // Each location is that of the part it names, read off the profile's text: the default
+    // action's value, and the `{` of the left-out entry (the first that names unshare).
+    let text = docker_text();
+    let lines: Vec<&str> = text.lines().collect();
+    let dl = lines
+        .iter()
+        .position(|l| l.contains("\"defaultAction\""))
+        .unwrap();
+    let dc = lines[dl].find("\"SCMP_ACT_").unwrap() + 1;
+    let syscalls_at = lines
+        .iter()
+        .position(|l| l.contains("\"syscalls\""))
+        .unwrap();
+    let unshare_at = lines
+        .iter()
+        .position(|l| l.trim().trim_end_matches(',') == "\"unshare\"")
+        .unwrap();
+    let entries: Vec<usize> = (syscalls_at..unshare_at)
+        .filter(|&i| lines[i] == "    {")
+        .collect();
+    let (k, el) = (entries.len() - 1, entries[entries.len() - 1] + 1);
     assert!(
-        un.contains("unshare(CLONE_NEWUSER) → ERRNO(EPERM) — default action (no rule for unshare: syscalls["),
-        "{un}"
-    );
-    assert!(
-        un.contains(
-            "requires CAP_SYS_ADMIN, which the container does not have; line 59 of preset docker)"
-        ),
-        "{un}"
-    );
-    assert!(
-        r.iter().any(|l| l.contains(
-            "personality(PER_LINUX|ADDR_NO_RANDOMIZE) → ERRNO(EPERM) — default action (no argument rule for personality matched"
+        un.contains(&format!(
+            "unshare(CLONE_NEWUSER) → ERRNO(EPERM) — default action (line {}:{dc} of preset docker) — no rule for unshare: syscalls[{k}] (",
+            dl + 1
         )),
+        "{un}"
+    );
+    assert!(
+        un.contains(&format!(
+            ") at line {el}:5 (SCMP_ACT_ALLOW) not applied: requires CAP_SYS_ADMIN, which the container does not have"
+        )),
+        "{un}"
+    );
+    assert!(
+        r.iter().any(|l| l.contains(&format!(
+            "personality(PER_LINUX|ADDR_NO_RANDOMIZE) → ERRNO(EPERM) — default action (line {}:{dc} of preset docker) — no argument rule for personality matched",
+            dl + 1
+        ))),
         "{r:?}"
     );
     assert!(
@@ -237,7 +262,8 @@ fn mkdir_unshare_personality_each_named_with_its_rule() {
     // The path is read from the caller's memory, the mode decoded as octal.
     assert!(mk.contains(&format!("(\"{}/made\"", dir.display())), "{mk}");
     assert!(
-        mk.contains(", 0777) → ERRNO(EPERM) — default action (no rule for mkdir"),
+        mk.contains(", 0777) → ERRNO(EPERM) — default action (line ")
+            && mk.contains(") — no rule for mkdir"),
         "{mk}"
     );
     assert!(r
@@ -635,8 +661,8 @@ fn a_recorded_profile_runs_the_command_and_tightens_docker() {
     assert_eq!(no.stdout, "rmdir=1\n", "{}", no.stderr);
     assert!(no.stderr.contains("rmdir(\"/tmp/tmp."), "{}", no.stderr);
     assert!(
-        no.stderr
-            .contains("→ ERRNO(EPERM) — default action (no rule for rmdir"),
+        no.stderr.contains("→ ERRNO(EPERM) — default action (line ")
+            && no.stderr.contains(") — no rule for rmdir"),
         "{}",
         no.stderr
     );

@@ -300,6 +300,24 @@ mod tests {
             "openat(AT_FDCWD, \"/tmp/x\", O_WRONLY|O_CREAT|O_TRUNC, 0644)"
         );
         assert_eq!(
+            format_call(
+                a,
+                332,
+                &[(-100i64) as u64, 0x1000, 0x900, 0x25e, 0x7fff_0000, 0],
+                &mut mem
+            ),
+            "statx(AT_FDCWD, \"/tmp/x\", AT_SYMLINK_NOFOLLOW|AT_NO_AUTOMOUNT, 606, 0x7fff0000)"
+        );
+        assert_eq!(
+            format_call(
+                a,
+                263,
+                &[(-100i64) as u64, 0x1000, 0x200, 0, 0, 0],
+                &mut mem
+            ),
+            "unlinkat(AT_FDCWD, \"/tmp/x\", AT_REMOVEDIR)"
+        );
+        assert_eq!(
             format_call(a, 3, &[u32::MAX as u64, 0, 0, 0, 0, 0], &mut mem),
             "close(0xffffffff)"
         );

@@ -315,6 +315,52 @@ fn mkdir_unshare_personality_each_named_with_its_rule() {
     assert!(names.iter().any(|n| n.starts_with("mkdir")), "{names:?}");
 }
 
+#[test]
+fn at_flags_and_dirfd_are_named() {
+    if !ready(
+        "at-flags",
+        &["/usr/bin/stat", "/usr/bin/rm", "/usr/bin/mktemp"],
+    ) {
+        return;
+    }
+    let dir = tmpdir("at-flags");
+    let p = dir.join("at.json");
+    let text = r#"{"defaultAction": "SCMP_ACT_ALLOW",
+ "syscalls": [{"names": ["statx", "unlinkat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13}]}"#;
+    std::fs::write(&p, text).unwrap();
+    let sc = "stat / >/dev/null; echo stat=$?; d=$(mktemp -d /tmp/seccplay-at.XXXXXX) && rm -d $d; echo rm=$?; rmdir $d";
+    let (plain, ex) = both(p.to_str().unwrap(), &["sh", "-c", sc], &dir, "at");
+    assert_eq!(plain.stdout, "stat=1\nrm=1\n", "{}", plain.stderr);
+    assert_eq!(ex.stdout, plain.stdout, "{}", ex.stderr);
+    let r = ex.report();
+    // coreutils' stat asks statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW|AT_NO_AUTOMOUNT, mask);
+    // rm -d asks unlinkat(AT_FDCWD, path, AT_REMOVEDIR). The rule is the name in syscalls[0].
+    let lc = |needle: &str| {
+        let at = text.find(needle).unwrap();
+        let line = text[..at].matches('\n').count() + 1;
+        let col = at - text[..at].rfind('\n').map_or(0, |i| i + 1) + 1;
+        format!("line {line}:{col} of {}", p.display())
+    };
+    assert!(
+        r.iter().any(|l| l
+            .contains("statx(AT_FDCWD, \"/\", AT_SYMLINK_NOFOLLOW|AT_NO_AUTOMOUNT, ")
+            && l.contains(&format!(
+                "→ ERRNO(EACCES) — syscalls[0] ({})",
+                lc("\"statx\"")
+            ))),
+        "{r:?}"
+    );
+    assert!(
+        r.iter()
+            .any(|l| l.contains("unlinkat(AT_FDCWD, \"/tmp/seccplay-at.")
+                && l.contains(&format!(
+                    "\", AT_REMOVEDIR) → ERRNO(EACCES) — syscalls[0] ({})",
+                    lc("\"unlinkat\"")
+                ))),
+        "{r:?}"
+    );
+}
+
 const ACTIONS: &str = r#"{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
   {"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13},
   {"names": ["rmdir"], "action": "SCMP_ACT_ERRNO", "errnoRet": 0},

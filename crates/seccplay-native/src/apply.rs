@@ -68,6 +68,14 @@ pub(crate) enum Install {
     },
 }
 
+/// The command's words as C strings for execve (a NUL byte inside one is a setup error).
+pub(crate) fn argv(cmd: &[String]) -> Result<Vec<CString>, Fail> {
+    cmd.iter()
+        .map(|s| CString::new(s.as_bytes()))
+        .collect::<Result<_, _>>()
+        .map_err(|_| setup("the command contains a NUL byte"))
+}
+
 pub(crate) fn setup(m: impl Into<String>) -> Fail {
     Fail {
         code: SETUP_FAILED,
@@ -213,12 +221,7 @@ pub fn run(a: ApplyArgs) -> Result<u8, Fail> {
     if a.explain {
         return crate::explain::run(a);
     }
-    let argv: Vec<CString> = a
-        .cmd
-        .iter()
-        .map(|s| CString::new(s.as_bytes()))
-        .collect::<Result<_, _>>()
-        .map_err(|_| setup("the command contains a NUL byte"))?;
+    let argv = argv(&a.cmd)?;
     let mut install = plan(&a)?;
     let nnp = matches!(install, Install::Filter { .. }) && !a.no_nnp;
     let (rd, wr) = sys::pipe_cloexec().map_err(|e| setup(format!("pipe2: {e}")))?;

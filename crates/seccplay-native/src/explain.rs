@@ -34,16 +34,10 @@ use seccplay_core::eval::Query;
 use seccplay_core::supervise::{self, Reply};
 use seccplay_core::syscalls;
 use std::collections::BTreeMap;
-use std::ffi::CString;
 
 /// Runs `apply --explain`.
 pub fn run(a: ApplyArgs) -> Result<u8, Fail> {
-    let argv: Vec<CString> = a
-        .cmd
-        .iter()
-        .map(|s| CString::new(s.as_bytes()))
-        .collect::<Result<_, _>>()
-        .map_err(|_| setup("the command contains a NUL byte"))?;
+    let argv = crate::apply::argv(&a.cmd)?;
     let flags = match plan(&a)? {
         Install::Filter { flags, .. } => flags,
         Install::None => {

@@ -16,7 +16,6 @@ use seccplay_core::analysis::RowVerdict;
 use seccplay_core::bpf::notify::record_program;
 use seccplay_core::record::{Base, Recorder};
 use seccplay_core::syscalls;
-use std::ffi::CString;
 use std::path::PathBuf;
 
 /// `record` arguments.
@@ -42,12 +41,7 @@ pub struct RecordArgs {
 
 /// Runs `record`: the command's exit status (or 125 when it could not run).
 pub fn run(a: RecordArgs) -> Result<u8, Fail> {
-    let argv: Vec<CString> = a
-        .cmd
-        .iter()
-        .map(|s| CString::new(s.as_bytes()))
-        .collect::<Result<_, _>>()
-        .map_err(|_| setup("the command contains a NUL byte"))?;
+    let argv = crate::apply::argv(&a.cmd)?;
     let native = ctx::native_arch().map_err(|f| setup(f.message))?;
     if let Some(h) = &a.ctx.host_arch {
         if ctx::arch_arg(Some(h)).map_err(|f| setup(f.message))? != native {

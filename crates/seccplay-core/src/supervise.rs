@@ -193,12 +193,16 @@ pub fn decided_by(an: &Analysis, v: &Verdict, origin: &str) -> String {
     };
     match &d.source {
         Source::Rule { unconditional, .. } => {
-            let entry = v.rule.as_ref().map_or(0, |r| r.origin.entry);
             let how = if *unconditional { "" } else { "argument rule " };
-            format!(
-                "{how}syscalls[{entry}] ({})",
-                at(v.rule.as_ref().map(|r| &r.origin.location), origin)
-            )
+            match &v.rule {
+                Some(r) => format!(
+                    "{how}syscalls[{}] (\"{}\", {})",
+                    r.origin.entry,
+                    r.syscall,
+                    at(Some(&r.origin.location), origin)
+                ),
+                None => format!("{how}a rule for {sys}"),
+            }
         }
         Source::Default { had_rules, .. } => {
             let why = if *had_rules {
@@ -357,13 +361,13 @@ mod tests {
         let (l, c) = line_col(text, "\"mkdir\"");
         assert_eq!(
             decided_by(&a, &v, "p.json"),
-            format!("syscalls[0] (line {l}:{c} of p.json)")
+            format!("syscalls[0] (\"mkdir\", line {l}:{c} of p.json)")
         );
         let v = a.simulate_call("personality(8)", Arch::X86_64).unwrap();
         let (l, c) = line_col(text, "\"personality\"");
         assert_eq!(
             decided_by(&a, &v, "p.json"),
-            format!("argument rule syscalls[1] (line {l}:{c} of p.json)")
+            format!("argument rule syscalls[1] (\"personality\", line {l}:{c} of p.json)")
         );
         let v = a.simulate_call("personality(0)", Arch::X86_64).unwrap();
         assert_eq!(

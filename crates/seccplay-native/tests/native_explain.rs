@@ -345,7 +345,7 @@ fn at_flags_and_dirfd_are_named() {
         r.iter().any(|l| l
             .contains("statx(AT_FDCWD, \"/\", AT_SYMLINK_NOFOLLOW|AT_NO_AUTOMOUNT, ")
             && l.contains(&format!(
-                "→ ERRNO(EACCES) — syscalls[0] ({})",
+                "→ ERRNO(EACCES) — syscalls[0] (\"statx\", {})",
                 lc("\"statx\"")
             ))),
         "{r:?}"
@@ -354,7 +354,7 @@ fn at_flags_and_dirfd_are_named() {
         r.iter()
             .any(|l| l.contains("unlinkat(AT_FDCWD, \"/tmp/seccplay-at.")
                 && l.contains(&format!(
-                    "\", AT_REMOVEDIR) → ERRNO(EACCES) — syscalls[0] ({})",
+                    "\", AT_REMOVEDIR) → ERRNO(EACCES) — syscalls[0] (\"unlinkat\", {})",
                     lc("\"unlinkat\"")
                 ))),
         "{r:?}"

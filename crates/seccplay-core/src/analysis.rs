@@ -335,37 +335,97 @@ impl Analysis {
         }
     }
 
+    /// The profile's entries that name `syscall` but were left out in this context (the
+    /// `entry-excluded` notes: a capability, architecture or kernel version the entry requires
+    /// or excludes), in profile order.
+    pub fn left_out(&self, syscall: &str) -> Vec<LeftOut> {
+        let Some(p) = &self.parsed else {
+            return Vec::new();
+        };
+        p.profile
+            .syscalls
+            .iter()
+            .filter(|e| e.names.iter().any(|n| n.value == syscall))
+            .filter_map(|e| {
+                let d = self.diagnostics.iter().find(|d| {
+                    d.code == "entry-excluded" && d.location.as_ref() == Some(&e.location)
+                })?;
+                let (label, reason) = d
+                    .message
+                    .split_once(resolve::NOT_APPLIED)
+                    .unwrap_or((d.message.as_str(), ""));
+                Some(LeftOut {
+                    entry: e.index,
+                    label: label.to_string(),
+                    location: e.location.clone(),
+                    action: e.action.value.as_str(),
+                    conditional: !e.args.is_empty(),
+                    reason: reason.to_string(),
+                })
+            })
+            .collect()
+    }
+
     /// Why the profile has no rule for a syscall: excluded entries, unknown names...
     fn why_no_rule(&self, name: Option<&str>) -> String {
         let Some(n) = name else { return String::new() };
         let Some(p) = &self.parsed else {
             return String::new();
         };
-        let listed: Vec<&profile::SyscallEntry> = p
+        if !p
             .profile
             .syscalls
             .iter()
-            .filter(|e| e.names.iter().any(|x| x.value == n))
-            .collect();
-        if listed.is_empty() {
+            .any(|e| e.names.iter().any(|x| x.value == n))
+        {
             return " (the profile does not list it)".into();
         }
-        let reasons: Vec<String> = listed
-            .iter()
-            .filter_map(|e| {
-                self.diagnostics
-                    .iter()
-                    .find(|d| {
-                        d.code == "entry-excluded" && d.location.as_ref() == Some(&e.location)
-                    })
-                    .map(|d| d.message.clone())
-            })
-            .collect();
+        let reasons: Vec<String> = self.left_out(n).iter().map(LeftOut::to_string).collect();
         if reasons.is_empty() {
             String::new()
         } else {
             format!(" ({})", reasons.join("; "))
         }
+    }
+}
+
+/// A profile entry that names a syscall but was left out in this context.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LeftOut {
+    /// Index of the entry in `syscalls[]`.
+    pub entry: usize,
+    /// `syscalls[17] (bpf, clone, clone3, … (26 names))`.
+    pub label: String,
+    /// Where the whole entry is written (its `{`).
+    pub location: Location,
+    /// The entry's action as written (`SCMP_ACT_ALLOW`).
+    pub action: &'static str,
+    /// The entry has argument conditions (it would decide only some calls).
+    pub conditional: bool,
+    /// Why it was left out: `requires CAP_SYS_ADMIN, which the container does not have`.
+    pub reason: String,
+}
+
+impl fmt::Display for LeftOut {
+    /// `syscalls[17] (bpf, …) at line 617:5 (SCMP_ACT_ALLOW) not applied: requires …`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} at line {}:{} ({}{}) not applied",
+            self.label,
+            self.location.line,
+            self.location.column,
+            self.action,
+            if self.conditional {
+                " with argument conditions"
+            } else {
+                ""
+            }
+        )?;
+        if !self.reason.is_empty() {
+            write!(f, ": {}", self.reason)?;
+        }
+        Ok(())
     }
 }
 

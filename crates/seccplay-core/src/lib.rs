@@ -11,7 +11,9 @@
 //! * [`context`] and [`resolve`] do what dockerd and runc/crun do with a profile;
 //! * [`db`] is libseccomp's per-arch rule database, [`eval`] decides syscalls from it;
 //! * [`codegen`] compiles the database to classic BPF;
-//! * [`bpf`] models programs: verifier, interpreter with trace, disassembler, formats.
+//! * [`bpf`] models programs: verifier, interpreter with trace, disassembler, formats;
+//! * [`supervise`] and [`record`] are the policy of a user-notification supervisor
+//!   (`apply --explain`, `record`).
 //!
 //! Pure Rust, no platform code: it builds for the host and for `wasm32-unknown-unknown` and
 //! gives the same bytes on both.
@@ -30,7 +32,9 @@ pub mod expr;
 pub mod json;
 pub mod presets;
 pub mod profile;
+pub mod record;
 pub mod resolve;
+pub mod supervise;
 pub mod syscalls;
 pub mod tables;
 

@@ -326,7 +326,7 @@ pub fn resolve(profile: &Profile, ctx: &Context) -> Result<Resolution, Failure> 
             Some(reason) => diags.push(
                 Diagnostic::note(
                     "entry-excluded",
-                    format!("{} not applied: {reason}", entry_label(e)),
+                    format!("{}{NOT_APPLIED}{reason}", entry_label(e)),
                 )
                 .at(Some(e.location.clone())),
             ),
@@ -762,6 +762,9 @@ fn excluded_by(e: &SyscallEntry, native: Option<&str>, ctx: &Context) -> Option<
     }
     None
 }
+
+/// What separates an `entry-excluded` note's entry label from its reason.
+pub(crate) const NOT_APPLIED: &str = " not applied: ";
 
 fn entry_label(e: &SyscallEntry) -> String {
     let names: Vec<&str> = e.names.iter().take(3).map(|n| n.value.as_str()).collect();

@@ -221,7 +221,7 @@ fn const_row(name: &str) -> Option<&'static (&'static str, u64, &'static str)> {
     tables::constants::CONSTANTS.iter().find(|r| r.0 == name)
 }
 
-/// Every constant group, sorted: `address_family`, `clone`, `dirfd`, `errno`, `ioctl_tty`,
+/// Every constant group, sorted: `address_family`, `at_flags`, `clone`, `dirfd`, `errno`, `ioctl_tty`,
 /// `mmap_flags`, `mmap_prot`, `netlink_protocol`, `open_flags`, `personality`, `signal`,
 /// `socket_type`, `socket_type_flag`.
 pub fn constant_groups() -> Vec<&'static str> {
@@ -298,9 +298,19 @@ pub fn arg_group(syscall: &str, arg_index: usize) -> Option<&'static str> {
         ("ioctl", 1) => "ioctl_tty",
         ("kill" | "tkill" | "rt_sigqueueinfo" | "pidfd_send_signal", 1)
         | ("tgkill" | "rt_tgsigqueueinfo", 2) => "signal",
+        // The *at() calls whose `flags`/`flag` takes AT_* flags (not renameat2's RENAME_*,
+        // fanotify_mark's FAN_MARK_*, fspick's FSPICK_*, ...).
+        ("statx" | "unlinkat" | "mount_setattr", 2)
+        | (
+            "newfstatat" | "fstatat64" | "utimensat" | "utimensat_time32" | "faccessat2"
+            | "fchmodat2",
+            3,
+        )
+        | ("linkat" | "fchownat" | "execveat", 4) => "at_flags",
         _ => {
             let p = prototype(syscall)?.args.get(arg_index)?;
-            return matches!(p.name, "dfd" | "olddfd" | "newdfd").then_some("dirfd");
+            return matches!(p.name, "dfd" | "olddfd" | "newdfd" | "from_dfd" | "to_dfd")
+                .then_some("dirfd");
         }
     };
     Some(g)
@@ -465,6 +475,18 @@ pub fn describe_arg(syscall: &str, arg_index: usize, value: u64) -> Option<Strin
             join(parts)
         }
         "personality" => describe_personality(value),
+        "at_flags" => {
+            // Bit 0x200 is AT_REMOVEDIR for unlinkat, AT_EACCESS for faccessat2, nothing
+            // named for the others.
+            let mut skip: Vec<&str> = vec!["AT_STATX_SYNC_TYPE"];
+            if syscall != "unlinkat" {
+                skip.push("AT_REMOVEDIR");
+            }
+            if syscall != "faccessat2" {
+                skip.push("AT_EACCESS");
+            }
+            join(flags(group, value, &skip))
+        }
         "ioctl_tty" | "signal" => name_in_group(group, value)?.to_string(),
         "dirfd" => {
             let at = constant("AT_FDCWD")?;
@@ -657,6 +679,39 @@ mod tests {
             Some("AT_FDCWD")
         );
         assert_eq!(d("read", 0, 1), None);
+        // AT_* flags of the *at() calls; 0x200 by the call's meaning.
+        assert_eq!(
+            d("statx", 2, 0x900).as_deref(),
+            Some("AT_SYMLINK_NOFOLLOW|AT_NO_AUTOMOUNT")
+        );
+        assert_eq!(
+            d("statx", 2, 0x1000 | 0x4000).as_deref(),
+            Some("AT_EMPTY_PATH|AT_STATX_DONT_SYNC")
+        );
+        assert_eq!(d("statx", 2, 0).as_deref(), Some("0"));
+        assert_eq!(d("unlinkat", 2, 0x200).as_deref(), Some("AT_REMOVEDIR"));
+        assert_eq!(d("faccessat2", 3, 0x200).as_deref(), Some("AT_EACCESS"));
+        assert_eq!(
+            d("newfstatat", 3, 0x300).as_deref(),
+            Some("AT_SYMLINK_NOFOLLOW|0x200")
+        );
+        assert_eq!(d("linkat", 4, 0x400).as_deref(), Some("AT_SYMLINK_FOLLOW"));
+        assert_eq!(
+            d("fchownat", 4, 0x1100).as_deref(),
+            Some("AT_SYMLINK_NOFOLLOW|AT_EMPTY_PATH")
+        );
+        assert_eq!(
+            d("mount_setattr", 2, 0x8000).as_deref(),
+            Some("AT_RECURSIVE")
+        );
+        // Not for flags that are not AT_* (renameat2's RENAME_*).
+        assert_eq!(d("renameat2", 4, 1), None);
+        assert_eq!(
+            d("move_mount", 2, (-100i64) as u64).as_deref(),
+            Some("AT_FDCWD")
+        );
+        assert_eq!(constant("AT_REMOVEDIR"), Some(0x200));
+        assert_eq!(constant_group("AT_EMPTY_PATH"), Some("at_flags"));
         assert_eq!(
             describe_args("socket", &[16, 3, 9]),
             vec![

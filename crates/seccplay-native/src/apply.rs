@@ -44,13 +44,20 @@ pub struct ApplyArgs {
     /// Install even when the command could not exec (execve blocked), or enter strict mode
     #[arg(long)]
     pub force: bool,
+    /// Supervise: report each syscall the profile does not allow (pid, call, action, deciding
+    /// rule) on stderr, answer it as the profile would, and summarise at exit
+    #[arg(long)]
+    pub explain: bool,
+    /// With --explain: one JSON object per line instead of text
+    #[arg(long, requires = "explain")]
+    pub json: bool,
     /// The command and its arguments, after `--`
     #[arg(last = true, required = true, value_name = "CMD")]
     pub cmd: Vec<String>,
 }
 
 /// What the child installs before exec.
-enum Install {
+pub(crate) enum Install {
     None,
     Strict,
     Filter {
@@ -61,7 +68,15 @@ enum Install {
     },
 }
 
-fn setup(m: impl Into<String>) -> Fail {
+/// The command's words as C strings for execve (a NUL byte inside one is a setup error).
+pub(crate) fn argv(cmd: &[String]) -> Result<Vec<CString>, Fail> {
+    cmd.iter()
+        .map(|s| CString::new(s.as_bytes()))
+        .collect::<Result<_, _>>()
+        .map_err(|_| setup("the command contains a NUL byte"))
+}
+
+pub(crate) fn setup(m: impl Into<String>) -> Fail {
     Fail {
         code: SETUP_FAILED,
         message: m.into(),
@@ -79,7 +94,7 @@ fn has_cap_sys_admin() -> bool {
         .unwrap_or(false)
 }
 
-fn plan(a: &ApplyArgs) -> Result<Install, Fail> {
+pub(crate) fn plan(a: &ApplyArgs) -> Result<Install, Fail> {
     let native = ctx::native_arch().map_err(|f| setup(f.message))?;
     let preset = a
         .profile
@@ -179,12 +194,12 @@ fn plan(a: &ApplyArgs) -> Result<Install, Fail> {
     })
 }
 
-const STAGE_NNP: u32 = 1;
-const STAGE_FILTER: u32 = 2;
-const STAGE_STRICT: u32 = 3;
-const STAGE_EXEC: u32 = 4;
+pub(crate) const STAGE_NNP: u32 = 1;
+pub(crate) const STAGE_FILTER: u32 = 2;
+pub(crate) const STAGE_STRICT: u32 = 3;
+pub(crate) const STAGE_EXEC: u32 = 4;
 
-fn explain_errno(stage: u32, errno: i32) -> &'static str {
+pub(crate) fn explain_errno(stage: u32, errno: i32) -> &'static str {
     match (stage, errno) {
         (STAGE_FILTER, libc::EINVAL) => {
             " (bad program or flag combination for this kernel; see `seccplay-native check`)"
@@ -203,18 +218,17 @@ fn explain_errno(stage: u32, errno: i32) -> &'static str {
 
 /// Runs `apply`.
 pub fn run(a: ApplyArgs) -> Result<u8, Fail> {
-    let argv: Vec<CString> = a
-        .cmd
-        .iter()
-        .map(|s| CString::new(s.as_bytes()))
-        .collect::<Result<_, _>>()
-        .map_err(|_| setup("the command contains a NUL byte"))?;
+    if a.explain {
+        return crate::explain::run(a);
+    }
+    let argv = argv(&a.cmd)?;
     let mut install = plan(&a)?;
     let nnp = matches!(install, Install::Filter { .. }) && !a.no_nnp;
     let (rd, wr) = sys::pipe_cloexec().map_err(|e| setup(format!("pipe2: {e}")))?;
     let pid = sys::fork().map_err(|e| setup(format!("fork: {e}")))?;
     if pid == 0 {
         sys::close(rd);
+        sys::default_sigpipe();
         if nnp {
             if let Err(e) = sys::set_no_new_privs() {
                 sys::child_fail(wr, STAGE_NNP, &e);

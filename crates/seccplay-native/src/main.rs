@@ -3,10 +3,22 @@
 //! A thin shell: every decision, explanation, table and format comes from `seccplay-core`;
 //! this crate parses arguments, reads files and makes the system calls.
 
+/// `eprintln!` that ignores write errors: a supervisor must not die because stderr is a closed
+/// pipe (the command it answers for would be left without answers).
+macro_rules! say {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($t)*);
+    }};
+}
+
 mod apply;
 mod ctx;
+mod explain;
 mod kernel;
+mod notif;
 mod prog;
+mod record;
 mod report;
 mod sys;
 
@@ -52,8 +64,35 @@ Examples:
   seccplay-native apply --default -- unshare --map-root-user --user sh -c whoami
   seccplay-native apply --default --cap-add SYS_ADMIN -- unshare --user true
   seccplay-native apply profile.json --log -- ./server
-  seccplay-native apply --unconfined -- sh -c 'grep Seccomp /proc/self/status'")]
+  seccplay-native apply --unconfined -- sh -c 'grep Seccomp /proc/self/status'
+  seccplay-native apply --default --explain -- unshare --user true
+  seccplay-native apply profile.json --explain --json -- ./server 2> explain.jsonl
+
+--explain installs the same program with USER_NOTIF where the profile would not allow the
+syscall; seccplay answers each one as the profile would (ERRNO: the same errno; TRAP: SIGSYS
+to the thread, with si_code SI_TKILL instead of SYS_SECCOMP; TRACE: ENOSYS; LOG: runs) and
+prints pid, call, action and the deciding rule. KILL_PROCESS/KILL_THREAD: seccplay kills the
+process with SIGKILL (a thread of several cannot be killed alone); the command's status is
+reported as 128+31, as the kernel's SIGSYS would be. It stops when the command exits:
+descendants still running then get ENOSYS where they would have been notified.")]
     Apply(apply::ApplyArgs),
+
+    /// Run a command, see every syscall it makes, and write a profile that allows them
+    #[command(after_help = "\
+Every syscall not allowed by --base is notified to seccplay, counted and continued
+(SECCOMP_USER_NOTIF_FLAG_CONTINUE): the command runs unconfined (this records, it does not
+confine). The profile: defaultAction SCMP_ACT_ERRNO (EPERM), this machine's architecture, the
+recorded syscalls sorted in one entry whose comment gives each count, one entry per recorded
+value with --args, then what the exec path needs (execve; runc's privilege drop after the
+filter: capset, setresuid, ...; its Go runtime threads: futex, nanosleep, ...) and the base
+profile's syscalls.
+Exit status: the command's (125 if it could not run).
+
+Examples:
+  seccplay-native record -o sh.json -- sh -c 'mkdir -p /tmp/x && ls /tmp/x'
+  seccplay-native apply sh.json -- sh -c 'mkdir -p /tmp/x && ls /tmp/x'
+  seccplay-native record --base docker --args -o app.json -- ./app && seccplay-native diff docker app.json")]
+    Record(record::RecordArgs),
 
     /// Compile a profile to a BPF program for a host architecture
     #[command(after_help = "\
@@ -200,7 +239,9 @@ pub fn read_input(path: &str) -> Result<Vec<u8>, Fail> {
 fn command() -> clap::Command {
     let presets = ctx::presets_help();
     let mut c = Cli::command();
-    for name in ["apply", "compile", "simulate", "table", "lint", "diff"] {
+    for name in [
+        "apply", "record", "compile", "simulate", "table", "lint", "diff",
+    ] {
         let p = presets.clone();
         c = c.mut_subcommand(name, move |s| {
             let after = s
@@ -221,6 +262,7 @@ fn main() -> ExitCode {
     };
     let r = match cli.cmd {
         Cmd::Apply(a) => apply::run(a),
+        Cmd::Record(a) => record::run(a),
         Cmd::Compile(a) => prog::compile(a),
         Cmd::Simulate(a) => report::simulate(a),
         Cmd::Table(a) => report::table(a),

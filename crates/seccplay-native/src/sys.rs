@@ -201,6 +201,16 @@ pub fn waitpid(pid: i32, flags: i32) -> io::Result<i32> {
     }
 }
 
+/// In a child before exec: SIGPIPE back to its default. Rust's runtime ignores SIGPIPE, and an
+/// ignored signal stays ignored across execve, so without this the command would get EPIPE
+/// where it would normally die of SIGPIPE (`yes | head -1`).
+pub fn default_sigpipe() {
+    // SAFETY: setting a signal disposition to SIG_DFL has no memory effects.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 /// Ignores SIGINT and SIGQUIT (the parent while the command runs, as system(3) does).
 pub fn ignore_interrupts() {
     // SAFETY: setting a signal disposition to SIG_IGN has no memory effects.
@@ -306,4 +316,177 @@ pub fn seccomp_get_filter(pid: i32, index: usize) -> io::Result<Option<Vec<Insn>
             .map(|f| Insn::new(f.code, f.jt, f.jf, f.k))
             .collect(),
     ))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Seccomp user notification (apply --explain, record)
+
+/// `pidfd_open(pid, 0)`: a descriptor that becomes readable when `pid` exits.
+pub fn pidfd_open(pid: i32) -> io::Result<i32> {
+    // SAFETY: integer arguments only.
+    let r = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
+    check(r).map(|r| r as i32)
+}
+
+/// `pidfd_getfd(pidfd, fd, 0)`: a duplicate of descriptor `fd` of the process (CLOEXEC).
+pub fn pidfd_getfd(pidfd: i32, fd: i32) -> io::Result<i32> {
+    // SAFETY: integer arguments only.
+    let r = unsafe { libc::syscall(libc::SYS_pidfd_getfd, pidfd, fd, 0) };
+    check(r).map(|r| r as i32)
+}
+
+/// `poll(fds, timeout_ms)`: the number of ready descriptors (EINTR is an error to retry).
+pub fn poll(fds: &mut [libc::pollfd], timeout_ms: i32) -> io::Result<usize> {
+    // SAFETY: `fds` is a valid, writable array of `fds.len()` pollfd.
+    let r = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, timeout_ms) };
+    check(r as libc::c_long).map(|r| r as usize)
+}
+
+/// Writes all of `bytes` to `fd` (retrying on EINTR and short writes).
+pub fn write_all(fd: i32, mut bytes: &[u8]) -> io::Result<()> {
+    while !bytes.is_empty() {
+        // SAFETY: reading `bytes.len()` bytes from a live slice.
+        let r = unsafe { libc::write(fd, bytes.as_ptr().cast(), bytes.len()) };
+        if r < 0 {
+            let e = last();
+            if e.kind() == io::ErrorKind::Interrupted {
+                continue;
+            }
+            return Err(e);
+        }
+        bytes = &bytes[r as usize..];
+    }
+    Ok(())
+}
+
+/// Reads until `buf` is full or end of file: the number of bytes read.
+pub fn read_full(fd: i32, buf: &mut [u8]) -> io::Result<usize> {
+    let mut got = 0;
+    while got < buf.len() {
+        // SAFETY: reading into the unfilled rest of `buf`.
+        let r = unsafe { libc::read(fd, buf[got..].as_mut_ptr().cast(), buf.len() - got) };
+        if r < 0 {
+            let e = last();
+            if e.kind() == io::ErrorKind::Interrupted {
+                continue;
+            }
+            return Err(e);
+        }
+        if r == 0 {
+            break;
+        }
+        got += r as usize;
+    }
+    Ok(got)
+}
+
+/// One `struct seccomp_notif`.
+#[derive(Clone, Copy, Debug)]
+pub struct Notif {
+    /// The notification's cookie.
+    pub id: u64,
+    /// The thread that made the syscall (its tid, in our pid namespace).
+    pub tid: i32,
+    /// `seccomp_data.nr`.
+    pub nr: u32,
+    /// `seccomp_data.arch`.
+    pub arch: u32,
+    /// `seccomp_data.instruction_pointer`.
+    pub ip: u64,
+    /// `seccomp_data.args`.
+    pub args: [u64; 6],
+}
+
+/// The kernel's sizes of `struct seccomp_notif` and `struct seccomp_notif_resp`, at least ours.
+pub fn notif_buffer_sizes() -> io::Result<(usize, usize)> {
+    let (n, r, _) = notif_sizes()?;
+    Ok((
+        (n as usize).max(std::mem::size_of::<libc::seccomp_notif>()),
+        (r as usize).max(std::mem::size_of::<libc::seccomp_notif_resp>()),
+    ))
+}
+
+/// `SECCOMP_IOCTL_NOTIF_RECV` into a zeroed buffer of `size` bytes (the kernel's size).
+pub fn notif_recv(fd: i32, size: usize) -> io::Result<Notif> {
+    // u64 words: aligned for the structure.
+    let mut buf = vec![0u64; size.div_ceil(8)];
+    // SAFETY: `buf` is zeroed, aligned and at least as large as the kernel's seccomp_notif.
+    let r = unsafe { libc::ioctl(fd, libc::SECCOMP_IOCTL_NOTIF_RECV, buf.as_mut_ptr()) };
+    check(r as libc::c_long)?;
+    // SAFETY: the buffer holds at least one seccomp_notif, which is plain old data.
+    let n: libc::seccomp_notif = unsafe { std::ptr::read(buf.as_ptr().cast()) };
+    Ok(Notif {
+        id: n.id,
+        tid: n.pid as i32,
+        nr: n.data.nr as u32,
+        arch: n.data.arch,
+        ip: n.data.instruction_pointer,
+        args: n.data.args,
+    })
+}
+
+/// `SECCOMP_IOCTL_NOTIF_SEND`: the syscall returns `val`, or fails with `-error` when `error`
+/// is negative; `continue_` lets it run instead (then `val` and `error` must be 0).
+pub fn notif_send(
+    fd: i32,
+    size: usize,
+    id: u64,
+    val: i64,
+    error: i32,
+    continue_: bool,
+) -> io::Result<()> {
+    let mut buf = vec![0u64; size.div_ceil(8)];
+    let resp = libc::seccomp_notif_resp {
+        id,
+        val,
+        error,
+        flags: if continue_ {
+            libc::SECCOMP_USER_NOTIF_FLAG_CONTINUE as u32
+        } else {
+            0
+        },
+    };
+    // SAFETY: `buf` is aligned and at least as large as a seccomp_notif_resp.
+    unsafe { std::ptr::write(buf.as_mut_ptr().cast(), resp) };
+    // SAFETY: `buf` is a valid seccomp_notif_resp followed by zeroes up to the kernel's size.
+    let r = unsafe { libc::ioctl(fd, libc::SECCOMP_IOCTL_NOTIF_SEND, buf.as_mut_ptr()) };
+    check(r as libc::c_long).map(|_| ())
+}
+
+/// `SECCOMP_IOCTL_NOTIF_ID_VALID`: the thread is still waiting in notification `id` (so what
+/// was read from its memory belongs to this syscall, not to a later one or a reused pid).
+pub fn notif_id_valid(fd: i32, id: u64) -> bool {
+    // SAFETY: the kernel reads one u64 from `&id`.
+    let r = unsafe { libc::ioctl(fd, libc::SECCOMP_IOCTL_NOTIF_ID_VALID, &id as *const u64) };
+    r == 0
+}
+
+/// `kill(pid, sig)`.
+pub fn kill(pid: i32, sig: i32) -> io::Result<()> {
+    // SAFETY: integer arguments only.
+    let r = unsafe { libc::kill(pid, sig) };
+    check(r as libc::c_long).map(|_| ())
+}
+
+/// `tgkill(tgid, tid, sig)`: a signal to one thread.
+pub fn tgkill(tgid: i32, tid: i32, sig: i32) -> io::Result<()> {
+    // SAFETY: integer arguments only.
+    let r = unsafe { libc::syscall(libc::SYS_tgkill, tgid, tid, sig) };
+    check(r).map(|_| ())
+}
+
+extern "C" fn on_sigchld(_: libc::c_int) {}
+
+/// Catches SIGCHLD without SA_RESTART, so a blocking poll or ioctl returns EINTR when the
+/// command exits (the supervisor then notices instead of waiting forever).
+pub fn interrupt_on_sigchld() {
+    // SAFETY: sigaction is plain old data; all-zero is a valid value.
+    let mut sa: libc::sigaction = unsafe { std::mem::zeroed() };
+    sa.sa_sigaction = on_sigchld as *const () as libc::sighandler_t;
+    sa.sa_flags = 0;
+    // SAFETY: installing a handler that does nothing (async-signal-safe).
+    unsafe {
+        libc::sigemptyset(&mut sa.sa_mask);
+        libc::sigaction(libc::SIGCHLD, &sa, std::ptr::null_mut());
+    }
 }

@@ -103,6 +103,74 @@ const SUPPLEMENT: &[(&str, u64, &str, &str)] = &[
         "dirfd",
         "include/uapi/linux/fcntl.h",
     ),
+    // include/uapi/linux/fcntl.h: the *at() flags (AT_EACCESS and AT_REMOVEDIR share 0x200:
+    // faccessat's and unlinkat's meaning of the bit).
+    (
+        "AT_SYMLINK_NOFOLLOW",
+        0x100,
+        "at_flags",
+        "include/uapi/linux/fcntl.h",
+    ),
+    (
+        "AT_EACCESS",
+        0x200,
+        "at_flags",
+        "include/uapi/linux/fcntl.h",
+    ),
+    (
+        "AT_REMOVEDIR",
+        0x200,
+        "at_flags",
+        "include/uapi/linux/fcntl.h",
+    ),
+    (
+        "AT_SYMLINK_FOLLOW",
+        0x400,
+        "at_flags",
+        "include/uapi/linux/fcntl.h",
+    ),
+    (
+        "AT_NO_AUTOMOUNT",
+        0x800,
+        "at_flags",
+        "include/uapi/linux/fcntl.h",
+    ),
+    (
+        "AT_EMPTY_PATH",
+        0x1000,
+        "at_flags",
+        "include/uapi/linux/fcntl.h",
+    ),
+    (
+        "AT_STATX_SYNC_TYPE",
+        0x6000,
+        "at_flags",
+        "include/uapi/linux/fcntl.h",
+    ),
+    (
+        "AT_STATX_SYNC_AS_STAT",
+        0,
+        "at_flags",
+        "include/uapi/linux/fcntl.h",
+    ),
+    (
+        "AT_STATX_FORCE_SYNC",
+        0x2000,
+        "at_flags",
+        "include/uapi/linux/fcntl.h",
+    ),
+    (
+        "AT_STATX_DONT_SYNC",
+        0x4000,
+        "at_flags",
+        "include/uapi/linux/fcntl.h",
+    ),
+    (
+        "AT_RECURSIVE",
+        0x8000,
+        "at_flags",
+        "include/uapi/linux/fcntl.h",
+    ),
     // include/uapi/asm-generic/signal.h and arch/x86/include/uapi/asm/signal.h (1..31).
     ("SIGHUP", 1, "signal", "asm-generic/signal.h"),
     ("SIGINT", 2, "signal", "asm-generic/signal.h"),
@@ -563,7 +631,8 @@ fn read_constants(refdata: &Path) -> Result<(String, String), String> {
         "//\n// Named constants for syscall arguments: kernel/constants/syscall_arg_constants.csv (generic /\n\
          // x86 / arm64 values from the UAPI headers), then a few constants the generator adds\n\
          // (tools/gen-tables SUPPLEMENT: MAP_SHARED/MAP_PRIVATE/... from linux/mman.h and\n\
-         // asm-generic/mman.h, AT_FDCWD, signals 1..31 from asm-generic/signal.h).\n\
+         // asm-generic/mman.h, AT_FDCWD and the AT_* flags from linux/fcntl.h, signals 1..31 from\n\
+         // asm-generic/signal.h).\n\
          // Row: (name, value, group), in source order (earlier rows are preferred when decoding).\n\n",
     );
     writeln!(s, "/// Every named constant ({}).", all.len()).unwrap();

@@ -2,7 +2,7 @@
 //! `seccomp_data` ([`data`]), the kernel's load-time verifier ([`verify`]), an interpreter with
 //! traces and stacking ([`interp`]), strict mode ([`strict`]), the kernel's constant-action
 //! cache and cost analysis ([`cache`]), disassembler and assembler ([`disasm`], [`asm`]) and
-//! import/export formats ([`format`]).
+//! import/export formats ([`format`]); transforms for a user-space supervisor ([`notify`]).
 
 pub mod asm;
 pub mod cache;
@@ -11,6 +11,7 @@ pub mod disasm;
 pub mod format;
 pub mod insn;
 pub mod interp;
+pub mod notify;
 pub mod strict;
 pub mod verify;
 

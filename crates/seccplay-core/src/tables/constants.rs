@@ -3,10 +3,11 @@
 // Named constants for syscall arguments: kernel/constants/syscall_arg_constants.csv (generic /
 // x86 / arm64 values from the UAPI headers), then a few constants the generator adds
 // (tools/gen-tables SUPPLEMENT: MAP_SHARED/MAP_PRIVATE/... from linux/mman.h and
-// asm-generic/mman.h, AT_FDCWD, signals 1..31 from asm-generic/signal.h).
+// asm-generic/mman.h, AT_FDCWD and the AT_* flags from linux/fcntl.h, signals 1..31 from
+// asm-generic/signal.h).
 // Row: (name, value, group), in source order (earlier rows are preferred when decoding).
 
-/// Every named constant (441).
+/// Every named constant (452).
 #[rustfmt::skip]
 pub(crate) static CONSTANTS: &[(&str, u64, &str)] = &[
     ("CSIGNAL", 255, "clone"),
@@ -419,6 +420,17 @@ pub(crate) static CONSTANTS: &[(&str, u64, &str)] = &[
     ("MAP_LOCKED", 8192, "mmap_flags"),
     ("MAP_NORESERVE", 16384, "mmap_flags"),
     ("AT_FDCWD", 0xffffffffffffff9c, "dirfd"),
+    ("AT_SYMLINK_NOFOLLOW", 256, "at_flags"),
+    ("AT_EACCESS", 512, "at_flags"),
+    ("AT_REMOVEDIR", 512, "at_flags"),
+    ("AT_SYMLINK_FOLLOW", 1024, "at_flags"),
+    ("AT_NO_AUTOMOUNT", 2048, "at_flags"),
+    ("AT_EMPTY_PATH", 4096, "at_flags"),
+    ("AT_STATX_SYNC_TYPE", 24576, "at_flags"),
+    ("AT_STATX_SYNC_AS_STAT", 0, "at_flags"),
+    ("AT_STATX_FORCE_SYNC", 8192, "at_flags"),
+    ("AT_STATX_DONT_SYNC", 16384, "at_flags"),
+    ("AT_RECURSIVE", 32768, "at_flags"),
     ("SIGHUP", 1, "signal"),
     ("SIGINT", 2, "signal"),
     ("SIGQUIT", 3, "signal"),

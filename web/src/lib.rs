@@ -130,6 +130,8 @@ pub fn app() -> Html {
     let s: &State = &st;
     let reveal = use_state(|| (0u32, 0u32));
     let reader = use_mut_ref(|| None::<FileReader>);
+    // Why the last paste, drop or opened file was not loaded (above model::MAX_TEXT_BYTES).
+    let refused = use_state(|| None::<String>);
 
     let (ctx, ctx_errors) = model::context(s);
     let host = ctx.host_arch;
@@ -184,9 +186,20 @@ pub fn app() -> Html {
     let load_file = {
         let d = d.clone();
         let reader = reader.clone();
+        let refused = refused.clone();
         Callback::from(move |file: web_sys::File| {
             let d = d.clone();
             let name = file.name();
+            // Not read at all when too large: a textarea holding megabytes stalls the tab.
+            let size = file.size() as usize;
+            if size > model::MAX_TEXT_BYTES {
+                refused.set(Some(format!(
+                    "{} It was not loaded.",
+                    model::too_large_message(&name, size)
+                )));
+                return;
+            }
+            refused.set(None);
             let task = gloo::file::callbacks::read_as_bytes(&file.into(), move |r| {
                 if let Ok(bytes) = r {
                     let t = file_text(&bytes);
@@ -201,9 +214,15 @@ pub fn app() -> Html {
             *reader.borrow_mut() = Some(task);
         })
     };
+    let on_refuse = {
+        let refused = refused.clone();
+        Callback::from(move |why: String| refused.set(Some(why)))
+    };
     let on_commit = {
         let d = d.clone();
+        let refused = refused.clone();
         Callback::from(move |t: String| {
+            refused.set(None);
             edit(&d, move |s| {
                 s.text = t.clone();
                 s.strict = false;
@@ -243,7 +262,7 @@ pub fn app() -> Html {
             (Some(l), Some(c)) => format!("{l}:{c}: {message}"),
             _ => message.clone(),
         }),
-        Source::TooLarge { bytes } => Some(model::too_large_message(*bytes)),
+        Source::TooLarge { bytes } => Some(model::too_large_message("The text", *bytes)),
         _ => None,
     };
 
@@ -275,7 +294,10 @@ pub fn app() -> Html {
                             { "Strict mode (SECCOMP_MODE_STRICT, prctl(PR_SET_SECCOMP, 1)) has no filter: read, write, _exit and sigreturn are allowed, anything else kills the thread with SIGKILL. Choose another preset, or type below to use a profile." }
                         </div>
                     }
-                    <Editor text={s.text.clone()} marks={marks} on_commit={on_commit} on_file={load_file} reveal={*reveal} />
+                    <Editor text={s.text.clone()} marks={marks} on_commit={on_commit} on_file={load_file} on_refuse={on_refuse} reveal={*reveal} />
+                    if let Some(why) = &*refused {
+                        <p class="editor-error" id="input-refused" role="alert">{ why }</p>
+                    }
                     if let Some(e) = &first_error {
                         <p class="editor-error" id="editor-error" role="alert">{ e }</p>
                     }
@@ -380,7 +402,7 @@ fn profile_toolbar(p: &ToolbarProps) -> Html {
             if state.text.len() > model::MAX_TEXT_BYTES {
                 link.set(format!(
                     "(no link: {} — download the file instead)",
-                    model::too_large_message(state.text.len())
+                    model::too_large_message("The text", state.text.len())
                 ));
                 return;
             }
@@ -426,6 +448,8 @@ struct EditorProps {
     marks: Vec<(u32, &'static str)>,
     on_commit: Callback<String>,
     on_file: Callback<web_sys::File>,
+    /// Says why a paste was not let into the editor.
+    on_refuse: Callback<String>,
     /// (line, nonce): scroll that line into view when the nonce changes.
     reveal: (u32, u32),
 }
@@ -492,6 +516,27 @@ fn editor(p: &EditorProps) -> Html {
         let sync = sync.clone();
         Callback::from(move |_: Event| sync())
     };
+    // A paste above model::MAX_TEXT_BYTES never reaches the textarea (Chromium takes tens of
+    // seconds to insert and lay out 20 MB in one): the page says why instead.
+    let onpaste = {
+        let refuse = p.on_refuse.clone();
+        Callback::from(move |e: Event| {
+            let e: web_sys::ClipboardEvent = e.unchecked_into();
+            let Some(t) = e
+                .clipboard_data()
+                .and_then(|d| d.get_data("text/plain").ok())
+            else {
+                return;
+            };
+            if t.len() > model::MAX_TEXT_BYTES {
+                e.prevent_default();
+                refuse.emit(format!(
+                    "{} It was not pasted.",
+                    model::too_large_message("The pasted text", t.len())
+                ));
+            }
+        })
+    };
     let ondragover = Callback::from(|e: DragEvent| e.prevent_default());
     let ondrop = {
         let f = p.on_file.clone();
@@ -525,7 +570,7 @@ fn editor(p: &EditorProps) -> Html {
             <pre class="gutter" ref={gutter} aria-hidden="true">{ numbers }</pre>
             <textarea id="profile-text" data-testid="profile-text" ref={ta} spellcheck="false" wrap="off"
                 aria-label="Seccomp profile (JSON) or BPF program"
-                value={(*draft).clone()} {oninput} {onscroll} />
+                value={(*draft).clone()} {oninput} {onscroll} {onpaste} />
         </div>
     }
 }
@@ -1119,7 +1164,7 @@ fn program_panel(p: &ProgramProps) -> Html {
     let insns: Rc<Vec<_>> = Rc::new(insns.to_vec());
     let dl = |fmt: ExportFormat, name: &'static str, mime: &'static str| {
         let insns = insns.clone();
-        Callback::from(move |_| download(name, &bpf_format::export(&insns, fmt, endian), mime))
+        Callback::from(move |_| download(name, &bpf_format::export_file(&insns, fmt, endian), mime))
     };
     html! {
         <div class="program-panel">

@@ -41,13 +41,12 @@ pub enum Source {
 /// takes seconds to compile natively and would compile again on every change).
 pub const MAX_TEXT_BYTES: usize = 1 << 20;
 
-/// The message for text above [`MAX_TEXT_BYTES`].
-pub fn too_large_message(bytes: usize) -> String {
+/// The message for `what` (`The text`, `The pasted text`, `mine.json`) of `bytes` bytes, above
+/// [`MAX_TEXT_BYTES`].
+pub fn too_large_message(what: &str, bytes: usize) -> String {
     format!(
-        "The text is {} bytes ({} MiB): the playground analyses at most {} bytes (1 MiB; Docker's default profile is 16 KB). Check a file this large with `seccplay-native lint FILE`.",
-        bytes,
+        "{what} is {bytes} bytes ({} MiB): the playground analyses at most {MAX_TEXT_BYTES} bytes (1 MiB; Docker's default profile is 16 KB). Check a file this large with `seccplay-native lint FILE`.",
         bytes >> 20,
-        MAX_TEXT_BYTES
     )
 }
 
@@ -138,7 +137,7 @@ impl Source {
             Source::BpfError { .. } => Some(
                 "The text is neither a profile nor a BPF program (see the error under the editor): there is no program and no syscall verdict.".into(),
             ),
-            Source::TooLarge { bytes } => Some(too_large_message(*bytes)),
+            Source::TooLarge { bytes } => Some(too_large_message("The text", *bytes)),
             _ => None,
         }
     }

@@ -9,7 +9,8 @@
 #   host-test    cargo test --workspace
 #   wasm-test    wasm-bindgen-test in headless Chromium: seccplay-core, then seccplay-web (--tests)
 #   build        release trunk build into dist/
-#   e2e          node --test tests/e2e/ against dist/ served on 127.0.0.1 (a free port)
+#   e2e          node --test tests/e2e/ against dist/ served on 127.0.0.1 (a free port), after
+#                cargo build -p seccplay-native (the e2e compares the page with the CLI's output)
 #   serve        trunk serve on http://127.0.0.1:${PORT:-8080} (foreground, until Ctrl-C)
 #   test         all of it: setup fmt clippy host-test wasm-test build e2e
 set -euo pipefail
@@ -65,7 +66,8 @@ e2e() ( # subshell: its EXIT trap stops the server whatever happens
   [[ -n $port ]] || { say "the static server did not start:"; cat "$log" >&2; exit 1; }
   say "serving dist/ on http://127.0.0.1:$port/ (python3 -m http.server, pid $pid)"
   local rc=0
-  APP_URL=http://127.0.0.1:$port/ node --test tests/e2e/ || rc=$?
+  APP_URL=http://127.0.0.1:$port/ SECCPLAY_CLI=$ROOT/target/debug/seccplay-native \
+    node --test tests/e2e/ || rc=$?
   exit $rc
 )
 
@@ -89,10 +91,10 @@ run() {
       step wasm-test-web wasm_test seccplay-web
       ;;
     build) fetch_wasm && step build trunk_build ;;
-    e2e) step e2e e2e ;;
+    e2e) step e2e-cli cargo build -p seccplay-native && step e2e e2e ;;
     serve) serve ;;
     test) for s in setup fmt clippy host-test wasm-test build e2e; do run $s; done ;;
-    *) say "unknown step '$1'; the steps are:"; sed -n '5,14p' "$0" >&2; exit 2 ;;
+    *) say "unknown step '$1'; the steps are:"; sed -n '5,15p' "$0" >&2; exit 2 ;;
   esac
 }
 

@@ -5,10 +5,13 @@
 //   ... s.page (playwright Page), s.requests (every URL requested), s.errors (page errors) ...
 //   await saveScreenshot(s.page, 'name');  // -> target/e2e/name.png
 //   await s.close();
+//   cli(['table', 'docker', ...PAGE_CONTEXT, '--json'])  // the seccplay-native CLI's output
 //
 // APP_URL is set by `make e2e` / `make test` (scripts/run.sh serves dist/ on a free port of
 // 127.0.0.1); by hand: APP_URL=http://127.0.0.1:8080/ node --test tests/e2e/ while `make serve` runs.
 import { mkdir, readFile } from 'node:fs/promises';
+import { existsSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
@@ -83,4 +86,50 @@ export async function saveScreenshot(page, name, { fullPage = true } = {}) {
   const file = path.join(SHOTS, `${name}.png`);
   await page.screenshot({ path: file, fullPage });
   return file;
+}
+
+/**
+ * The seccplay-native binary the e2e compares the page with: SECCPLAY_CLI (scripts/run.sh sets
+ * it after `cargo build -p seccplay-native`), else the newer of target/{debug,release}.
+ */
+export function cliPath() {
+  const env = process.env.SECCPLAY_CLI;
+  if (env) {
+    if (!existsSync(env)) throw new Error(`SECCPLAY_CLI=${env} does not exist`);
+    return env;
+  }
+  const found = ['debug', 'release'].map((d) => path.join(ROOT, 'target', d, 'seccplay-native'))
+    .filter((p) => existsSync(p)).sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+  if (!found.length) {
+    throw new Error('the seccplay-native CLI is not built: run `cargo build -p seccplay-native` '
+      + '(`make e2e` does), or set SECCPLAY_CLI to the binary');
+  }
+  return found[0];
+}
+
+/** Runs the CLI; returns its stdout (a string, or a Buffer with { binary: true }). */
+export function cli(args, { binary = false, input } = {}) {
+  return execFileSync(cliPath(), args, {
+    encoding: binary ? 'buffer' : 'utf8', maxBuffer: 64 << 20, input,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+}
+
+/** The page's default context (web/src/state.rs, State::default) as CLI flags. */
+export const PAGE_CONTEXT = ['--host-arch', 'amd64', '--kernel', '6.1', '--runtime', 'runc'];
+
+/** Waits until `sel`'s trimmed text equals `want` (10 s), else fails saying what it was. */
+export async function waitText(page, sel, want) {
+  await page.waitForFunction(
+    ([sel, want]) => (document.querySelector(sel)?.textContent ?? '').trim() === want,
+    [sel, want], { timeout: 10_000 },
+  ).catch(async () => {
+    throw new Error(`${sel}: wanted "${want}", got "${(await page.textContent(sel).catch(() => null))?.trim()}"`);
+  });
+}
+
+/** Types `call` in the syscall field and submits it. */
+export async function simulate(page, call) {
+  await page.fill('#call', call);
+  await page.press('#call', 'Enter');
 }

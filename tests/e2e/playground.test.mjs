@@ -1,13 +1,14 @@
 // The playground end to end, on the served release build in headless Chromium: each step is
 // asserted on the page, and each view is saved under target/e2e/.
 //
-// The table's blocked count: the wasm-bindgen test `app_mounts_and_shows_the_core_counts`
-// (web/tests/web.rs) checks that the page shows the core's own count for Docker's default profile
-// on x86_64 in the default context; here we check that the count equals the rows the page's own
-// table marks as blocked, and that the filter agrees. (No CLI `table --json` exists yet.)
+// The table is compared with the CLI's: `seccplay-native table docker --json` in the page's
+// context (amd64, kernel 6.1, runc, Docker's default capabilities), then with --cap-add SYS_ADMIN
+// against the page with CAP_SYS_ADMIN ticked: the same counts, summary and syscall names.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { openPage, saveScreenshot, isLocal } from './helpers.mjs';
+import {
+  openPage, saveScreenshot, isLocal, cli, PAGE_CONTEXT, waitText as waitTextOn, simulate as simulateOn,
+} from './helpers.mjs';
 
 const VIEW = { width: 1280, height: 800 };
 let s;
@@ -15,17 +16,33 @@ before(async () => { s = await openPage({ waitFor: '#verdict', viewport: VIEW })
 after(async () => { await s?.close(); });
 
 const text = async (sel) => ((await s.page.textContent(sel)) ?? '').trim();
-async function waitText(sel, want, page = s.page) {
-  await page.waitForFunction(
-    ([sel, want]) => (document.querySelector(sel)?.textContent ?? '').trim() === want,
-    [sel, want], { timeout: 10_000 },
-  ).catch(async () => {
-    throw new Error(`${sel}: wanted "${want}", got "${(await page.textContent(sel).catch(() => null))?.trim()}"`);
+const waitText = (sel, want, page = s.page) => waitTextOn(page, sel, want);
+const simulate = (call) => simulateOn(s.page, call);
+
+/** The table as the page shows it (all rows, no search). */
+async function pageTable() {
+  await s.page.click('#tab-table');
+  await s.page.selectOption('#table-filter', 'all');
+  await s.page.fill('#table-search', '');
+  return s.page.evaluate(() => {
+    const names = (kind) => [...document.querySelectorAll(`#syscall-table tbody tr.${kind}`)].map((r) => r.dataset.name);
+    const num = (id) => Number(document.querySelector(id).textContent);
+    return {
+      summary: document.querySelector('#table-summary').textContent.trim(),
+      allowed: num('#count-allowed'), conditional: num('#count-conditional'), blocked: num('#count-blocked'),
+      names: { allowed: names('allowed'), conditional: names('conditional'), blocked: names('blocked') },
+    };
   });
 }
-async function simulate(call) {
-  await s.page.fill('#call', call);
-  await s.page.press('#call', 'Enter');
+
+/** The same from `seccplay-native table docker --json` in the page's context plus `extra`. */
+function cliTable(extra = []) {
+  const j = JSON.parse(cli(['table', 'docker', ...PAGE_CONTEXT, ...extra, '--json']));
+  const names = (kind) => j.rows.filter((r) => r.verdict.kind === kind).map((r) => r.name);
+  return {
+    summary: j.summary, allowed: j.allowed, conditional: j.conditional, blocked: j.blocked,
+    names: { allowed: names('Allowed'), conditional: names('Conditional'), blocked: names('Blocked') },
+  };
 }
 
 test('first render of the Docker preset with its table (timing reported)', async () => {
@@ -72,23 +89,30 @@ test('personality(0xffffffff) is allowed, personality(0x1234) is not', async () 
   await waitText('#verdict', 'ERRNO(EPERM)');
 });
 
-test("the table's blocked count is the rows it shows as blocked", async () => {
-  await s.page.click('#tab-table');
-  await s.page.selectOption('#table-filter', 'all');
-  const blocked = Number(await text('#count-blocked'));
-  const allowed = Number(await text('#count-allowed'));
-  const cond = Number(await text('#count-conditional'));
-  assert.ok(blocked > 0);
-  assert.equal(await s.page.locator('#syscall-table tbody tr.blocked').count(), blocked);
-  assert.equal(await s.page.locator('#syscall-table tbody tr').count(), blocked + allowed + cond);
-  assert.match(await text('#table-summary'), new RegExp(`^x86_64: \\d+ syscalls, ${allowed} allowed, ${cond} conditional, ${blocked} blocked`));
+test("the table's counts and blocked syscalls are the CLI's `table` for the same context", async () => {
+  const want = cliTable();
+  assert.ok(want.blocked > 0);
+  const got = await pageTable();
+  assert.deepEqual(got, want);
+  console.log(`table, default context: page and CLI agree: ${got.summary}`);
+  assert.equal(await s.page.locator('#syscall-table tbody tr').count(), got.allowed + got.conditional + got.blocked);
   await saveScreenshot(s.page, 'table');
+  // The filter and the search act on those rows.
   await s.page.selectOption('#table-filter', 'blocked');
-  assert.equal(await s.page.locator('#syscall-table tbody tr').count(), blocked);
+  assert.equal(await s.page.locator('#syscall-table tbody tr').count(), got.blocked);
   await s.page.fill('#table-search', 'unshare');
   assert.equal(await s.page.locator('#syscall-table tbody tr').count(), 1);
   await s.page.fill('#table-search', '');
   await s.page.selectOption('#table-filter', 'all');
+  // A second context: + CAP_SYS_ADMIN.
+  const wantAdmin = cliTable(['--cap-add', 'SYS_ADMIN']);
+  assert.ok(wantAdmin.blocked < want.blocked, `${wantAdmin.summary} vs ${want.summary}`);
+  await s.page.check('#cap-CAP_SYS_ADMIN');
+  await waitText('#table-summary', wantAdmin.summary);
+  assert.deepEqual(await pageTable(), wantAdmin);
+  console.log(`table, + CAP_SYS_ADMIN: page and CLI agree: ${wantAdmin.summary}`);
+  await s.page.uncheck('#cap-CAP_SYS_ADMIN');
+  await waitText('#table-summary', want.summary);
 });
 
 test('step through the program to its return', async () => {
@@ -129,15 +153,52 @@ test('a broken profile shows the error at its line', async () => {
   assert.match(await text('#editor-error'), /^3:\d+/);
   assert.ok(await s.page.$('.mark.m-error[data-line="3"]'));
   assert.match(await text('#profile-status'), /refused/);
+  // No program: every view says so rather than showing verdicts.
+  assert.match(await text('#call-error'), /refused.*no program/);
+  assert.equal(await s.page.$('#verdict'), null);
+  await s.page.click('#tab-table');
+  assert.match(await text('#table-none'), /refused.*no program/);
+  assert.equal(await s.page.$('#syscall-table'), null);
   await saveScreenshot(s.page, 'broken');
+  await s.page.click('#tab-program');
+  assert.match(await text('#program-none'), /refused/);
+  await s.page.click('#tab-step');
+  assert.match(await text('#trace-error'), /refused/);
+  await s.page.click('#tab-compare');
+  assert.match(await text('#cmp-none'), /^A: The profile is refused/);
+  await s.page.click('#tab-table');
   await s.page.fill('#profile-text', '{\n  "defaultAction": "SCMP_ACT_ERRNO",\n  "syscalls": [ { "names": ["read"] "action": "SCMP_ACT_ALLOW" } ]\n}\n');
   await s.page.waitForFunction(() => /^3:/.test(document.querySelector('#editor-error')?.textContent ?? ''));
 });
 
+test('compile as you type: Docker\'s default profile, edited (timing reported)', async () => {
+  await s.page.selectOption('#preset', 'docker');
+  await waitText('#verdict', 'ERRNO(EPERM)');
+  const docker = await s.page.inputValue('#profile-text');
+  assert.match(docker, /"defaultErrnoRet": 1,/);
+  const analysis = [];
+  const table = [];
+  for (let i = 0; i < 12; i++) {
+    // Alternate the default errno: unshare(CLONE_NEWUSER) falls to it, so the verdict flips.
+    const [errno, name] = i % 2 ? [1, 'EPERM'] : [13, 'EACCES'];
+    await s.page.fill('#profile-text', docker.replace('"defaultErrnoRet": 1,', `"defaultErrnoRet": ${errno},`));
+    await waitText('#verdict', `ERRNO(${name})`);
+    const st = await s.page.$('#profile-status');
+    analysis.push(Number(await st.getAttribute('data-analysis-ms')));
+    table.push(Number(await st.getAttribute('data-table-ms')));
+  }
+  const median = (v) => [...v].sort((a, b) => a - b)[v.length >> 1];
+  assert.ok(analysis.every((x) => Number.isFinite(x)) && table.every((x) => Number.isFinite(x)));
+  console.log(`compile as you type, Docker's default profile (x86_64): analysis median ${median(analysis)} ms `
+    + `(max ${Math.max(...analysis)}), table median ${median(table)} ms (max ${Math.max(...table)}), 12 edits`);
+  await s.page.selectOption('#preset', 'docker');
+  await waitText('#verdict', 'ERRNO(EPERM)');
+});
+
 test('a raw BPF program can be pasted instead of a profile', async () => {
   await s.page.fill('#profile-text', '06 00 00 00 01 00 05 00'); // ret ERRNO(1)
+  await s.page.waitForFunction(() => /raw BPF program \(Hex, 1 instructions\)/.test(document.querySelector('#profile-status')?.textContent ?? ''));
   await waitText('#verdict', 'ERRNO(EPERM)');
-  assert.match(await text('#profile-status'), /raw BPF program \(Hex, 1 instructions\)/);
 });
 
 test('a shared link reproduces the result in a fresh page', async () => {

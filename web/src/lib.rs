@@ -58,6 +58,8 @@ impl<T> PartialEq for ById<T> {
 const LINE_PX: f64 = 18.0;
 /// The editor's top padding.
 const PAD_PX: f64 = 6.0;
+/// The most line numbers the editor's gutter shows.
+const MAX_GUTTER_LINES: usize = 50_000;
 /// The debounce of editor input before the profile is recompiled.
 pub const DEBOUNCE_MS: u32 = 150;
 
@@ -69,9 +71,9 @@ pub fn initial_state() -> State {
             return s;
         }
     }
-    use gloo::storage::Storage;
-    if let Ok(f) = gloo::storage::LocalStorage::get::<String>(STORAGE_KEY) {
-        if let Ok(s) = State::from_fragment(&f) {
+    if let Some(f) = storage().and_then(|st| st.get_item(STORAGE_KEY).ok().flatten()) {
+        // (Sessions saved by an earlier build hold the fragment as a JSON string: quoted.)
+        if let Ok(s) = State::from_fragment(f.trim_matches('"')) {
             return s;
         }
     }
@@ -79,6 +81,24 @@ pub fn initial_state() -> State {
 }
 
 const STORAGE_KEY: &str = "seccplay.state";
+
+fn storage() -> Option<web_sys::Storage> {
+    gloo::utils::window().local_storage().ok().flatten()
+}
+
+/// Milliseconds since the page started (`performance.now()`).
+fn now_ms() -> f64 {
+    gloo::utils::window()
+        .performance()
+        .map(|p| p.now())
+        .unwrap_or(0.0)
+}
+
+/// `x` with one decimal (`4.2`), without pulling float formatting into the wasm.
+fn dec1(x: f64) -> String {
+    let tenths = (x * 10.0).round().max(0.0) as u64;
+    format!("{}.{}", tenths / 10, tenths % 10)
+}
 
 /// Offers bytes as a file download (a blob URL: nothing leaves the browser).
 fn download(name: &str, bytes: &[u8], mime: &str) {
@@ -110,39 +130,76 @@ pub fn app() -> Html {
     let s: &State = &st;
     let reveal = use_state(|| (0u32, 0u32));
     let reader = use_mut_ref(|| None::<FileReader>);
+    // Why the last paste, drop or opened file was not loaded (above model::MAX_TEXT_BYTES).
+    let refused = use_state(|| None::<String>);
 
     let (ctx, ctx_errors) = model::context(s);
     let host = ctx.host_arch;
     let abi = model::abi(s);
-    let src = use_memo((s.text.clone(), s.strict, ctx.clone()), |(t, strict, c)| {
-        model::analyze(t, *strict, c)
-    });
+    // How long the last analysis and table took (shown, and read by the e2e benchmark).
+    let timing = use_mut_ref(|| (0.0f64, 0.0f64));
+    let src = {
+        let timing = timing.clone();
+        use_memo(
+            (s.text.clone(), s.strict, ctx.clone()),
+            move |(t, strict, c)| {
+                let t0 = now_ms();
+                let r = model::analyze(t, *strict, c);
+                timing.borrow_mut().0 = now_ms() - t0;
+                r
+            },
+        )
+    };
     let srcid = ById(src.clone());
     let shown = use_memo(
         (srcid.clone(), s.call.clone(), s.ip.clone(), abi, host),
         |(src, call, ip, abi, host)| model::simulate(&src.0, call, ip, *abi, *host),
     );
-    let rows = use_memo((srcid.clone(), abi, host), |(src, abi, host)| {
-        model::table(&src.0, *abi, *host)
-    });
+    let rows = {
+        let timing = timing.clone();
+        use_memo((srcid.clone(), abi, host), move |(src, abi, host)| {
+            let t0 = now_ms();
+            let r = model::table(&src.0, *abi, *host);
+            timing.borrow_mut().1 = now_ms() - t0;
+            r
+        })
+    };
+    let (analysis_ms, table_ms) = *timing.borrow();
 
-    // The URL fragment and the last session follow the state.
+    // The URL fragment and the last session follow the state (not text too large to analyse:
+    // compressing megabytes on every change would stall the page; the link is cleared instead).
     use_effect_with((*st).clone(), |s| {
-        let f = s.to_fragment();
+        let f = if s.text.len() > model::MAX_TEXT_BYTES {
+            String::new()
+        } else {
+            s.to_fragment()
+        };
         if let Ok(h) = gloo::utils::window().history() {
             let _ =
                 h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("#{f}")));
         }
-        use gloo::storage::Storage;
-        let _ = gloo::storage::LocalStorage::set(STORAGE_KEY, f);
+        if let Some(st) = storage() {
+            let _ = st.set_item(STORAGE_KEY, &f);
+        }
     });
 
     let load_file = {
         let d = d.clone();
         let reader = reader.clone();
+        let refused = refused.clone();
         Callback::from(move |file: web_sys::File| {
             let d = d.clone();
             let name = file.name();
+            // Not read at all when too large: a textarea holding megabytes stalls the tab.
+            let size = file.size() as usize;
+            if size > model::MAX_TEXT_BYTES {
+                refused.set(Some(format!(
+                    "{} It was not loaded.",
+                    model::too_large_message(&name, size)
+                )));
+                return;
+            }
+            refused.set(None);
             let task = gloo::file::callbacks::read_as_bytes(&file.into(), move |r| {
                 if let Ok(bytes) = r {
                     let t = file_text(&bytes);
@@ -157,9 +214,15 @@ pub fn app() -> Html {
             *reader.borrow_mut() = Some(task);
         })
     };
+    let on_refuse = {
+        let refused = refused.clone();
+        Callback::from(move |why: String| refused.set(Some(why)))
+    };
     let on_commit = {
         let d = d.clone();
+        let refused = refused.clone();
         Callback::from(move |t: String| {
+            refused.set(None);
             edit(&d, move |s| {
                 s.text = t.clone();
                 s.strict = false;
@@ -199,6 +262,7 @@ pub fn app() -> Html {
             (Some(l), Some(c)) => format!("{l}:{c}: {message}"),
             _ => message.clone(),
         }),
+        Source::TooLarge { bytes } => Some(model::too_large_message("The text", *bytes)),
         _ => None,
     };
 
@@ -230,11 +294,14 @@ pub fn app() -> Html {
                             { "Strict mode (SECCOMP_MODE_STRICT, prctl(PR_SET_SECCOMP, 1)) has no filter: read, write, _exit and sigreturn are allowed, anything else kills the thread with SIGKILL. Choose another preset, or type below to use a profile." }
                         </div>
                     }
-                    <Editor text={s.text.clone()} marks={marks} on_commit={on_commit} on_file={load_file} reveal={*reveal} />
+                    <Editor text={s.text.clone()} marks={marks} on_commit={on_commit} on_file={load_file} on_refuse={on_refuse} reveal={*reveal} />
+                    if let Some(why) = &*refused {
+                        <p class="editor-error" id="input-refused" role="alert">{ why }</p>
+                    }
                     if let Some(e) = &first_error {
                         <p class="editor-error" id="editor-error" role="alert">{ e }</p>
                     }
-                    <SourceInfo src={srcid.clone()} on_reveal={do_reveal.clone()} />
+                    <SourceInfo src={srcid.clone()} on_reveal={do_reveal.clone()} {analysis_ms} {table_ms} />
                 </section>
                 <section class="col right" aria-label="Context and simulation">
                     <ContextPanel state={(*st).clone()} dispatch={d.clone()} errors={ctx_errors} />
@@ -330,8 +397,16 @@ fn profile_toolbar(p: &ToolbarProps) -> Html {
     };
     let on_share = {
         let link = link.clone();
-        let frag = p.state.to_fragment();
+        let state = p.state.clone();
         Callback::from(move |_| {
+            if state.text.len() > model::MAX_TEXT_BYTES {
+                link.set(format!(
+                    "(no link: {} — download the file instead)",
+                    model::too_large_message("The text", state.text.len())
+                ));
+                return;
+            }
+            let frag = state.to_fragment();
             let loc = gloo::utils::window().location();
             let base = format!(
                 "{}{}",
@@ -373,6 +448,8 @@ struct EditorProps {
     marks: Vec<(u32, &'static str)>,
     on_commit: Callback<String>,
     on_file: Callback<web_sys::File>,
+    /// Says why a paste was not let into the editor.
+    on_refuse: Callback<String>,
     /// (line, nonce): scroll that line into view when the nonce changes.
     reveal: (u32, u32),
 }
@@ -439,6 +516,27 @@ fn editor(p: &EditorProps) -> Html {
         let sync = sync.clone();
         Callback::from(move |_: Event| sync())
     };
+    // A paste above model::MAX_TEXT_BYTES never reaches the textarea (Chromium takes tens of
+    // seconds to insert and lay out 20 MB in one): the page says why instead.
+    let onpaste = {
+        let refuse = p.on_refuse.clone();
+        Callback::from(move |e: Event| {
+            let e: web_sys::ClipboardEvent = e.unchecked_into();
+            let Some(t) = e
+                .clipboard_data()
+                .and_then(|d| d.get_data("text/plain").ok())
+            else {
+                return;
+            };
+            if t.len() > model::MAX_TEXT_BYTES {
+                e.prevent_default();
+                refuse.emit(format!(
+                    "{} It was not pasted.",
+                    model::too_large_message("The pasted text", t.len())
+                ));
+            }
+        })
+    };
     let ondragover = Callback::from(|e: DragEvent| e.prevent_default());
     let ondrop = {
         let f = p.on_file.clone();
@@ -453,7 +551,9 @@ fn editor(p: &EditorProps) -> Html {
             }
         })
     };
-    let n = draft.lines().count().max(1) + usize::from(draft.ends_with('\n'));
+    // Line numbers stop at MAX_GUTTER_LINES: a 20 MB paste must not lay out millions of them.
+    let n =
+        (draft.lines().count().max(1) + usize::from(draft.ends_with('\n'))).min(MAX_GUTTER_LINES);
     let mut numbers = String::with_capacity(n * 5);
     for i in 1..=n {
         numbers.push_str(&i.to_string());
@@ -464,13 +564,13 @@ fn editor(p: &EditorProps) -> Html {
             <div class="marks" ref={layer} aria-hidden="true">
                 { for p.marks.iter().map(|(line, class)| html! {
                     <div class={classes!("mark", *class)} data-line={line.to_string()}
-                        style={format!("top:{}px", PAD_PX + (*line as f64 - 1.0) * LINE_PX)}></div>
+                        style={format!("top:{}px", PAD_PX as u32 + line.saturating_sub(1) * LINE_PX as u32)}></div>
                 }) }
             </div>
             <pre class="gutter" ref={gutter} aria-hidden="true">{ numbers }</pre>
             <textarea id="profile-text" data-testid="profile-text" ref={ta} spellcheck="false" wrap="off"
                 aria-label="Seccomp profile (JSON) or BPF program"
-                value={(*draft).clone()} {oninput} {onscroll} />
+                value={(*draft).clone()} {oninput} {onscroll} {onpaste} />
         </div>
     }
 }
@@ -482,6 +582,9 @@ fn editor(p: &EditorProps) -> Html {
 struct SourceInfoProps {
     src: ById<Source>,
     on_reveal: Callback<u32>,
+    /// Milliseconds of the last analysis (parse, resolve, build, compile) and table.
+    analysis_ms: f64,
+    table_ms: f64,
 }
 
 #[function_component(SourceInfo)]
@@ -499,7 +602,11 @@ fn source_info(p: &SourceInfoProps) -> Html {
             };
             html! {
                 <div class="diags">
-                    <p id="profile-status" class={classes!("status", a.failed().then_some("bad"))}>{ status }</p>
+                    <p id="profile-status" class={classes!("status", a.failed().then_some("bad"))}
+                        data-analysis-ms={dec1(p.analysis_ms)} data-table-ms={dec1(p.table_ms)}>
+                        { status }
+                        <span class="hint" id="analysis-time">{ format!(" (analysed in {} ms, table in {} ms)", dec1(p.analysis_ms), dec1(p.table_ms)) }</span>
+                    </p>
                     <ul id="diagnostics" data-testid="diagnostics">
                         { for a.diagnostics.iter().map(|dg| {
                             let sev = match dg.severity { Severity::Error => "error", Severity::Warning => "warning", Severity::Note => "note" };
@@ -531,7 +638,7 @@ fn source_info(p: &SourceInfoProps) -> Html {
                 { format!("A raw BPF program ({format:?}, {} instructions): simulated as is, without a profile.", insns.len()) }
             </p></div>
         },
-        Source::BpfError { .. } | Source::Strict => html! {},
+        Source::BpfError { .. } | Source::Strict | Source::TooLarge { .. } => html! {},
     }
 }
 
@@ -817,7 +924,7 @@ fn table_panel(p: &TableProps) -> Html {
     let filter = use_state(|| "all".to_string());
     let search = use_state(String::new);
     let t = &*p.rows.0;
-    let q = search.to_lowercase();
+    let q = search.to_ascii_lowercase();
     let shown: Vec<&model::Row> = t
         .rows
         .iter()
@@ -826,7 +933,7 @@ fn table_panel(p: &TableProps) -> Html {
             q.is_empty()
                 || r.name.contains(&q)
                 || r.nr.to_string() == q
-                || r.verdict.to_lowercase().contains(&q)
+                || r.verdict.to_ascii_lowercase().contains(&q)
         })
         .collect();
     let on_filter = {
@@ -841,6 +948,9 @@ fn table_panel(p: &TableProps) -> Html {
             s.set(e.target_unchecked_into::<HtmlInputElement>().value())
         })
     };
+    if let Some(why) = &t.none {
+        return html! { <p class="bad" id="table-none" role="status">{ why }</p> };
+    }
     let cached = t.rows.iter().filter(|r| r.cached == Some(true)).count();
     html! {
         <div class="table-panel">
@@ -1045,12 +1155,16 @@ fn program_panel(p: &ProgramProps) -> Html {
         _ => None,
     });
     let Some((insns, endian)) = p.src.0.program() else {
-        return html! { <p id="program-none">{ "No program: strict mode, an unconfined or refused profile, or unreadable text." }</p> };
+        let why = p.src.0.no_verdicts().unwrap_or_else(|| match &*p.src.0 {
+            Source::Strict => "No program: strict mode runs no filter.".into(),
+            _ => "No program: this profile installs no filter (unconfined).".into(),
+        });
+        return html! { <p id="program-none">{ why }</p> };
     };
     let insns: Rc<Vec<_>> = Rc::new(insns.to_vec());
     let dl = |fmt: ExportFormat, name: &'static str, mime: &'static str| {
         let insns = insns.clone();
-        Callback::from(move |_| download(name, &bpf_format::export(&insns, fmt, endian), mime))
+        Callback::from(move |_| download(name, &bpf_format::export_file(&insns, fmt, endian), mime))
     };
     html! {
         <div class="program-panel">
@@ -1059,7 +1173,7 @@ fn program_panel(p: &ProgramProps) -> Html {
                 <tr><th>{ "bytes" }</th><td>{ insns.len() * 8 }</td></tr>
                 if let Some(s) = &*stats {
                     <tr><th>{ "ABI measured" }</th><td>{ s.arch.to_string() }</td></tr>
-                    <tr><th>{ "average executed" }</th><td>{ format!("{:.1}", s.average_executed) }</td></tr>
+                    <tr><th>{ "average executed" }</th><td>{ dec1(s.average_executed) }</td></tr>
                     <tr><th>{ "worst executed" }</th><td>{ s.worst_executed }</td></tr>
                 }
             </table>
@@ -1117,6 +1231,22 @@ fn compare_panel(p: &CompareProps) -> Html {
             edit(&d, move |s| s.cmp_preset = v.clone())
         })
     };
+    // A side without verdicts (refused, unreadable, too large) has nothing to compare.
+    let summary = match (&p.rows.0.none, b_rows.as_ref()) {
+        (Some(why), _) => html! { <p class="bad" id="cmp-none">{ format!("A: {why}") }</p> },
+        (
+            None,
+            Some(Rows {
+                none: Some(why), ..
+            }),
+        ) => {
+            html! { <p class="bad" id="cmp-none">{ format!("B: {why}") }</p> }
+        }
+        (None, Some(b)) => html! {
+            <p id="cmp-summary">{ format!("A: {} · B: {} · {} changed", p.rows.0.summary, b.summary, changes.len()) }</p>
+        },
+        (None, None) => html! {},
+    };
     let on_text = |f: fn(&mut State, String)| {
         let d = d.clone();
         Callback::from(move |e: InputEvent| {
@@ -1147,9 +1277,7 @@ fn compare_panel(p: &CompareProps) -> Html {
                 <label><input type="checkbox" id="cmp-privileged" checked={s.cmp_privileged} onchange={on_priv} />{ " --privileged" }</label>
             </div>
             if let Err(e) = &b_ctx { <p class="bad" role="alert">{ e }</p> }
-            if let Some(b) = &*b_rows {
-                <p id="cmp-summary">{ format!("A: {} · B: {} · {} changed", p.rows.0.summary, b.summary, changes.len()) }</p>
-            }
+            { summary }
             <div class="scroll">
                 <table id="cmp-changes">
                     <thead><tr><th>{ "nr" }</th><th>{ "syscall" }</th><th>{ "A" }</th><th>{ "B" }</th></tr></thead>

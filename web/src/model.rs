@@ -29,6 +29,25 @@ pub enum Source {
     },
     /// SECCOMP_MODE_STRICT: no filter, four syscalls.
     Strict,
+    /// Text above [`MAX_TEXT_BYTES`]: not analysed (the page would stall on it).
+    TooLarge {
+        /// Its size in bytes.
+        bytes: usize,
+    },
+}
+
+/// The largest editor text the page analyses as you type: 1 MiB. Docker's default profile is
+/// 16 KB; a larger file is refused with a message instead of stalling the tab (20 MB of rules
+/// takes seconds to compile natively and would compile again on every change).
+pub const MAX_TEXT_BYTES: usize = 1 << 20;
+
+/// The message for `what` (`The text`, `The pasted text`, `mine.json`) of `bytes` bytes, above
+/// [`MAX_TEXT_BYTES`].
+pub fn too_large_message(what: &str, bytes: usize) -> String {
+    format!(
+        "{what} is {bytes} bytes ({} MiB): the playground analyses at most {MAX_TEXT_BYTES} bytes (1 MiB; Docker's default profile is 16 KB). Check a file this large with `seccplay-native lint FILE`.",
+        bytes >> 20,
+    )
 }
 
 /// The context of `docker run` the state describes, and what in the state could not be used
@@ -78,6 +97,9 @@ pub fn analyze(text: &str, strict: bool, ctx: &Context) -> Source {
     if strict {
         return Source::Strict;
     }
+    if text.len() > MAX_TEXT_BYTES {
+        return Source::TooLarge { bytes: text.len() };
+    }
     if looks_like_profile(text) {
         return Source::Profile(Box::new(analysis::analyze(text, ctx)));
     }
@@ -100,6 +122,22 @@ impl Source {
         match self {
             Source::Profile(a) => a.program.as_ref().map(|p| (&p.insns[..], p.arch.endian())),
             Source::Bpf { insns, .. } => Some((&insns[..], Endian::Little)),
+            _ => None,
+        }
+    }
+
+    /// Why there are no verdicts at all: a refused profile (the container would not start),
+    /// unreadable text, or text too large to analyse. `None` when the table and the simulation
+    /// mean something (a filter, no filter, or strict mode).
+    pub fn no_verdicts(&self) -> Option<String> {
+        match self {
+            Source::Profile(a) if a.failed() => Some(
+                "The profile is refused (see the error under the editor): the container would not start, so there is no program and no syscall verdict.".into(),
+            ),
+            Source::BpfError { .. } => Some(
+                "The text is neither a profile nor a BPF program (see the error under the editor): there is no program and no syscall verdict.".into(),
+            ),
+            Source::TooLarge { bytes } => Some(too_large_message("The text", *bytes)),
             _ => None,
         }
     }
@@ -160,6 +198,9 @@ pub fn simulate(
     abi: Arch,
     host: Arch,
 ) -> Result<Shown, String> {
+    if let Some(why) = src.no_verdicts() {
+        return Err(why);
+    }
     let (c, q) = query(call, ip, abi)?;
     let shown_call = c.to_string();
     Ok(match src {
@@ -234,7 +275,9 @@ pub fn simulate(
                 call: shown_call,
             }
         }
-        Source::BpfError { message, .. } => return Err(message.clone()),
+        Source::BpfError { .. } | Source::TooLarge { .. } => {
+            return Err(src.no_verdicts().unwrap_or_default())
+        }
     })
 }
 
@@ -261,10 +304,18 @@ pub struct Rows {
     pub blocked: usize,
     /// The core's one-line summary, when there is one.
     pub summary: String,
+    /// Why there are no rows ([`Source::no_verdicts`]): shown instead of the table.
+    pub none: Option<String>,
 }
 
 /// The table for `abi`.
 pub fn table(src: &Source, abi: Arch, host: Arch) -> Rows {
+    if let Some(why) = src.no_verdicts() {
+        return Rows {
+            none: Some(why),
+            ..counted(Vec::new(), String::new())
+        };
+    }
     match src {
         Source::Profile(a) => from_table(&a.table(abi)),
         Source::Bpf { insns, .. } => {
@@ -336,7 +387,8 @@ pub fn table(src: &Source, abi: Arch, host: Arch) -> Rows {
                 .collect();
             counted(rows, format!("{abi}: strict mode"))
         }
-        Source::BpfError { .. } => counted(Vec::new(), String::new()),
+        // Answered by no_verdicts() above.
+        Source::BpfError { .. } | Source::TooLarge { .. } => counted(Vec::new(), String::new()),
     }
 }
 
@@ -348,6 +400,7 @@ fn counted(rows: Vec<Row>, summary: String) -> Rows {
         blocked: n("blocked"),
         rows,
         summary,
+        none: None,
     }
 }
 
@@ -392,6 +445,7 @@ fn from_table(t: &Table) -> Rows {
         conditional: t.conditional,
         blocked: t.blocked,
         summary: t.to_string(),
+        none: None,
     }
 }
 
@@ -439,10 +493,14 @@ pub fn compare_context(s: &State) -> Result<Context, String> {
 
 /// The trace of the program on the call, for the step-through view.
 pub fn trace(src: &Source, call: &str, ip: &str, abi: Arch) -> Result<interp::Trace, String> {
+    if let Some(why) = src.no_verdicts() {
+        return Err(why);
+    }
     let (_, q) = query(call, ip, abi)?;
-    let (insns, endian) = src
-        .program()
-        .ok_or("no program to step through (no filter)")?;
+    let (insns, endian) = src.program().ok_or(match src {
+        Source::Strict => "no program to step through: strict mode runs no filter",
+        _ => "no program to step through: this profile installs no filter (unconfined)",
+    })?;
     interp::trace(insns, &analysis::data_of(&q), endian).map_err(|e| e.to_string())
 }
 

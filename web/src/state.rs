@@ -1,13 +1,17 @@
 //! The page's whole state, and its round trip through the URL fragment
 //! (JSON → deflate (miniz_oxide) → base64url), so that a link reproduces the view.
+//!
+//! The JSON is written and read here by hand (reading with the core's located parser) rather
+//! than with serde derives: the derived `Deserialize` alone cost about 6 KB of the gzipped wasm.
+//! The format is the same one the derives wrote (an object of the fields below, any missing
+//! field at its default), so earlier links still open.
 use seccplay_core::context::DOCKER_DEFAULT_CAPS;
+use seccplay_core::json::{self, Value};
 use seccplay_core::presets::{self, PresetKind};
-use serde::{Deserialize, Serialize};
 
 /// Everything a person sets on the page. Derived values (the analysis, the verdict, the table)
 /// are recomputed from it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct State {
     /// The preset the text came from (the text is left out of links while it is unchanged).
     pub preset: String,
@@ -100,8 +104,7 @@ impl State {
         } else {
             s.preset.clear();
         }
-        let json = serde_json::to_vec(&s).unwrap_or_default();
-        let packed = miniz_oxide::deflate::compress_to_vec(&json, 9);
+        let packed = miniz_oxide::deflate::compress_to_vec(s.to_json().as_bytes(), 9);
         format!("s={}", b64url_encode(&packed))
     }
 
@@ -114,14 +117,112 @@ impl State {
         let packed = b64url_decode(data).ok_or("the link's state is not base64url")?;
         let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, 4 << 20)
             .map_err(|e| format!("the link's state does not inflate: {e:?}"))?;
-        let mut s: State = serde_json::from_slice(&json)
-            .map_err(|e| format!("the link's state is not valid: {e}"))?;
+        let mut s =
+            State::from_json(&json).map_err(|e| format!("the link's state is not valid: {e}"))?;
         if s.text.is_empty() && !s.preset.is_empty() {
             let p = s.preset.clone();
             s.load_preset(&p);
         }
         Ok(s)
     }
+}
+
+/// Declares the fields of [`State`] once, for both directions of its JSON form.
+macro_rules! state_json {
+    ($($field:ident: $kind:ident),* $(,)?) => {
+        impl State {
+            /// The state as a JSON object (every field, in declaration order).
+            pub fn to_json(&self) -> String {
+                let mut out = String::from("{");
+                $(
+                    if out.len() > 1 {
+                        out.push(',');
+                    }
+                    push_json_str(&mut out, stringify!($field));
+                    out.push(':');
+                    state_json!(@write out, self.$field, $kind);
+                )*
+                out.push('}');
+                out
+            }
+
+            /// Reads [`State::to_json`]'s form: missing fields keep their default, unknown
+            /// ones are ignored, a field of the wrong type is an error naming it.
+            pub fn from_json(bytes: &[u8]) -> Result<State, String> {
+                let node = json::parse_bytes(bytes).map_err(|d| d.to_string())?;
+                let Value::Object(members) = node.value else {
+                    return Err(format!("expected an object, found {}", node.value.type_name()));
+                };
+                let mut s = State::default();
+                for m in members {
+                    match m.key.as_str() {
+                        $(stringify!($field) => {
+                            let found = m.value.value.type_name();
+                            s.$field = state_json!(@read m.value.value, $kind)
+                                .ok_or_else(|| format!(
+                                    "field \"{}\": expected {}, found {}",
+                                    stringify!($field), stringify!($kind), found
+                                ))?;
+                        })*
+                        _ => {}
+                    }
+                }
+                Ok(s)
+            }
+        }
+    };
+    (@write $out:ident, $v:expr, string) => { push_json_str(&mut $out, &$v) };
+    (@write $out:ident, $v:expr, boolean) => { $out.push_str(if $v { "true" } else { "false" }) };
+    (@write $out:ident, $v:expr, strings) => {{
+        $out.push('[');
+        for (i, x) in $v.iter().enumerate() {
+            if i > 0 {
+                $out.push(',');
+            }
+            push_json_str(&mut $out, x);
+        }
+        $out.push(']');
+    }};
+    (@read $v:expr, string) => { match $v { Value::String(x) => Some(x), _ => None } };
+    (@read $v:expr, boolean) => { match $v { Value::Bool(x) => Some(x), _ => None } };
+    (@read $v:expr, strings) => {
+        match $v {
+            Value::Array(xs) => xs
+                .into_iter()
+                .map(|x| match x.value { Value::String(x) => Some(x), _ => None })
+                .collect::<Option<Vec<String>>>(),
+            _ => None,
+        }
+    };
+}
+
+state_json! {
+    preset: string, text: string, strict: boolean, host: string, caps: strings,
+    privileged: boolean, kernel: string, runtime: string, enosys: boolean, abi: string,
+    call: string, ip: string, tab: string, cmp_preset: string, cmp_cap_add: string,
+    cmp_cap_drop: string, cmp_privileged: boolean,
+}
+
+/// Appends `s` as a JSON string (quotes, backslashes and control characters escaped).
+fn push_json_str(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if (c as u32) < 0x20 => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.push_str("\\u00");
+                out.push(HEX[(c as usize) >> 4] as char);
+                out.push(HEX[(c as usize) & 15] as char);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
 }
 
 const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -196,5 +297,30 @@ mod tests {
             s.text
         );
         assert!(State::from_fragment("#s=!!").is_err());
+    }
+
+    #[test]
+    fn json_round_trips_every_character_and_reads_the_serde_form() {
+        let s = State {
+            text: "{\"a\": \"b\\\\c\"}\n\t\r\u{1}\u{1f} é ✓ \u{10348}".into(),
+            caps: vec!["CAP_A".into(), "CAP_\"B".into()],
+            strict: true,
+            ..State::default()
+        };
+        assert_eq!(State::from_json(s.to_json().as_bytes()).unwrap(), s);
+        // The shape serde_json's derive wrote (missing fields default, unknown ones ignored).
+        let old = br#"{"preset":"","text":"{}","call":"read(0)","caps":[],"future":1}"#;
+        let r = State::from_json(old).unwrap();
+        assert_eq!((r.text.as_str(), r.call.as_str()), ("{}", "read(0)"));
+        assert!(r.caps.is_empty());
+        assert_eq!(r.host, "amd64");
+        let e = State::from_json(br#"{"strict":"yes"}"#).unwrap_err();
+        assert!(
+            e.contains("\"strict\": expected boolean, found string"),
+            "{e}"
+        );
+        assert!(State::from_json(b"[1]")
+            .unwrap_err()
+            .contains("expected an object"));
     }
 }

@@ -195,3 +195,39 @@ async fn choosing_a_preset_changes_the_result() {
     handle.destroy();
     root.remove();
 }
+
+/// Without a program there are no verdicts: a refused profile, unreadable text and text above
+/// the size limit give no table rows and no simulation, each with its reason.
+#[wasm_bindgen_test]
+fn no_program_means_no_verdicts() {
+    let (ctx, _) = model::context(&State::default());
+    let refused = model::analyze("{\"defaultAction\": \"SCMP_ACT_NOPE\"}", false, &ctx);
+    let big = format!("{{\"comment\": \"{}\"}}", "x".repeat(model::MAX_TEXT_BYTES));
+    let too_large = model::analyze(&big, false, &ctx);
+    assert!(matches!(too_large, Source::TooLarge { bytes } if bytes == big.len()));
+    let unreadable = model::analyze("06 00 00", false, &ctx);
+    for (src, why) in [
+        (&refused, "refused"),
+        (&too_large, "analyses at most"),
+        (&unreadable, "neither a profile nor a BPF program"),
+    ] {
+        let rows = model::table(src, Arch::X86_64, Arch::X86_64);
+        assert!(rows.rows.is_empty(), "{src:?}");
+        assert_eq!(rows.allowed + rows.conditional + rows.blocked, 0);
+        assert!(
+            rows.none.as_deref().unwrap_or("").contains(why),
+            "{:?}",
+            rows.none
+        );
+        let e = model::simulate(src, "read(0)", "", Arch::X86_64, Arch::X86_64).unwrap_err();
+        assert!(e.contains(why), "{e}");
+        assert!(model::trace(src, "read(0)", "", Arch::X86_64)
+            .unwrap_err()
+            .contains(why));
+    }
+    // Unconfined: no program, but verdicts (everything allowed, no filter).
+    let unconfined = model::analyze("{}", false, &ctx);
+    assert!(unconfined.no_verdicts().is_none());
+    let rows = model::table(&unconfined, Arch::X86_64, Arch::X86_64);
+    assert_eq!(rows.allowed, rows.rows.len());
+}

@@ -790,3 +790,13 @@ pub fn export(prog: &[Insn], format: ExportFormat, endian: Endian) -> Vec<u8> {
             .into_bytes(),
     }
 }
+
+/// [`export`] as a file's content: the text formats end with a newline (raw bytes as they are),
+/// so a downloaded or written file is the same bytes whichever front end wrote it.
+pub fn export_file(prog: &[Insn], format: ExportFormat, endian: Endian) -> Vec<u8> {
+    let mut b = export(prog, format, endian);
+    if format != ExportFormat::Raw && !b.ends_with(b"\n") {
+        b.push(b'\n');
+    }
+    b
+}

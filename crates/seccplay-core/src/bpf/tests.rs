@@ -568,6 +568,28 @@ fn every_export_imports_back() {
     );
 }
 
+#[test]
+fn export_file_ends_text_formats_with_one_newline_and_leaves_raw_alone() {
+    let p = [Insn::stmt(0x20, 4), Insn::stmt(0x06, 0x7fff_0000)];
+    for ef in [
+        ExportFormat::Hex,
+        ExportFormat::C,
+        ExportFormat::Rust,
+        ExportFormat::Json,
+        ExportFormat::Base64,
+    ] {
+        let f = export_file(&p, ef, Endian::Little);
+        assert!(f.ends_with(b"\n") && !f.ends_with(b"\n\n"), "{ef:?}");
+        assert_eq!(
+            f.trim_ascii_end(),
+            export(&p, ef, Endian::Little).trim_ascii_end()
+        );
+    }
+    let raw = export_file(&p, ExportFormat::Raw, Endian::Little);
+    assert_eq!(raw, export(&p, ExportFormat::Raw, Endian::Little));
+    assert_eq!(raw.len(), 16);
+}
+
 /// Random instructions biased towards seccomp's opcodes and small offsets, so that a useful
 /// share of programs passes the verifier.
 fn arb_insn() -> impl Strategy<Value = Insn> {

@@ -260,6 +260,12 @@ fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => e.exit(),
     };
+    // Commands that only print die quietly on a closed pipe (`... | head`), as Unix tools do;
+    // apply and record keep Rust's ignored SIGPIPE so that a supervisor whose stderr is
+    // gone keeps answering the command's syscalls.
+    if !matches!(cli.cmd, Cmd::Apply(_) | Cmd::Record(_)) {
+        sys::default_sigpipe();
+    }
     let r = match cli.cmd {
         Cmd::Apply(a) => apply::run(a),
         Cmd::Record(a) => record::run(a),

@@ -48,11 +48,7 @@ pub fn render(prog: &[Insn], arch: Arch, f: OutFormat) -> Vec<u8> {
                 .into_bytes()
         }
     };
-    let mut b = format::export(prog, ef, arch.endian());
-    if !matches!(f, OutFormat::Raw) && !b.ends_with(b"\n") {
-        b.push(b'\n');
-    }
-    b
+    format::export_file(prog, ef, arch.endian())
 }
 
 /// `compile` arguments.

@@ -489,3 +489,36 @@ fn simulate_table_diff_and_asm_round_trip() {
     assert_eq!(std::fs::read(&out).unwrap(), raw.stdout);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A reader that stops early (`| head`) ends a printing command quietly by SIGPIPE, as with
+/// Unix tools: no panic, no "Broken pipe" message.
+#[test]
+fn printing_into_a_closed_pipe_is_quiet() {
+    use std::io::Read;
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::{Command, Stdio};
+    // 77 kB of JSON: more than a pipe holds, so the writer meets the closed pipe.
+    for args in [&["table", "docker", "--json"][..]] {
+        let mut child = Command::new(BIN)
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        let mut out = child.stdout.take().unwrap();
+        let mut first = [0u8; 1];
+        out.read_exact(&mut first).expect("some output");
+        drop(out);
+        let o = child.wait_with_output().expect("wait");
+        let err = text(&o.stderr);
+        assert!(
+            !err.contains("panicked") && !err.contains("Broken pipe"),
+            "{args:?}: {err}"
+        );
+        assert!(
+            o.status.success() || o.status.signal() == Some(libc::SIGPIPE),
+            "{args:?}: {:?}",
+            o.status
+        );
+    }
+}

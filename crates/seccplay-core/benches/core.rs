@@ -1,5 +1,6 @@
 //! Criterion benches of docs/BENCHMARKS.md: compile (parse + resolve + build + compile of
-//! Docker's default profile in Docker's amd64 context), interpret (`bpf::interp::run`
+//! Docker's default profile in Docker's amd64 context), codegen (the compiler alone: rule
+//! database → program), interpret (`bpf::interp::run`
 //! decisions per second over a mix of syscalls) and evaluate (`eval::decide`).
 //!
 //! `cargo bench -p seccplay-core --bench core`. The profile is read at bench time from
@@ -128,6 +129,9 @@ fn benches(c: &mut Criterion) {
     if let Some(compiled) = compile_or_skip(&text) {
         c.bench_function("compile/docker-default", |b| {
             b.iter(|| full_compile(black_box(&text)))
+        });
+        c.bench_function("codegen/docker-default", |b| {
+            b.iter(|| codegen::compile(black_box(&database)).expect("compiles"))
         });
         interpret(c, "seccplay-docker-default", &compiled.insns, &ds);
     }

@@ -86,6 +86,10 @@ pub fn analyze(text: &str, ctx: &Context) -> Analysis {
         a.unconfined = resolution.unconfined_reason;
         return a;
     };
+    if let Some(d) = rule_budget(&policy) {
+        a.diagnostics.insert(0, d);
+        return a;
+    }
     let database = match db::build(&policy) {
         Ok(d) => d,
         Err(f) => {
@@ -102,6 +106,41 @@ pub fn analyze(text: &str, ctx: &Context) -> Analysis {
     }
     a.database = Some(database);
     a
+}
+
+/// Most rules with argument conditions one syscall may have. libseccomp's rule database
+/// checks every new rule against the syscall's whole tree, so building it takes time quadratic
+/// in them (100,000 rules on one syscall: minutes); that many distinct rules cannot fit the
+/// kernel's 4096 instructions anyway unless most of them cancel out. Docker's default profile
+/// has at most 3 per syscall.
+pub const MAX_CONDITIONAL_RULES_PER_SYSCALL: usize = 4096;
+
+/// The error for a policy with more than [`MAX_CONDITIONAL_RULES_PER_SYSCALL`] conditional
+/// rules on one syscall, located at the first rule over the limit.
+pub fn rule_budget(policy: &resolve::Policy) -> Option<Diagnostic> {
+    let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
+    for r in policy.rules.iter().filter(|r| !r.conditions.is_empty()) {
+        let n = counts.entry(r.syscall.as_str()).or_insert(0);
+        *n += 1;
+        if *n > MAX_CONDITIONAL_RULES_PER_SYSCALL {
+            let total = policy
+                .rules
+                .iter()
+                .filter(|x| x.syscall == r.syscall && !x.conditions.is_empty())
+                .count();
+            return Some(
+                Diagnostic::error(
+                    "too-many-rules",
+                    format!(
+                        "{} has {total} rules with argument conditions; seccplay accepts at most {MAX_CONDITIONAL_RULES_PER_SYSCALL} per syscall: libseccomp needs time quadratic in them to build its rule database, and so many distinct rules cannot fit in the kernel's 4096 instructions",
+                        r.syscall
+                    ),
+                )
+                .at(Some(r.origin.location.clone())),
+            );
+        }
+    }
+    None
 }
 
 /// The answer for one syscall.
@@ -711,6 +750,27 @@ mod tests {
         assert!(t.to_string().ends_with("(EPERM)"));
         let read = t.rows.iter().find(|r| r.name == "read").unwrap();
         assert!(read.cached);
+    }
+
+    #[test]
+    fn too_many_conditional_rules_on_one_syscall_are_refused_quickly() {
+        let rule = r#"{"names":["personality"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":V,"op":"SCMP_CMP_EQ"}]}"#;
+        let rules: Vec<String> = (0..=MAX_CONDITIONAL_RULES_PER_SYSCALL)
+            .map(|i| rule.replace('V', &i.to_string()))
+            .collect();
+        let text = format!(
+            r#"{{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{}]}}"#,
+            rules.join(",\n")
+        );
+        let a = analyze(&text, &Context::docker(Arch::X86_64));
+        let e = a.first_error().unwrap();
+        assert_eq!(e.code, "too-many-rules");
+        assert!(e.message.contains("personality has 4097 rules"), "{e}");
+        assert_eq!(e.location.as_ref().unwrap().line, 4097);
+        // One rule fewer is built (and is too large for the kernel).
+        let text = text.replacen(&(rules[0].clone() + ",\n"), "", 1);
+        let a = analyze(&text, &Context::docker(Arch::X86_64));
+        assert_eq!(a.first_error().unwrap().code, "program-too-large");
     }
 
     #[test]

@@ -12,19 +12,62 @@ use seccplay_core::invariants::check_profile;
 use seccplay_core::profile::{ActionName, Op};
 
 const NAMES: &[&str] = &[
-    "read", "write", "open", "openat", "close", "ioctl", "fcntl", "mmap", "mmap2", "personality",
-    "clone", "clone3", "prctl", "kill", "ptrace", "execve", "futex", "unshare", "socket",
-    "connect", "accept4", "sendto", "socketcall", "semop", "shmat", "ipc", "chown32", "set_tls",
-    "uretprobe", "mseal", "no_such_syscall",
+    "read",
+    "write",
+    "open",
+    "openat",
+    "close",
+    "ioctl",
+    "fcntl",
+    "mmap",
+    "mmap2",
+    "personality",
+    "clone",
+    "clone3",
+    "prctl",
+    "kill",
+    "ptrace",
+    "execve",
+    "futex",
+    "unshare",
+    "socket",
+    "connect",
+    "accept4",
+    "sendto",
+    "socketcall",
+    "semop",
+    "shmat",
+    "ipc",
+    "chown32",
+    "set_tls",
+    "uretprobe",
+    "mseal",
+    "no_such_syscall",
 ];
 const ARCHES: &[&str] = &[
-    "SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32", "SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM",
-    "SCMP_ARCH_S390X", "SCMP_ARCH_S390", "SCMP_ARCH_PPC64LE", "SCMP_ARCH_RISCV64",
+    "SCMP_ARCH_X86_64",
+    "SCMP_ARCH_X86",
+    "SCMP_ARCH_X32",
+    "SCMP_ARCH_AARCH64",
+    "SCMP_ARCH_ARM",
+    "SCMP_ARCH_S390X",
+    "SCMP_ARCH_S390",
+    "SCMP_ARCH_PPC64LE",
+    "SCMP_ARCH_RISCV64",
     "SCMP_ARCH_MIPSEL64",
 ];
 const VALUES: &[u64] = &[
-    0, 1, 2, 38, 0x7fff_ffff, 0x8000_0000, 0xffff_ffff, 0x1_0000_0000, 0x1_0000_0001,
-    u64::MAX - 1, u64::MAX,
+    0,
+    1,
+    2,
+    38,
+    0x7fff_ffff,
+    0x8000_0000,
+    0xffff_ffff,
+    0x1_0000_0000,
+    0x1_0000_0001,
+    u64::MAX - 1,
+    u64::MAX,
 ];
 const CAPS: &[&str] = &["CAP_SYS_ADMIN", "CAP_CHOWN", "CAP_SYS_PTRACE"];
 
@@ -130,10 +173,7 @@ impl Input {
                     ),
                     _ => format!(r#"{{"minKernel":"{}.{}"}}"#, 4 + i % 4, i % 20),
                 };
-                x += &format!(
-                    r#","{}":{f}"#,
-                    if inc { "includes" } else { "excludes" }
-                );
+                x += &format!(r#","{}":{f}"#, if inc { "includes" } else { "excludes" });
             }
             entries.push(x + "}");
         }

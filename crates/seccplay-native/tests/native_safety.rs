@@ -63,8 +63,7 @@ struct Dir(PathBuf);
 
 impl Dir {
     fn new(name: &str) -> Dir {
-        let d =
-            std::env::temp_dir().join(format!("seccplay-safety-{name}-{}", std::process::id()));
+        let d = std::env::temp_dir().join(format!("seccplay-safety-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&d);
         std::fs::create_dir_all(&d).unwrap();
         Dir(d)
@@ -172,7 +171,13 @@ fn compile_errors_never_run_the_command() {
         )
         .as_bytes(),
     );
-    assert_fails_closed(&dir, "too many rules", &["apply", &p], &[], "too-many-rules");
+    assert_fails_closed(
+        &dir,
+        "too many rules",
+        &["apply", &p],
+        &[],
+        "too-many-rules",
+    );
 }
 
 #[test]
@@ -308,6 +313,9 @@ fn dump_and_status_on_vanished_and_foreign_pids_are_clear_errors() {
         let o = run(&["dump", bad]);
         assert_ne!(o.status.code(), Some(0), "dump {bad}: {o:?}");
         let err = text(&o.stderr);
-        assert!(!err.is_empty() && !err.contains("panicked"), "dump {bad}: {err}");
+        assert!(
+            !err.is_empty() && !err.contains("panicked"),
+            "dump {bad}: {err}"
+        );
     }
 }

@@ -3,7 +3,8 @@
 //!
 //! ```text
 //! cargo build --release -p seccplay-core --example hostile_bounds
-//! for c in rules-100k-conditional rules-100k-unconditional profile-20mb nested-arrays-10k \
+//! for c in rules-100k-conditional rules-100k-unconditional rules-100k-identical conditional-5000 \
+//!          profile-4mib profile-20mb nested-arrays-10k \
 //!          nested-objects-10k program-4097; do
 //!   /usr/bin/time -v target/release/examples/hostile_bounds $c 2>&1 | grep -E 'hostile|Maximum resident|Elapsed'
 //! done
@@ -27,6 +28,8 @@ fn main() {
             huge::conditional_rules(n["conditional-".len()..].parse().unwrap_or(1000))
         }
         "rules-100k-unconditional" => huge::rules_100k_unconditional(),
+        "rules-100k-identical" => huge::rules_100k_identical(),
+        "profile-4mib" => huge::profile_of_size(seccplay_core::analysis::MAX_PROFILE_BYTES),
         "profile-20mb" => huge::profile_20mb(),
         "nested-arrays-10k" => huge::nested_arrays_10k(),
         "nested-objects-10k" => huge::nested_objects_10k(),
@@ -41,7 +44,7 @@ fn main() {
             return;
         }
         _ => {
-            eprintln!("usage: hostile_bounds rules-100k-conditional|rules-100k-unconditional|profile-20mb|nested-arrays-10k|nested-objects-10k|program-4097");
+            eprintln!("usage: hostile_bounds rules-100k-conditional|rules-100k-unconditional|rules-100k-identical|conditional-N|profile-4mib|profile-20mb|nested-arrays-10k|nested-objects-10k|program-4097");
             std::process::exit(2);
         }
     };

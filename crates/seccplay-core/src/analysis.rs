@@ -64,6 +64,18 @@ pub fn analyze(text: &str, ctx: &Context) -> Analysis {
         errs.append(&mut a.diagnostics);
         a.diagnostics = errs;
     };
+    if text.len() > MAX_PROFILE_BYTES {
+        a.diagnostics.push(Diagnostic::error(
+            "profile-too-large",
+            format!(
+                "the profile is {:.1} MiB; seccplay reads profiles up to {} MiB (Docker's default is {} KiB): a 20 MiB profile takes seconds and over a GiB of memory to analyse",
+                text.len() as f64 / (1 << 20) as f64,
+                MAX_PROFILE_BYTES >> 20,
+                crate::tables::presets::DOCKER_DEFAULT.len() >> 10
+            ),
+        ));
+        return a;
+    }
     let parsed = match profile::parse(text) {
         Ok(p) => p,
         Err(f) => {
@@ -108,31 +120,33 @@ pub fn analyze(text: &str, ctx: &Context) -> Analysis {
     a
 }
 
-/// Most rules with argument conditions one syscall may have. libseccomp's rule database
-/// checks every new rule against the syscall's whole tree, so building it takes time quadratic
-/// in them (100,000 rules on one syscall: minutes); that many distinct rules cannot fit the
-/// kernel's 4096 instructions anyway unless most of them cancel out. Docker's default profile
-/// has at most 3 per syscall.
+/// The largest profile text [`analyze`] reads (4 MiB, 200 times Docker's default): analysis
+/// takes time and memory linear in the text (about 65 bytes of memory per byte of profile), so
+/// this bounds both for the playground and the CLI.
+pub const MAX_PROFILE_BYTES: usize = 4 << 20;
+
+/// Most distinct rules with argument conditions one syscall may have. libseccomp's rule
+/// database checks every new rule against the syscall's whole tree, so building it takes time
+/// quadratic in them (100,000 distinct rules on one syscall: minutes); that many distinct rules
+/// cannot fit the kernel's 4096 instructions anyway unless most of them cancel out. Repeated
+/// identical rules cost nothing and are not counted. Docker's default profile has at most 3
+/// per syscall.
 pub const MAX_CONDITIONAL_RULES_PER_SYSCALL: usize = 4096;
 
-/// The error for a policy with more than [`MAX_CONDITIONAL_RULES_PER_SYSCALL`] conditional
-/// rules on one syscall, located at the first rule over the limit.
+/// The error for a policy with more than [`MAX_CONDITIONAL_RULES_PER_SYSCALL`] distinct
+/// conditional rules on one syscall, located at the first rule over the limit.
 pub fn rule_budget(policy: &resolve::Policy) -> Option<Diagnostic> {
-    let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
+    type Distinct = std::collections::BTreeSet<(u32, String)>;
+    let mut seen: std::collections::BTreeMap<&str, Distinct> = Default::default();
     for r in policy.rules.iter().filter(|r| !r.conditions.is_empty()) {
-        let n = counts.entry(r.syscall.as_str()).or_insert(0);
-        *n += 1;
-        if *n > MAX_CONDITIONAL_RULES_PER_SYSCALL {
-            let total = policy
-                .rules
-                .iter()
-                .filter(|x| x.syscall == r.syscall && !x.conditions.is_empty())
-                .count();
+        let set = seen.entry(r.syscall.as_str()).or_default();
+        set.insert((r.action, format!("{:?}", r.conditions)));
+        if set.len() > MAX_CONDITIONAL_RULES_PER_SYSCALL {
             return Some(
                 Diagnostic::error(
                     "too-many-rules",
                     format!(
-                        "{} has {total} rules with argument conditions; seccplay accepts at most {MAX_CONDITIONAL_RULES_PER_SYSCALL} per syscall: libseccomp needs time quadratic in them to build its rule database, and so many distinct rules cannot fit in the kernel's 4096 instructions",
+                        "{} has more than {MAX_CONDITIONAL_RULES_PER_SYSCALL} distinct rules with argument conditions, the most seccplay accepts for one syscall: libseccomp needs time quadratic in them to build its rule database, and so many distinct rules cannot fit in the kernel's 4096 instructions",
                         r.syscall
                     ),
                 )
@@ -765,12 +779,35 @@ mod tests {
         let a = analyze(&text, &Context::docker(Arch::X86_64));
         let e = a.first_error().unwrap();
         assert_eq!(e.code, "too-many-rules");
-        assert!(e.message.contains("personality has 4097 rules"), "{e}");
+        assert!(
+            e.message
+                .contains("personality has more than 4096 distinct rules"),
+            "{e}"
+        );
         assert_eq!(e.location.as_ref().unwrap().line, 4097);
         // One rule fewer is built (and is too large for the kernel).
         let text = text.replacen(&(rules[0].clone() + ",\n"), "", 1);
         let a = analyze(&text, &Context::docker(Arch::X86_64));
         assert_eq!(a.first_error().unwrap().code, "program-too-large");
+    }
+
+    #[test]
+    fn profiles_over_4_mib_are_refused_unread() {
+        let text = format!(
+            r#"{{"defaultAction":"SCMP_ACT_ALLOW"}}{}"#,
+            " ".repeat(MAX_PROFILE_BYTES)
+        );
+        let a = analyze(&text, &Context::docker(Arch::X86_64));
+        let e = a.first_error().unwrap();
+        assert_eq!(e.code, "profile-too-large");
+        assert!(
+            e.message
+                .starts_with("the profile is 4.0 MiB; seccplay reads profiles up to 4 MiB"),
+            "{e}"
+        );
+        assert!(a.parsed.is_none());
+        let a = analyze(text.trim_end(), &Context::docker(Arch::X86_64));
+        assert!(!a.failed());
     }
 
     #[test]

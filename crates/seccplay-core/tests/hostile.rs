@@ -11,7 +11,7 @@
 #[path = "support/huge.rs"]
 mod huge;
 
-use seccplay_core::analysis::analyze;
+use seccplay_core::analysis::{self, analyze};
 use seccplay_core::arch::{Arch, Endian};
 use seccplay_core::bpf::insn::*;
 use seccplay_core::bpf::verify::{self, Rule};
@@ -215,26 +215,41 @@ fn a_program_of_4097_instructions_is_refused() {
 }
 
 #[test]
-fn a_hundred_thousand_rules_compile_or_say_the_program_is_too_large() {
-    // Distinct conditions on one syscall: refused before libseccomp's quadratic database
-    // build (analysis::MAX_CONDITIONAL_RULES_PER_SYSCALL), at the first rule over the limit.
-    let (code, msg) = first_error(&huge::rules_100k_conditional());
+fn a_hundred_thousand_rules_compile_or_say_why_not() {
+    // Distinct conditions over many syscalls: a valid profile too large for the kernel.
+    let text = huge::rules_100k_conditional();
+    assert!(text.len() < analysis::MAX_PROFILE_BYTES);
+    let (code, msg) = first_error(&text);
+    assert_eq!(code, "program-too-large", "{msg}");
+    assert!(msg.contains("the kernel accepts at most 4096"), "{msg}");
+    // 5,000 distinct conditions on one syscall: refused before libseccomp's quadratic
+    // database build, at the first rule over the limit.
+    let (code, msg) = first_error(&huge::conditional_rules(5000));
     assert_eq!(code, "too-many-rules", "{msg}");
-    assert!(msg.contains("personality has 100000 rules"), "{msg}");
+    assert!(msg.contains("personality has more than 4096"), "{msg}");
     assert!(msg.starts_with("1:"), "{msg}");
-    // The same names again and again: they merge, and the program is small.
-    let a = analyze(
-        &huge::rules_100k_unconditional(),
-        &Context::docker(Arch::X86_64),
-    );
-    assert!(!a.failed(), "{:?}", a.first_error());
-    assert!(a.program.unwrap().insns.len() < 4096);
+    // The same names or the same rule again and again: they merge, the program is small.
+    for text in [
+        huge::rules_100k_unconditional(),
+        huge::rules_100k_identical(),
+    ] {
+        let a = analyze(&text, &Context::docker(Arch::X86_64));
+        assert!(!a.failed(), "{:?}", a.first_error());
+        assert!(a.program.unwrap().insns.len() < 100);
+    }
 }
 
 #[test]
-fn a_20_mb_profile_is_analysed() {
+fn a_20_mb_profile_is_refused_and_4_mib_is_analysed() {
     let text = huge::profile_20mb();
     assert!(text.len() >= 20 << 20);
+    let (code, msg) = first_error(&text);
+    assert_eq!(code, "profile-too-large", "{msg}");
+    assert!(msg.contains("the profile is 20.0 MiB"), "{msg}");
+    // Just under the limit: read, resolved and compiled.
+    let text = huge::profile_of_size(analysis::MAX_PROFILE_BYTES);
+    assert!(text.len() <= analysis::MAX_PROFILE_BYTES);
+    assert!(text.len() > analysis::MAX_PROFILE_BYTES - 10_000);
     let a = analyze(&text, &Context::docker(Arch::X86_64));
     assert!(!a.failed(), "{:?}", a.first_error());
     let p = a.program.expect("compiles");

@@ -110,6 +110,20 @@ pub fn analyze(text: &str, ctx: &Context) -> Analysis {
         }
     };
     a.diagnostics.extend(database.diagnostics.iter().cloned());
+    if let Some(arch) = cyclic_rule_tree(&database) {
+        a.diagnostics.insert(
+            0,
+            Diagnostic::error(
+                "libseccomp-hangs",
+                format!(
+                    "libseccomp 2.5.4 corrupts its rule tree for {arch} on these rules (a cycle among a syscall's argument comparisons) and then loops forever in seccomp_rule_add: the runtime would hang instead of starting the container"
+                ),
+            )
+            .on(arch),
+        );
+        a.database = Some(database);
+        return a;
+    }
     match codegen::compile(&database) {
         Ok(p) => a.program = Some(p),
         Err(e) => a
@@ -152,6 +166,61 @@ pub fn rule_budget(policy: &resolve::Policy) -> Option<Diagnostic> {
                 )
                 .at(Some(r.origin.location.clone())),
             );
+        }
+    }
+    None
+}
+
+/// The first ABI whose rule tree has a cycle (following sibling, true and false links), as
+/// libseccomp 2.5.4 builds for some pairs of rules on one syscall before it loops forever;
+/// compiling such a tree would not terminate either. Linear in the nodes.
+pub fn cyclic_rule_tree(db: &Database) -> Option<Arch> {
+    for adb in &db.dbs {
+        let n = adb.nodes.len();
+        // 0 = unvisited, 1 = on the current path, 2 = done.
+        let mut color = vec![0u8; n];
+        let succ = |i: usize| {
+            let node = &adb.nodes[i];
+            [node.next, node.nxt_t, node.nxt_f]
+        };
+        for root in 0..n {
+            if color[root] != 0 {
+                continue;
+            }
+            let mut stack: Vec<(usize, usize)> = vec![(root, 0)];
+            color[root] = 1;
+            while let Some(&mut (i, ref mut k)) = stack.last_mut() {
+                if *k == 3 {
+                    color[i] = 2;
+                    stack.pop();
+                    continue;
+                }
+                let next = succ(i)[*k];
+                *k += 1;
+                match next {
+                    Some(j) if j < n && color[j] == 1 => return Some(adb.arch),
+                    Some(j) if j < n && color[j] == 0 => {
+                        color[j] = 1;
+                        stack.push((j, 0));
+                    }
+                    _ => {}
+                }
+            }
+        }
+        // Walking back along a level must end too.
+        let mut seen = vec![usize::MAX; n];
+        for start in 0..n {
+            let mut i = start;
+            while let Some(p) = adb.nodes[i].prev {
+                if p >= n || seen[p] == start {
+                    return Some(adb.arch);
+                }
+                if seen[p] != usize::MAX {
+                    break;
+                }
+                seen[p] = start;
+                i = p;
+            }
         }
     }
     None
@@ -808,6 +877,28 @@ mod tests {
         assert!(a.parsed.is_none());
         let a = analyze(text.trim_end(), &Context::docker(Arch::X86_64));
         assert!(!a.failed());
+    }
+
+    /// Regression (found by fuzz/compile_differential): libseccomp 2.5.4 loops forever adding
+    /// the second rule (python3-seccomp hangs in add_rule); our database reproduces its cyclic
+    /// tree, and compiling it looped forever. Now an error.
+    #[test]
+    fn a_rule_pair_that_hangs_libseccomp_is_an_error() {
+        let text = r#"{"defaultAction":"SCMP_ACT_KILL_PROCESS","syscalls":[
+          {"names":["ptrace"],"action":"SCMP_ACT_ERRNO","args":[{"index":0,"op":"SCMP_CMP_LE","value":5},{"index":1,"op":"SCMP_CMP_NE","value":2}]},
+          {"names":["ptrace"],"action":"SCMP_ACT_ERRNO","args":[{"index":0,"op":"SCMP_CMP_LE","value":5},{"index":3,"op":"SCMP_CMP_NE","value":0}]}]}"#;
+        let a = analyze(text, &Context::docker(Arch::X86_64));
+        let e = a.first_error().unwrap();
+        assert_eq!(e.code, "libseccomp-hangs", "{e}");
+        assert!(a.program.is_none());
+        // The presets have no cycle.
+        let crate::presets::PresetKind::Profile(docker) =
+            crate::presets::get("docker").unwrap().kind
+        else {
+            unreachable!()
+        };
+        let a = analyze(docker, &Context::docker(Arch::X86_64));
+        assert!(cyclic_rule_tree(a.database.as_ref().unwrap()).is_none());
     }
 
     #[test]

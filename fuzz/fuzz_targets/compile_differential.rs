@@ -197,6 +197,10 @@ impl Input {
 
 fuzz_target!(|input: Input| {
     let text = input.profile();
+    // To see the profile of a crash or timeout: SECCPLAY_FUZZ_PRINT=1 <target> <artifact>.
+    if std::env::var_os("SECCPLAY_FUZZ_PRINT").is_some() {
+        eprintln!("profile: {text}\ncontext: {:?}", input.context());
+    }
     check_profile(&text, &input.context(), input.seed, 64)
         .unwrap_or_else(|v| panic!("{v}\nprofile: {text}"));
 });

@@ -5,7 +5,7 @@ SHELL := /bin/bash
 RUN := scripts/run.sh
 
 .DEFAULT_GOAL := help
-.PHONY: help setup serve test lint fmt host-test wasm-test build e2e screenshot
+.PHONY: help setup serve test lint fmt host-test wasm-test build e2e screenshot fuzz fuzz-seed
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -39,3 +39,9 @@ e2e: ## release build, then the Playwright e2e tests against it (screenshots in 
 
 screenshot: e2e ## refresh docs/screenshot.png from the e2e run
 	cp target/e2e/shell.png docs/screenshot.png
+
+fuzz: ## cargo-fuzz every target FUZZ_TIME seconds each (default 600; nightly + cargo-fuzz, else skips)
+	@$(RUN) fuzz
+
+fuzz-seed: ## write the seed corpora into fuzz/corpus/ (presets, golden programs, expressions)
+	cargo run -q -p seccplay-core --example fuzz_seed -- fuzz/corpus tests/golden

@@ -12,6 +12,7 @@
 #   e2e          node --test tests/e2e/ against dist/ served on 127.0.0.1 (a free port), after
 #                cargo build -p seccplay-native (the e2e compares the page with the CLI's output)
 #   serve        trunk serve on http://127.0.0.1:${PORT:-8080} (foreground, until Ctrl-C)
+#   fuzz         scripts/fuzz.sh: every fuzz target for FUZZ_TIME seconds (not part of test)
 #   test         all of it: setup fmt clippy host-test wasm-test build e2e
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -93,6 +94,7 @@ run() {
     build) fetch_wasm && step build trunk_build ;;
     e2e) step e2e-cli cargo build -p seccplay-native && step e2e e2e ;;
     serve) serve ;;
+    fuzz) step fuzz scripts/fuzz.sh ;;
     test) for s in setup fmt clippy host-test wasm-test build e2e; do run $s; done ;;
     *) say "unknown step '$1'; the steps are:"; sed -n '5,15p' "$0" >&2; exit 2 ;;
   esac

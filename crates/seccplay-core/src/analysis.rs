@@ -64,6 +64,18 @@ pub fn analyze(text: &str, ctx: &Context) -> Analysis {
         errs.append(&mut a.diagnostics);
         a.diagnostics = errs;
     };
+    if text.len() > MAX_PROFILE_BYTES {
+        a.diagnostics.push(Diagnostic::error(
+            "profile-too-large",
+            format!(
+                "the profile is {:.1} MiB; seccplay reads profiles up to {} MiB (Docker's default is {} KiB): a 20 MiB profile takes seconds and over a GiB of memory to analyse",
+                text.len() as f64 / (1 << 20) as f64,
+                MAX_PROFILE_BYTES >> 20,
+                crate::tables::presets::DOCKER_DEFAULT.len() >> 10
+            ),
+        ));
+        return a;
+    }
     let parsed = match profile::parse(text) {
         Ok(p) => p,
         Err(f) => {
@@ -86,6 +98,10 @@ pub fn analyze(text: &str, ctx: &Context) -> Analysis {
         a.unconfined = resolution.unconfined_reason;
         return a;
     };
+    if let Some(d) = rule_budget(&policy) {
+        a.diagnostics.insert(0, d);
+        return a;
+    }
     let database = match db::build(&policy) {
         Ok(d) => d,
         Err(f) => {
@@ -94,6 +110,20 @@ pub fn analyze(text: &str, ctx: &Context) -> Analysis {
         }
     };
     a.diagnostics.extend(database.diagnostics.iter().cloned());
+    if let Some(arch) = cyclic_rule_tree(&database) {
+        a.diagnostics.insert(
+            0,
+            Diagnostic::error(
+                "libseccomp-hangs",
+                format!(
+                    "libseccomp 2.5.4 corrupts its rule tree for {arch} on these rules (a cycle among a syscall's argument comparisons) and then loops forever in seccomp_rule_add: the runtime would hang instead of starting the container"
+                ),
+            )
+            .on(arch),
+        );
+        a.database = Some(database);
+        return a;
+    }
     match codegen::compile(&database) {
         Ok(p) => a.program = Some(p),
         Err(e) => a
@@ -102,6 +132,98 @@ pub fn analyze(text: &str, ctx: &Context) -> Analysis {
     }
     a.database = Some(database);
     a
+}
+
+/// The largest profile text [`analyze`] reads (4 MiB, 200 times Docker's default): analysis
+/// takes time and memory linear in the text (about 65 bytes of memory per byte of profile), so
+/// this bounds both for the playground and the CLI.
+pub const MAX_PROFILE_BYTES: usize = 4 << 20;
+
+/// Most distinct rules with argument conditions one syscall may have. libseccomp's rule
+/// database checks every new rule against the syscall's whole tree, so building it takes time
+/// quadratic in them (100,000 distinct rules on one syscall: minutes); that many distinct rules
+/// cannot fit the kernel's 4096 instructions anyway unless most of them cancel out. Repeated
+/// identical rules cost nothing and are not counted. Docker's default profile has at most 3
+/// per syscall.
+pub const MAX_CONDITIONAL_RULES_PER_SYSCALL: usize = 4096;
+
+/// The error for a policy with more than [`MAX_CONDITIONAL_RULES_PER_SYSCALL`] distinct
+/// conditional rules on one syscall, located at the first rule over the limit.
+pub fn rule_budget(policy: &resolve::Policy) -> Option<Diagnostic> {
+    type Distinct = std::collections::BTreeSet<(u32, String)>;
+    let mut seen: std::collections::BTreeMap<&str, Distinct> = Default::default();
+    for r in policy.rules.iter().filter(|r| !r.conditions.is_empty()) {
+        let set = seen.entry(r.syscall.as_str()).or_default();
+        set.insert((r.action, format!("{:?}", r.conditions)));
+        if set.len() > MAX_CONDITIONAL_RULES_PER_SYSCALL {
+            return Some(
+                Diagnostic::error(
+                    "too-many-rules",
+                    format!(
+                        "{} has more than {MAX_CONDITIONAL_RULES_PER_SYSCALL} distinct rules with argument conditions, the most seccplay accepts for one syscall: libseccomp needs time quadratic in them to build its rule database, and so many distinct rules cannot fit in the kernel's 4096 instructions",
+                        r.syscall
+                    ),
+                )
+                .at(Some(r.origin.location.clone())),
+            );
+        }
+    }
+    None
+}
+
+/// The first ABI whose rule tree has a cycle (following sibling, true and false links), as
+/// libseccomp 2.5.4 builds for some pairs of rules on one syscall before it loops forever;
+/// compiling such a tree would not terminate either. Linear in the nodes.
+pub fn cyclic_rule_tree(db: &Database) -> Option<Arch> {
+    for adb in &db.dbs {
+        let n = adb.nodes.len();
+        // 0 = unvisited, 1 = on the current path, 2 = done.
+        let mut color = vec![0u8; n];
+        let succ = |i: usize| {
+            let node = &adb.nodes[i];
+            [node.next, node.nxt_t, node.nxt_f]
+        };
+        for root in 0..n {
+            if color[root] != 0 {
+                continue;
+            }
+            let mut stack: Vec<(usize, usize)> = vec![(root, 0)];
+            color[root] = 1;
+            while let Some(&mut (i, ref mut k)) = stack.last_mut() {
+                if *k == 3 {
+                    color[i] = 2;
+                    stack.pop();
+                    continue;
+                }
+                let next = succ(i)[*k];
+                *k += 1;
+                match next {
+                    Some(j) if j < n && color[j] == 1 => return Some(adb.arch),
+                    Some(j) if j < n && color[j] == 0 => {
+                        color[j] = 1;
+                        stack.push((j, 0));
+                    }
+                    _ => {}
+                }
+            }
+        }
+        // Walking back along a level must end too.
+        let mut seen = vec![usize::MAX; n];
+        for start in 0..n {
+            let mut i = start;
+            while let Some(p) = adb.nodes[i].prev {
+                if p >= n || seen[p] == start {
+                    return Some(adb.arch);
+                }
+                if seen[p] != usize::MAX {
+                    break;
+                }
+                seen[p] = start;
+                i = p;
+            }
+        }
+    }
+    None
 }
 
 /// The answer for one syscall.
@@ -771,6 +893,72 @@ mod tests {
         assert!(t.to_string().ends_with("(EPERM)"));
         let read = t.rows.iter().find(|r| r.name == "read").unwrap();
         assert!(read.cached);
+    }
+
+    #[test]
+    fn too_many_conditional_rules_on_one_syscall_are_refused_quickly() {
+        let rule = r#"{"names":["personality"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":V,"op":"SCMP_CMP_EQ"}]}"#;
+        let rules: Vec<String> = (0..=MAX_CONDITIONAL_RULES_PER_SYSCALL)
+            .map(|i| rule.replace('V', &i.to_string()))
+            .collect();
+        let text = format!(
+            r#"{{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{}]}}"#,
+            rules.join(",\n")
+        );
+        let a = analyze(&text, &Context::docker(Arch::X86_64));
+        let e = a.first_error().unwrap();
+        assert_eq!(e.code, "too-many-rules");
+        assert!(
+            e.message
+                .contains("personality has more than 4096 distinct rules"),
+            "{e}"
+        );
+        assert_eq!(e.location.as_ref().unwrap().line, 4097);
+        // One rule fewer is built (and is too large for the kernel).
+        let text = text.replacen(&(rules[0].clone() + ",\n"), "", 1);
+        let a = analyze(&text, &Context::docker(Arch::X86_64));
+        assert_eq!(a.first_error().unwrap().code, "program-too-large");
+    }
+
+    #[test]
+    fn profiles_over_4_mib_are_refused_unread() {
+        let text = format!(
+            r#"{{"defaultAction":"SCMP_ACT_ALLOW"}}{}"#,
+            " ".repeat(MAX_PROFILE_BYTES)
+        );
+        let a = analyze(&text, &Context::docker(Arch::X86_64));
+        let e = a.first_error().unwrap();
+        assert_eq!(e.code, "profile-too-large");
+        assert!(
+            e.message
+                .starts_with("the profile is 4.0 MiB; seccplay reads profiles up to 4 MiB"),
+            "{e}"
+        );
+        assert!(a.parsed.is_none());
+        let a = analyze(text.trim_end(), &Context::docker(Arch::X86_64));
+        assert!(!a.failed());
+    }
+
+    /// Regression (found by fuzz/compile_differential): libseccomp 2.5.4 loops forever adding
+    /// the second rule (python3-seccomp hangs in add_rule); our database reproduces its cyclic
+    /// tree, and compiling it looped forever. Now an error.
+    #[test]
+    fn a_rule_pair_that_hangs_libseccomp_is_an_error() {
+        let text = r#"{"defaultAction":"SCMP_ACT_KILL_PROCESS","syscalls":[
+          {"names":["ptrace"],"action":"SCMP_ACT_ERRNO","args":[{"index":0,"op":"SCMP_CMP_LE","value":5},{"index":1,"op":"SCMP_CMP_NE","value":2}]},
+          {"names":["ptrace"],"action":"SCMP_ACT_ERRNO","args":[{"index":0,"op":"SCMP_CMP_LE","value":5},{"index":3,"op":"SCMP_CMP_NE","value":0}]}]}"#;
+        let a = analyze(text, &Context::docker(Arch::X86_64));
+        let e = a.first_error().unwrap();
+        assert_eq!(e.code, "libseccomp-hangs", "{e}");
+        assert!(a.program.is_none());
+        // The presets have no cycle.
+        let crate::presets::PresetKind::Profile(docker) =
+            crate::presets::get("docker").unwrap().kind
+        else {
+            unreachable!()
+        };
+        let a = analyze(docker, &Context::docker(Arch::X86_64));
+        assert!(cyclic_rule_tree(a.database.as_ref().unwrap()).is_none());
     }
 
     #[test]

@@ -116,8 +116,17 @@ fn outcome(db: &Database, audit: u32, nr: u32) -> Outcome {
 }
 
 fn compile_group(g: &mut Graph, db: &Database, audit: u32) -> usize {
-    // Breakpoints: every place the outcome can change.
-    let mut bps: BTreeSet<u64> = [0u64, 1, X32_SYSCALL_BIT as u64, u32::MAX as u64].into();
+    // Breakpoints: every place the outcome can change. runc's stub tests bit 30 with jset, so
+    // its answer also changes where bit 30 flips again above it (0x8000_0000, 0xc000_0000).
+    let mut bps: BTreeSet<u64> = [
+        0u64,
+        1,
+        X32_SYSCALL_BIT as u64,
+        0x8000_0000,
+        0xc000_0000,
+        u32::MAX as u64,
+    ]
+    .into();
     let members: Vec<&ArchDb> = db
         .dbs
         .iter()

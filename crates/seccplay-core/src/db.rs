@@ -134,6 +134,9 @@ pub struct ArchDb {
     /// Names the policy has rules for that do not exist on this ABI (libseccomp stores them
     /// under a pseudo number and never emits them).
     pub absent: Vec<String>,
+    /// A level's links formed a cycle, where libseccomp 2.5.4 loops forever.
+    #[serde(skip)]
+    hung: bool,
 }
 
 /// The whole rule database: default and bad-arch actions, one [`ArchDb`] per ABI, and the
@@ -184,12 +187,26 @@ pub fn build(policy: &Policy) -> Result<Database, Failure> {
             pseudo: BTreeMap::new(),
             nodes: Vec::new(),
             absent: Vec::new(),
+            hung: false,
         })
         .collect();
     let mut diagnostics = Vec::new();
     for rule in &policy.rules {
         for db in dbs.iter_mut() {
-            if let Err(e) = db.add_rule(rule, &mut diagnostics) {
+            let added = db.add_rule(rule, &mut diagnostics);
+            if db.hung {
+                let mut d = Diagnostic::error(
+                    "libseccomp-hangs",
+                    format!(
+                        "adding the rule for {} on {} makes libseccomp 2.5.4 loop forever (a cycle in its rule tree): {} would hang instead of starting the container",
+                        rule.syscall, db.arch, policy.runtime.name()
+                    ),
+                )
+                .on(db.arch);
+                d.location = Some(rule.origin.location.clone());
+                return Err(Failure::single(d));
+            }
+            if let Err(e) = added {
                 let other = e.conflicts_with.and_then(|i| policy.rules.get(i));
                 let msg = match (e.errno, other) {
                     (EEXIST, Some(o)) => format!(
@@ -464,6 +481,9 @@ impl ArchDb {
 
     /// Drops the reference to a level and releases the level if nothing else points into it.
     fn tree_put(&mut self, tree: Option<NodeId>) -> i64 {
+        if self.hung {
+            return 0;
+        }
         let mut t = tree;
         let mut cnt = self.put(&mut t);
         if let Some(n) = t {
@@ -473,7 +493,12 @@ impl ArchDb {
     }
 
     fn level_start(&self, mut n: NodeId) -> NodeId {
+        let mut steps = 0usize;
         while let Some(p) = self.nodes[n].prev {
+            steps += 1;
+            if steps > self.nodes.len() {
+                break; // a cycle: level_clean and analysis::cyclic_rule_tree report it
+            }
             n = p;
         }
         n
@@ -482,7 +507,14 @@ impl ArchDb {
     fn level_clean(&mut self, node: NodeId) -> i64 {
         let start = self.level_start(node);
         let mut n = Some(start);
+        // More steps than nodes means a cycle, where libseccomp spins forever: stop, report.
+        let mut steps = 0usize;
         while let Some(i) = n {
+            steps += 1;
+            if steps > self.nodes.len() {
+                self.hung = true;
+                return 0;
+            }
             let links = self.nodes[i].prev.is_some() as u32 + self.nodes[i].next.is_some() as u32;
             if self.nodes[i].refs > links {
                 return 0;
@@ -491,7 +523,12 @@ impl ArchDb {
         }
         let mut cnt = 0;
         let mut n = Some(start);
-        while n.is_some() {
+        while n.is_some() && !self.hung {
+            steps += 1;
+            if steps > 2 * self.nodes.len() + 2 {
+                self.hung = true;
+                break;
+            }
             cnt += self.put(&mut n);
         }
         cnt

@@ -98,10 +98,26 @@ pub fn parse_u64(raw: &str) -> Result<u64, NumberError> {
 }
 
 /// Maps byte offsets to 1-based line and column numbers.
+///
+/// Columns count characters, so they need the characters before an offset on its line: the
+/// index keeps, every [`CHECKPOINT`] bytes, how many characters precede that byte, so that a
+/// lookup reads at most [`CHECKPOINT`] bytes whatever the line length (a profile written on
+/// one 20 MB line would otherwise make every lookup scan megabytes: quadratic).
 #[derive(Clone, Debug)]
 pub struct LineIndex<'a> {
     text: &'a str,
     line_starts: Vec<usize>,
+    /// `chars_at[i]`: characters in `text[..i * CHECKPOINT]` (empty for ASCII text, where
+    /// characters are bytes).
+    chars_at: Vec<usize>,
+}
+
+/// Bytes between two character-count checkpoints of a [`LineIndex`].
+pub const CHECKPOINT: usize = 256;
+
+/// True for the bytes that start a character (everything but UTF-8 continuation bytes).
+fn starts_char(b: u8) -> bool {
+    (b as i8) >= -0x40
 }
 
 impl<'a> LineIndex<'a> {
@@ -113,7 +129,35 @@ impl<'a> LineIndex<'a> {
                 line_starts.push(i + 1);
             }
         }
-        LineIndex { text, line_starts }
+        let mut chars_at = Vec::new();
+        if !text.is_ascii() {
+            chars_at.reserve(text.len() / CHECKPOINT + 1);
+            let mut chars = 0usize;
+            for block in text.as_bytes().chunks(CHECKPOINT) {
+                chars_at.push(chars);
+                chars += block.iter().filter(|&&b| starts_char(b)).count();
+            }
+            chars_at.push(chars);
+        }
+        LineIndex {
+            text,
+            line_starts,
+            chars_at,
+        }
+    }
+
+    /// Characters that start in `text[..offset]`.
+    fn chars_before(&self, offset: usize) -> usize {
+        if self.chars_at.is_empty() {
+            return offset;
+        }
+        let block = offset / CHECKPOINT;
+        let from = block * CHECKPOINT;
+        self.chars_at[block]
+            + self.text.as_bytes()[from..offset]
+                .iter()
+                .filter(|&&b| starts_char(b))
+                .count()
     }
 
     /// 1-based (line, column-in-characters) of a byte offset.
@@ -124,14 +168,8 @@ impl<'a> LineIndex<'a> {
             Err(i) => i - 1,
         };
         let start = self.line_starts[line];
-        let mut col = 1u32;
-        for (i, _) in self.text[start..].char_indices() {
-            if start + i >= offset {
-                break;
-            }
-            col += 1;
-        }
-        (line as u32 + 1, col)
+        let col = self.chars_before(offset) - self.chars_before(start) + 1;
+        (line as u32 + 1, col as u32)
     }
 
     /// A [`Location`] for a span and a JSON path.
@@ -203,7 +241,7 @@ struct Parser<'a> {
 fn describe_byte(b: u8) -> String {
     match b {
         b' '..=b'~' => format!("'{}'", b as char),
-        0 => "a NUL byte".to_string(),
+        0 => "NUL byte".to_string(),
         _ => format!("byte 0x{b:02x}"),
     }
 }
@@ -557,6 +595,46 @@ impl Parser<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Line and column the slow way: what [`LineIndex::line_col`] must equal.
+    fn naive_line_col(text: &str, offset: usize) -> (u32, u32) {
+        let offset = offset.min(text.len());
+        let start = text.as_bytes()[..offset]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |p| p + 1);
+        let line = text.as_bytes()[..offset]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        let col = text[start..]
+            .char_indices()
+            .take_while(|(i, _)| start + i < offset)
+            .count();
+        (line as u32 + 1, col as u32 + 1)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn line_col_counts_characters(s in "[a\né€😀\n]{0,3000}", at in 0usize..4000) {
+            let idx = LineIndex::new(&s);
+            proptest::prop_assert_eq!(idx.line_col(at), naive_line_col(&s, at));
+        }
+    }
+
+    /// Regression (found with tests/hostile.rs): a 4 MB one-line profile took minutes, because
+    /// every located value counted the characters of its line from the start.
+    #[test]
+    fn long_lines_are_indexed_in_linear_time() {
+        let line = "é".repeat(1 << 21);
+        let idx = LineIndex::new(&line);
+        let mut sum = 0u64;
+        for off in (0..line.len()).step_by(2).take(200_000) {
+            sum += idx.line_col(off).1 as u64;
+        }
+        assert_eq!(idx.line_col(line.len()), (1, (1 << 21) + 1));
+        assert!(sum > 0);
+    }
 
     #[test]
     fn parses_values_with_spans() {

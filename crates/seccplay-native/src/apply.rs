@@ -147,7 +147,13 @@ pub(crate) fn plan(a: &ApplyArgs) -> Result<Install, Fail> {
     let Some(program) = &an.program else {
         return Err(setup(format!("{}: no program was compiled", loaded.origin)));
     };
-    if let Err(e) = verify::verify(&program.insns) {
+    let mut insns = program.insns.clone();
+    // Fault injection for tests/native_safety.rs, debug builds only: a program the verifier
+    // refuses must never be installed, and a correct compiler never produces one.
+    if cfg!(debug_assertions) && std::env::var_os("SECCPLAY_TEST_BREAK_PROGRAM").is_some() {
+        insns.insert(0, seccplay_core::bpf::Insn::new(0xffff, 0, 0, 0));
+    }
+    if let Err(e) = verify::verify(&insns) {
         return Err(setup(format!(
             "{}: the kernel would refuse the compiled program: {e}",
             loaded.origin
@@ -188,7 +194,7 @@ pub(crate) fn plan(a: &ApplyArgs) -> Result<Install, Fail> {
         ));
     }
     Ok(Install::Filter {
-        filters: sys::sock_filters(&program.insns),
+        filters: sys::sock_filters(&insns),
         flags,
         exec_blocked: (!execve.action.is_allow()).then(|| describe_action(execve.ret)),
     })

@@ -123,8 +123,13 @@ pub fn load(profile: &str) -> Result<Loaded, Fail> {
     if path.exists() {
         let bytes =
             std::fs::read(path).map_err(|e| Fail::msg(format!("reading {profile}: {e}")))?;
-        let text = String::from_utf8(bytes)
-            .map_err(|e| Fail::msg(format!("{profile}: not UTF-8 text ({e})")))?;
+        // Invalid UTF-8: the core's located error (line, column, offset and byte).
+        let text = String::from_utf8(bytes).map_err(|e| {
+            let why = seccplay_core::json::parse_bytes(e.as_bytes())
+                .err()
+                .map_or_else(|| e.to_string(), |d| d.to_string());
+            Fail::msg(format!("{profile}:{why}"))
+        })?;
         return Ok(Loaded {
             origin: profile.into(),
             text,

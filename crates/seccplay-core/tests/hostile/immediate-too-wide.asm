@@ -1,0 +1,2 @@
+ld #0x1ffffffff
+ret a

@@ -248,6 +248,7 @@ fn moby_seccomp_arch(native: &str) -> Option<Arch> {
 /// Errors are what Docker or the runtime would refuse (the container would not start).
 pub fn resolve(profile: &Profile, ctx: &Context) -> Result<Resolution, Failure> {
     let mut diags = Vec::new();
+    let mut suggestions_left = MAX_SUGGESTIONS;
     let mut errors = Vec::new();
 
     if ctx.privileged && !ctx.explicit_profile {
@@ -578,7 +579,12 @@ pub fn resolve(profile: &Profile, ctx: &Context) -> Result<Resolution, Failure> 
                                 "libseccomp does not know the syscall \"{}\": {} skips this rule{}",
                                 name.value,
                                 ctx.runtime.name(),
-                                suggestion(&name.value)
+                                if suggestions_left > 0 {
+                                    suggestions_left -= 1;
+                                    suggestion(&name.value)
+                                } else {
+                                    String::new()
+                                }
                             ),
                         )
                         .at(Some(name.location.clone())),
@@ -776,11 +782,17 @@ fn entry_label(e: &SyscallEntry) -> String {
     format!("syscalls[{}] ({}{more})", e.index, names.join(", "))
 }
 
+/// Unknown syscall names get a "did you mean" for the first this many per resolution; the
+/// rest get the plain warning (a profile of 300,000 unknown names stays fast: each suggestion
+/// compares the name with all 508 known ones).
+const MAX_SUGGESTIONS: usize = 100;
+
 fn suggestion(name: &str) -> String {
     let best = syscalls::all_names()
-        .filter(|k| crate::profile::edit_distance(k, name) <= 2)
-        .min_by_key(|k| crate::profile::edit_distance(k, name));
-    best.map(|b| format!(" (did you mean \"{b}\"?)"))
+        .map(|k| (crate::profile::edit_distance(k, name), k))
+        .filter(|&(d, _)| d <= 2)
+        .min_by_key(|&(d, _)| d);
+    best.map(|(_, b)| format!(" (did you mean \"{b}\"?)"))
         .unwrap_or_default()
 }
 

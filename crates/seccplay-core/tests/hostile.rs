@@ -255,3 +255,37 @@ fn a_20_mb_profile_is_refused_and_4_mib_is_analysed() {
     let p = a.program.expect("compiles");
     verify::verify(&p.insns).unwrap();
 }
+
+/// A profile of 200,000 unknown syscall names: one warning each, and "did you mean" only for
+/// the first hundred (each suggestion compares with all 508 known names; unbounded, this took
+/// minutes for a 4 MiB profile).
+#[test]
+fn many_unknown_names_warn_without_a_suggestion_each() {
+    // 676 names two edits from "read" ("readaa" …), then names far from every syscall.
+    let close = ('a'..='z').flat_map(|x| ('a'..='z').map(move |y| format!("read{x}{y}")));
+    let far = (0..200_000 - 676).map(|i| format!("zz{i}qq"));
+    let names: Vec<String> = close.chain(far).map(|n| format!("\"{n}\"")).collect();
+    let text = format!(
+        r#"{{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{{"names":["read",{}],"action":"SCMP_ACT_ALLOW"}}]}}"#,
+        names.join(",")
+    );
+    let a = analyze(&text, &Context::docker(Arch::X86_64));
+    assert!(!a.failed(), "{:?}", a.first_error());
+    let unknown: Vec<&str> = a
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "unknown-syscall")
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(unknown.len(), 200_000);
+    let suggested = unknown
+        .iter()
+        .filter(|m| m.contains("did you mean"))
+        .count();
+    assert_eq!(suggested, 100);
+    assert!(
+        unknown[0].contains(r#"did you mean "read"?"#),
+        "{}",
+        unknown[0]
+    );
+}

@@ -630,17 +630,8 @@ impl ArgCompiler<'_> {
                     Cmp::Gt => BPF_JGT,
                     Cmp::Ge => BPF_JGE,
                 };
-                let mut id = self.g.add(GNode::Jmp { op, k: d, t, f });
-                if ctx.acc != Acc::Word(off, mask) {
-                    if mask != u32::MAX {
-                        id = self.g.add(GNode::And { k: mask, next: id });
-                    }
-                    id = self.g.add(GNode::Load {
-                        offset: off,
-                        next: id,
-                    });
-                }
-                id
+                let id = self.g.add(GNode::Jmp { op, k: d, t, f });
+                self.with_word(ctx.acc, off, mask, id)
             }
         };
         self.memo.insert(key, id);
@@ -704,17 +695,23 @@ impl ArgCompiler<'_> {
         let mut loaded = ctx.clone();
         loaded.acc = Acc::Word(off, mask);
         let miss = self.at(after, cont, &loaded);
-        let mut id = self.search_values(&run, off, mask, miss, cont, &loaded);
-        if ctx.acc != Acc::Word(off, mask) {
-            if mask != u32::MAX {
-                id = self.g.add(GNode::And { k: mask, next: id });
-            }
-            id = self.g.add(GNode::Load {
-                offset: off,
-                next: id,
-            });
+        let id = self.search_values(&run, off, mask, miss, cont, &loaded);
+        self.with_word(ctx.acc, off, mask, id)
+    }
+
+    /// `next`, preceded by loading `word(off) & mask` unless the accumulator `acc` holds it.
+    fn with_word(&mut self, acc: Acc, off: u32, mask: u32, next: usize) -> usize {
+        if acc == Acc::Word(off, mask) {
+            return next;
         }
-        id
+        let mut id = next;
+        if mask != u32::MAX {
+            id = self.g.add(GNode::And { k: mask, next: id });
+        }
+        self.g.add(GNode::Load {
+            offset: off,
+            next: id,
+        })
     }
 
     fn search_values(

@@ -6,6 +6,8 @@
 //! hanging the suite. Tests skip (with a message) where seccomp user notification or root is
 //! missing, except when `CI` is set: then they fail.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -33,14 +35,7 @@ fn ready(test: &str, needs: &[&str]) -> bool {
     } else {
         None
     };
-    match why {
-        None => true,
-        Some(w) if std::env::var_os("CI").is_some() => panic!("{test}: CI is set but {w}"),
-        Some(w) => {
-            eprintln!("{test}: skipping: {w}");
-            false
-        }
-    }
+    common::ready_unless(test, why)
 }
 
 /// A scratch directory, removed when the test ends.

@@ -13,6 +13,8 @@
 //! Kernel tests skip (with a message) where seccomp or root is missing, except when `CI` is set:
 //! then they fail.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -37,26 +39,17 @@ fn run(args: &[&str]) -> Output {
 
 /// True when the kernel tests can run here; otherwise prints why (and panics under CI).
 fn kernel_ready(test: &str) -> bool {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let seccomp = status.contains("\nSeccomp:\t0") || status.contains("\nSeccomp:\t2");
-    let avail = Path::new("/proc/sys/kernel/seccomp/actions_avail").exists();
-    // SAFETY: geteuid has no preconditions.
-    let root = unsafe { libc::geteuid() } == 0;
-    let why = if !seccomp || !avail {
-        Some("the kernel has no seccomp filter support (or this process is in strict mode)")
-    } else if !root {
-        Some("not root (the nested apply needs CAP_SYS_ADMIN for dump and a clean start)")
+    let why = if let Some(w) = common::no_seccomp_filters() {
+        Some(w.to_string())
+    } else if !common::is_root() {
+        Some(
+            "not root (the nested apply needs CAP_SYS_ADMIN for dump and a clean start)"
+                .to_string(),
+        )
     } else {
         None
     };
-    match why {
-        None => true,
-        Some(w) if std::env::var_os("CI").is_some() => panic!("{test}: CI is set but {w}"),
-        Some(w) => {
-            eprintln!("{test}: skipping: {w}");
-            false
-        }
-    }
+    common::ready_unless(test, why)
 }
 
 struct Dir(PathBuf);

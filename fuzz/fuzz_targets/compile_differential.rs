@@ -8,67 +8,9 @@ use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use seccplay_core::arch::Arch;
 use seccplay_core::context::{Context, Runtime};
-use seccplay_core::invariants::check_profile;
+use seccplay_core::invariants::{check_profile, SAMPLE_ARCHES, SAMPLE_NAMES, SAMPLE_VALUES};
 use seccplay_core::profile::{ActionName, Op};
 
-const NAMES: &[&str] = &[
-    "read",
-    "write",
-    "open",
-    "openat",
-    "close",
-    "ioctl",
-    "fcntl",
-    "mmap",
-    "mmap2",
-    "personality",
-    "clone",
-    "clone3",
-    "prctl",
-    "kill",
-    "ptrace",
-    "execve",
-    "futex",
-    "unshare",
-    "socket",
-    "connect",
-    "accept4",
-    "sendto",
-    "socketcall",
-    "semop",
-    "shmat",
-    "ipc",
-    "chown32",
-    "set_tls",
-    "uretprobe",
-    "mseal",
-    "no_such_syscall",
-];
-const ARCHES: &[&str] = &[
-    "SCMP_ARCH_X86_64",
-    "SCMP_ARCH_X86",
-    "SCMP_ARCH_X32",
-    "SCMP_ARCH_AARCH64",
-    "SCMP_ARCH_ARM",
-    "SCMP_ARCH_S390X",
-    "SCMP_ARCH_S390",
-    "SCMP_ARCH_PPC64LE",
-    "SCMP_ARCH_RISCV64",
-    "SCMP_ARCH_MIPSEL64",
-];
-const VALUES: &[u64] = &[
-    0,
-    1,
-    2,
-    38,
-    0x7fff_ffff,
-    0x8000_0000,
-    0xffff_ffff,
-    0x1_0000_0000,
-    0x1_0000_0001,
-    u64::MAX - 1,
-    u64::MAX,
-];
 const CAPS: &[&str] = &["CAP_SYS_ADMIN", "CAP_CHOWN", "CAP_SYS_PTRACE"];
 
 #[derive(Arbitrary, Debug)]
@@ -103,7 +45,7 @@ struct Input {
 
 fn val(v: (bool, u8, u64)) -> u64 {
     if v.0 {
-        VALUES[v.1 as usize % VALUES.len()]
+        SAMPLE_VALUES[v.1 as usize % SAMPLE_VALUES.len()]
     } else {
         v.2
     }
@@ -124,7 +66,7 @@ impl Input {
                 .arches
                 .iter()
                 .take(4)
-                .map(|&i| format!("\"{}\"", ARCHES[i as usize % ARCHES.len()]))
+                .map(|&i| format!("\"{}\"", SAMPLE_ARCHES[i as usize % SAMPLE_ARCHES.len()]))
                 .collect();
             s += &format!(r#","architectures":[{}]"#, a.join(","));
         }
@@ -134,7 +76,7 @@ impl Input {
                 .names
                 .iter()
                 .take(4)
-                .map(|&i| format!("\"{}\"", NAMES[i as usize % NAMES.len()]))
+                .map(|&i| format!("\"{}\"", SAMPLE_NAMES[i as usize % SAMPLE_NAMES.len()]))
                 .collect();
             let mut x = format!(
                 r#"{{"names":[{}],"action":"{}""#,

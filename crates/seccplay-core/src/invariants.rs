@@ -20,6 +20,71 @@ use crate::expr;
 use std::collections::BTreeSet;
 use std::fmt;
 
+/// Syscall names random profiles draw from (property tests and fuzz targets): common ones,
+/// argument-checked ones, multiplexed socket/IPC calls, ABI-specific and unknown names.
+pub const SAMPLE_NAMES: &[&str] = &[
+    "read",
+    "write",
+    "open",
+    "openat",
+    "close",
+    "ioctl",
+    "fcntl",
+    "mmap",
+    "mmap2",
+    "personality",
+    "clone",
+    "clone3",
+    "prctl",
+    "kill",
+    "ptrace",
+    "execve",
+    "futex",
+    "unshare",
+    "socket",
+    "connect",
+    "accept4",
+    "sendto",
+    "socketcall",
+    "semop",
+    "shmat",
+    "ipc",
+    "chown32",
+    "set_tls",
+    "uretprobe",
+    "mseal",
+    "no_such_syscall",
+];
+
+/// Architectures random profiles draw from: both byte orders, x32, multiplexing ABIs.
+pub const SAMPLE_ARCHES: &[&str] = &[
+    "SCMP_ARCH_X86_64",
+    "SCMP_ARCH_X86",
+    "SCMP_ARCH_X32",
+    "SCMP_ARCH_AARCH64",
+    "SCMP_ARCH_ARM",
+    "SCMP_ARCH_S390X",
+    "SCMP_ARCH_S390",
+    "SCMP_ARCH_PPC64LE",
+    "SCMP_ARCH_RISCV64",
+    "SCMP_ARCH_MIPSEL64",
+];
+
+/// Argument values random profiles draw from: the edges of 32 and 64 bits.
+pub const SAMPLE_VALUES: &[u64] = &[
+    0,
+    1,
+    2,
+    38,
+    0x7fff_ffff,
+    0x8000_0000,
+    0xffff_ffff,
+    0x1_0000_0000,
+    0x1_0000_0001,
+    u64::MAX - 1,
+    u64::MAX,
+];
+
 /// A broken invariant: which one (1–6, as numbered in docs/RELIABILITY.md) and what happened.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Violation {

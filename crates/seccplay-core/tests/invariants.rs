@@ -20,7 +20,8 @@ use seccplay_core::bpf::{insn, verify, Insn};
 use seccplay_core::codegen::digest;
 use seccplay_core::context::{Context, Runtime};
 use seccplay_core::invariants::{
-    check_expr, check_profile, check_program, derive_data, diagnostics_are_located,
+    check_expr, check_profile, check_program, derive_data, diagnostics_are_located, SAMPLE_ARCHES,
+    SAMPLE_NAMES, SAMPLE_VALUES,
 };
 use seccplay_core::presets::{PresetKind, ALL};
 use seccplay_core::profile::{self, ActionName, Op};
@@ -123,59 +124,8 @@ fn check_bytes(b: &[u8]) -> Result<(), TestCaseError> {
 
 // ---- 2, 6. random profiles in random contexts ---------------------------------------------
 
-const NAMES: &[&str] = &[
-    "read",
-    "write",
-    "open",
-    "close",
-    "ioctl",
-    "fcntl",
-    "mmap",
-    "mmap2",
-    "personality",
-    "clone",
-    "prctl",
-    "kill",
-    "execve",
-    "futex",
-    "unshare",
-    "socket",
-    "connect",
-    "socketcall",
-    "semop",
-    "ipc",
-    "chown32",
-    "set_tls",
-    "uretprobe",
-    "no_such_syscall",
-];
-const ARCHES: &[&str] = &[
-    "SCMP_ARCH_X86_64",
-    "SCMP_ARCH_X86",
-    "SCMP_ARCH_X32",
-    "SCMP_ARCH_AARCH64",
-    "SCMP_ARCH_ARM",
-    "SCMP_ARCH_S390X",
-    "SCMP_ARCH_S390",
-    "SCMP_ARCH_PPC64LE",
-    "SCMP_ARCH_MIPSEL64",
-];
-const VALUES: &[u64] = &[
-    0,
-    1,
-    2,
-    38,
-    0x7fff_ffff,
-    0x8000_0000,
-    0xffff_ffff,
-    0x1_0000_0000,
-    0x1_0000_0001,
-    u64::MAX - 1,
-    u64::MAX,
-];
-
 fn arb_value() -> impl Strategy<Value = u64> {
-    prop_oneof![4 => prop::sample::select(VALUES), 1 => any::<u64>()]
+    prop_oneof![4 => prop::sample::select(SAMPLE_VALUES), 1 => any::<u64>()]
 }
 
 fn arb_action() -> impl Strategy<Value = &'static str> {
@@ -203,7 +153,7 @@ fn arb_entry() -> impl Strategy<Value = String> {
         Just(r#","includes":{"minKernel":"6.2"}"#.to_string()),
     ];
     (
-        prop::collection::vec(prop::sample::select(NAMES), 1..4),
+        prop::collection::vec(prop::sample::select(SAMPLE_NAMES), 1..4),
         arb_action(),
         prop::option::of(0u32..70000),
         prop::collection::vec(cond, 0..4),
@@ -226,7 +176,7 @@ fn arb_profile() -> impl Strategy<Value = String> {
     (
         arb_action(),
         prop::option::of(0u32..200),
-        prop::collection::vec(prop::sample::select(ARCHES), 0..4),
+        prop::collection::vec(prop::sample::select(SAMPLE_ARCHES), 0..4),
         prop::collection::vec(arb_entry(), 0..20),
     )
         .prop_map(|(def, errno, arches, entries)| {

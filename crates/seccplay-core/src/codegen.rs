@@ -318,9 +318,10 @@ impl SearchPlan {
     /// The plan for `weights`, reweighted so that no range whose code after the search is
     /// longer than a `ret` (`tail`: the longest path of each range's code) has a longer path
     /// than the longest path to a plain `ret`: an argument-checked syscall should not be the
-    /// slowest because its leaf sits deep. The ranges on the worst path get their weight
-    /// quadrupled, a few rounds at most; the plan with the smallest worst path wins (ties:
-    /// the first, i.e. the least reweighted).
+    /// slowest because its leaf sits deep. A range `k` levels over that bound gets its weight
+    /// multiplied by 2^(k+1) (each doubling lifts a leaf about one level), for a few rounds at
+    /// most; the plan with the smallest worst path wins (ties: the first, i.e. the least
+    /// reweighted).
     fn balanced(ranges: &[(u32, Outcome)], mut weights: Vec<f64>, tail: &[usize]) -> SearchPlan {
         let mut tables = DpTables::default();
         let mut best: Option<(usize, SearchPlan)> = None;
@@ -343,7 +344,7 @@ impl SearchPlan {
             }
             for r in 0..ranges.len() {
                 if total[r] > bound {
-                    weights[r] *= (1u64 << (total[r] - bound).min(20)) as f64;
+                    weights[r] *= (1u64 << (total[r] - bound + 1).min(20)) as f64;
                 }
             }
         }

@@ -2,37 +2,8 @@
 
 use serde_json::{json, Map, Value};
 
-/// splitmix64: tiny, deterministic, good enough for test generation.
-#[derive(Clone, Debug)]
-pub struct Rng(u64);
-
-impl Rng {
-    pub fn new(seed: u64) -> Rng {
-        Rng(seed ^ 0x5EC0_C0DE_D00D_F00D)
-    }
-
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `0..n` (n > 0).
-    pub fn below(&mut self, n: u64) -> u64 {
-        self.next_u64() % n
-    }
-
-    /// True with probability `pct`/100.
-    pub fn chance(&mut self, pct: u64) -> bool {
-        self.below(100) < pct
-    }
-
-    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len() as u64) as usize]
-    }
-}
+/// The core's splitmix64 generator (shared with the property tests and fuzz targets).
+pub use seccplay_core::invariants::Rng;
 
 /// Syscall names used by the generator: common calls, socket and ipc family calls
 /// (multiplexed on x86/s390/ppc…), names absent on some arches, and names libseccomp

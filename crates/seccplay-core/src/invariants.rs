@@ -128,9 +128,19 @@ impl Rng {
         z ^ (z >> 31)
     }
 
+    /// Uniform in `0..n` (n > 0).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next_u64() % n
+    }
+
+    /// True with probability `pct`/100.
+    pub fn chance(&mut self, pct: u64) -> bool {
+        self.below(100) < pct
+    }
+
     /// One of `items` (which must not be empty).
-    pub fn pick<T: Copy>(&mut self, items: &[T]) -> T {
-        items[(self.next_u64() % items.len() as u64) as usize]
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len() as u64) as usize]
     }
 }
 
@@ -163,20 +173,20 @@ pub fn derive_queries(prog: &[Insn], arches: &[Arch], seed: u64, count: usize) -
             let mut args = [0u64; 6];
             for a in &mut args {
                 let hi = match rng.next_u64() % 4 {
-                    0 => rng.pick(&words),
+                    0 => *rng.pick(&words),
                     1 => u32::MAX,
                     _ => 0,
                 };
                 let lo = if rng.next_u64() % 8 == 0 {
                     rng.next_u64() as u32
                 } else {
-                    rng.pick(&words)
+                    *rng.pick(&words)
                 };
                 *a = (u64::from(hi) << 32) | u64::from(lo);
             }
             Query {
-                audit_arch: rng.pick(&audits),
-                nr: rng.pick(&words),
+                audit_arch: *rng.pick(&audits),
+                nr: *rng.pick(&words),
                 args,
                 instruction_pointer: rng.next_u64(),
             }
@@ -301,14 +311,14 @@ pub fn derive_data(prog: &[Insn], seed: u64, count: usize) -> Vec<SeccompData> {
         .map(|_| {
             let mut args = [0u64; 6];
             for a in &mut args {
-                *a = (u64::from(rng.pick(&words)) << 32) | u64::from(rng.pick(&words));
+                *a = (u64::from(*rng.pick(&words)) << 32) | u64::from(*rng.pick(&words));
             }
             let arch = match rng.next_u64() % 3 {
                 0 => Arch::X86_64.audit_arch(),
                 1 => Arch::X86.audit_arch(),
-                _ => rng.pick(&words),
+                _ => *rng.pick(&words),
             };
-            let mut d = SeccompData::new(rng.pick(&words), arch, args);
+            let mut d = SeccompData::new(*rng.pick(&words), arch, args);
             d.instruction_pointer = rng.next_u64();
             d
         })

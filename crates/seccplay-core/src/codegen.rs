@@ -4,8 +4,9 @@
 //! number once and finds its outcome by a weighted search over ranges of numbers with equal
 //! outcome (runc's ENOSYS stub and the bad-arch checks for x32 numbers are folded into the
 //! ranges): `jge` splits, and leaves that test up to three single numbers by `jeq` inside a
-//! stretch of one outcome; the tree is then rebalanced so that a syscall with argument checks
-//! is never the slowest path. A range whose syscall has argument rules continues into code
+//! stretch of one outcome. The search minimises the expected comparisons when every number of
+//! the native ABI's table is equally likely, then is rebalanced so that the usual call (zero
+//! arguments) of every native syscall fits in [`MAX_USUAL_PATH`] instructions. A range whose syscall has argument rules continues into code
 //! specialised from the rule database's decision DAG: the DAG is partially evaluated under
 //! what the path already knows (intervals of each argument word, the accumulator's content),
 //! so no comparison is repeated and the accumulator is reloaded exactly when it holds another
@@ -61,8 +62,9 @@ pub fn compile(db: &Database) -> Result<Compiled, CompileError> {
         }
     }
     let mut next = badarch;
-    for &audit in groups.iter().rev() {
-        let block = compile_group(&mut g, db, audit);
+    let mut tables = DpTables::default();
+    for (gi, &audit) in groups.iter().rev().enumerate() {
+        let block = compile_group(&mut g, &mut tables, db, audit, groups.len() - 1 - gi);
         next = g.add(GNode::Jmp {
             op: BPF_JEQ,
             k: audit,
@@ -115,7 +117,14 @@ fn outcome(db: &Database, audit: u32, nr: u32) -> Outcome {
     }
 }
 
-fn compile_group(g: &mut Graph, db: &Database, audit: u32) -> usize {
+/// `index`: the group's place in the filter (its block runs after `index` failed arch tests).
+fn compile_group(
+    g: &mut Graph,
+    tables: &mut DpTables,
+    db: &Database,
+    audit: u32,
+    index: usize,
+) -> usize {
     // Breakpoints: every place the outcome can change. runc's stub tests bit 30 with jset, so
     // its answer also changes where bit 30 flips again above it (0x8000_0000, 0xc000_0000).
     let mut bps: BTreeSet<u64> = [
@@ -153,33 +162,10 @@ fn compile_group(g: &mut Graph, db: &Database, audit: u32) -> usize {
             ranges.push((s, o));
         }
     }
-    // Weights: the real syscalls each range holds (x32 counts 1/8: most kernels disable it),
-    // plus a floor so that empty ranges stay reachable at a bounded depth.
-    let numbers: Vec<(f64, Vec<u64>)> = members
-        .iter()
-        .map(|d| {
-            let scale = if d.arch == Arch::X32 { 0.125 } else { 1.0 };
-            let nrs = crate::syscalls::syscalls(d.arch)
-                .iter()
-                .map(|&(_, nr)| nr as u64)
-                .collect();
-            (scale, nrs)
-        })
-        .collect();
-    let weights: Vec<f64> = ranges
-        .iter()
-        .enumerate()
-        .map(|(i, &(s, _))| {
-            let end = ranges.get(i + 1).map(|r| r.0 as u64).unwrap_or(1 << 32);
-            let mut w = 0.05;
-            for (scale, nrs) in &numbers {
-                let n = nrs.partition_point(|&x| x < end) - nrs.partition_point(|&x| x < s as u64);
-                w += n as f64 * scale;
-            }
-            w
-        })
-        .collect();
-    // The code of every outcome first: its longest path bounds where its leaf may sit.
+    let model = NumberModel::new(&members);
+    let weights = model.weights(&ranges);
+    let primary: Vec<bool> = ranges.iter().map(|&(s, _)| model.is_primary(s)).collect();
+    // The code of every outcome first: its usual path bounds where its leaf may sit.
     let mut code: BTreeMap<Outcome, usize> = BTreeMap::new();
     for &(_, o) in &ranges {
         if code.contains_key(&o) {
@@ -206,9 +192,13 @@ fn compile_group(g: &mut Graph, db: &Database, audit: u32) -> usize {
         };
         code.insert(o, id);
     }
-    let longest = g.longest_paths();
-    let tail: Vec<usize> = ranges.iter().map(|(_, o)| longest[code[o]]).collect();
-    let plan = SearchPlan::balanced(&ranges, weights, &tail);
+    let tail: Vec<usize> = ranges
+        .iter()
+        .map(|&(s, o)| g.zero_args_steps(code[&o], s, audit))
+        .collect();
+    // The native ABI's group is first: `ld arch`, `jeq`, `ld nr` come before its search.
+    let budget = (index == 0).then_some(MAX_USUAL_PATH - 3);
+    let plan = SearchPlan::balanced(&ranges, weights, &tail, &primary, budget, tables);
     let mut leaf = |_: &mut Graph, o: Outcome| code[&o];
     let body = plan.emit(g, &ranges, 0, ranges.len(), &mut leaf);
     g.add(GNode::Load {
@@ -216,6 +206,85 @@ fn compile_group(g: &mut Graph, db: &Database, audit: u32) -> usize {
         next: body,
     })
 }
+
+/// The search's model of which syscall numbers occur: it minimises the expected number of
+/// comparisons when every number of the group's first ABI's table — from its lowest to its
+/// highest syscall number, the unassigned ones between included (x86_64's 335..423: probes,
+/// fuzzers and the project's benchmark call them; the kernel runs the filter for them all
+/// the same) — is equally likely. Numbers of the group's other ABIs (x32, which most kernels
+/// disable) count [`WEIGHT_SECONDARY`] each, and every range gets [`WEIGHT_FLOOR`] so that
+/// numbers outside every table still sit at a bounded depth. docs/BENCHMARKS.md ("Weights")
+/// has the measurements behind the choice.
+const WEIGHT_SECONDARY: f64 = 1.0 / 64.0;
+/// See [`WEIGHT_SECONDARY`].
+const WEIGHT_FLOOR: f64 = 0.05;
+/// A hole of at least this many numbers between two syscalls of an ABI is outside its table
+/// (ARM's private calls at 0xf0001.. do not make the million numbers below them likely).
+const TABLE_HOLE: u64 = 1024;
+
+/// The syscall tables of a group's ABIs, for [`WEIGHT_SECONDARY`]'s model.
+struct NumberModel {
+    /// Per ABI, in filter order: its weight per number and the spans `[lo, hi)` of its table.
+    abis: Vec<(f64, Vec<(u64, u64)>)>,
+}
+
+impl NumberModel {
+    fn new(members: &[&ArchDb]) -> NumberModel {
+        let abis = members
+            .iter()
+            .enumerate()
+            .map(|(m, d)| {
+                let scale = if m == 0 { 1.0 } else { WEIGHT_SECONDARY };
+                let mut spans: Vec<(u64, u64)> = Vec::new();
+                for (_, nr) in crate::syscalls::syscalls(d.arch) {
+                    let nr = nr as u64;
+                    match spans.last_mut() {
+                        Some(s) if nr < s.1 + TABLE_HOLE => s.1 = s.1.max(nr + 1),
+                        _ => spans.push((nr, nr + 1)),
+                    }
+                }
+                (scale, spans)
+            })
+            .collect();
+        NumberModel { abis }
+    }
+
+    /// The weight of each range.
+    fn weights(&self, ranges: &[(u32, Outcome)]) -> Vec<f64> {
+        ranges
+            .iter()
+            .enumerate()
+            .map(|(i, &(s, _))| {
+                let (s, end) = (s as u64, ranges.get(i + 1).map_or(1 << 32, |r| r.0 as u64));
+                let mut w = WEIGHT_FLOOR;
+                for (scale, spans) in &self.abis {
+                    let numbers: u64 = spans
+                        .iter()
+                        .map(|&(a, b)| b.min(end).saturating_sub(a.max(s)))
+                        .sum();
+                    w += scale * numbers as f64;
+                }
+                w
+            })
+            .collect()
+    }
+
+    /// Whether `nr` is in the table of the group's first ABI (an x86_64 number, not an x32 one).
+    fn is_primary(&self, nr: u32) -> bool {
+        self.abis
+            .first()
+            .is_some_and(|(_, spans)| spans.iter().any(|&(a, b)| (a..b).contains(&(nr as u64))))
+    }
+}
+
+/// The most instructions the usual call of a syscall (all arguments zero) should execute
+/// through the filter, for the ABI the filter is for (x86_64 in Docker's amd64 context): the
+/// search lifts ranges that would take longer, where it can. libseccomp's binary tree takes
+/// up to 24 on Docker's default profile; 14 is the project's target (docs/BENCHMARKS.md).
+const MAX_USUAL_PATH: usize = 14;
+
+/// Rounds of reweighting in [`SearchPlan::balanced`] (each runs the dynamic programme once).
+const BALANCE_ROUNDS: usize = 12;
 
 /// Equality tests of one word against at least this many values become a binary search.
 const MIN_EQUALITY_SEARCH: usize = 4;
@@ -252,15 +321,33 @@ struct Leaf {
 /// The dynamic programme's tables, reused across the rounds of [`SearchPlan::balanced`].
 #[derive(Default)]
 struct DpTables {
+    /// Cost of the best search of `i..j`, at `i * (n + 1) + j`.
     cost: Vec<f64>,
+
     /// Best split of `i..j`, kept even where a leaf wins (Knuth's bounds need it).
     split: Vec<u32>,
     choice: Vec<u32>,
 }
 
 impl SearchPlan {
-    fn new(ranges: &[(u32, Outcome)], w: &[f64], t: &mut DpTables) -> SearchPlan {
+    /// The plan for weights `w`. `changed`: the ranges whose weight changed since the plan
+    /// the tables `t` hold (`None`: a first plan); only the intervals holding one of them are
+    /// worked out again, the others' cells are still right.
+    fn new(
+        ranges: &[(u32, Outcome)],
+        w: &[f64],
+        t: &mut DpTables,
+        changed: Option<&[bool]>,
+    ) -> SearchPlan {
         let n = ranges.len();
+        // The first changed range at or after each index (n: none).
+        let mut next_changed = vec![n; n + 1];
+        for i in (0..n).rev() {
+            next_changed[i] = match changed {
+                Some(c) if !c[i] => next_changed[i + 1],
+                _ => i,
+            };
+        }
         let at = |i: usize, j: usize| i * (n + 1) + j;
         let mut prefix = vec![0.0; n + 1];
         for i in 0..n {
@@ -271,6 +358,7 @@ impl SearchPlan {
         t.cost.resize(cells, 0.0);
         t.split.resize(cells, 0);
         t.choice.resize(cells, LEAF);
+        debug_assert!(changed.is_none() || t.choice.len() == cells);
         for i in 0..n {
             t.cost[at(i, i + 1)] = 0.0;
             t.split[at(i, i + 1)] = i as u32;
@@ -279,6 +367,9 @@ impl SearchPlan {
         for len in 2..=n {
             for i in 0..=n - len {
                 let j = i + len;
+                if next_changed[i] >= j {
+                    continue;
+                }
                 let (lo, hi) = if len == 2 {
                     (i + 1, i + 1)
                 } else {
@@ -294,59 +385,88 @@ impl SearchPlan {
                         best = (c, k);
                     }
                 }
-                let split_cost = best.0 + prefix[j] - prefix[i];
+                let mut cost = best.0 + prefix[j] - prefix[i];
                 t.split[at(i, j)] = best.1 as u32;
-                t.cost[at(i, j)] = split_cost;
                 t.choice[at(i, j)] = best.1 as u32;
                 if len <= 2 * MAX_EXCEPTIONS + 1 {
                     if let Some(l) = exception_leaf(ranges, w, i, j) {
-                        if l.cost < split_cost {
-                            t.cost[at(i, j)] = l.cost;
+                        if l.cost < cost {
+                            cost = l.cost;
                             t.choice[at(i, j)] = LEAF;
                         }
                     }
                 }
+                t.cost[at(i, j)] = cost;
             }
         }
         SearchPlan {
             n,
-            choice: t.choice[..cells].to_vec(),
+            // Lent to the plan; `balanced` gives it back for the next round.
+            choice: std::mem::take(&mut t.choice),
             weights: w.to_vec(),
         }
     }
 
-    /// The plan for `weights`, reweighted so that no range whose code after the search is
-    /// longer than a `ret` (`tail`: the longest path of each range's code) has a longer path
-    /// than the longest path to a plain `ret`: an argument-checked syscall should not be the
-    /// slowest because its leaf sits deep. A range `k` levels over that bound gets its weight
-    /// multiplied by 2^(k+1) (each doubling lifts a leaf about one level), for a few rounds at
-    /// most; the plan with the smallest worst path wins (ties: the first, i.e. the least
-    /// reweighted).
-    fn balanced(ranges: &[(u32, Outcome)], mut weights: Vec<f64>, tail: &[usize]) -> SearchPlan {
-        let mut tables = DpTables::default();
-        let mut best: Option<(usize, SearchPlan)> = None;
-        for _ in 0..6 {
-            let plan = SearchPlan::new(ranges, &weights, &mut tables);
-            let depth = plan.depths(ranges);
-            let total: Vec<usize> = depth.iter().zip(tail).map(|(d, t)| d + t).collect();
-            let bound = (0..ranges.len())
-                .filter(|&r| tail[r] == 1)
+    /// The plan for `weights`, then reweighted so that the usual call (`tail`: the
+    /// instructions of each range's code with zero arguments, `ret` included) of every range
+    /// of the group's first ABI (`primary`) fits in `budget` instructions from the start of
+    /// the search (the native group; `None` for the others), and no other argument-checked
+    /// range is slower than the group's slowest plain one. A range `k` instructions over the
+    /// budget gets its weight multiplied by 2^k (over the moving plain bound: 2^(k+1)), for at
+    /// most [`BALANCE_ROUNDS`] rounds, each redoing only the intervals that hold a reweighted
+    /// range; the first plan within every bound wins, failing that the one with the shortest
+    /// worst path of the first ABI, then of the group (ties: the first, the least reweighted).
+    fn balanced(
+        ranges: &[(u32, Outcome)],
+        mut weights: Vec<f64>,
+        tail: &[usize],
+        primary: &[bool],
+        budget: Option<usize>,
+        tables: &mut DpTables,
+    ) -> SearchPlan {
+        let mut best: Option<((usize, usize), SearchPlan)> = None;
+        let longest = |total: &[usize], keep: &dyn Fn(usize) -> bool| {
+            (0..ranges.len())
+                .filter(|&r| keep(r))
                 .map(|r| total[r])
                 .max()
-                .unwrap_or(0);
-            let worst = total.iter().copied().max().unwrap_or(0);
-            let done = worst <= bound;
-            if best.as_ref().is_none_or(|(w, _)| worst < *w) {
-                best = Some((worst, plan));
+                .unwrap_or(0)
+        };
+        let mut changed: Option<Vec<bool>> = None;
+        for _ in 0..BALANCE_ROUNDS {
+            let plan = SearchPlan::new(ranges, &weights, tables, changed.as_deref());
+            let depth = plan.depths(ranges);
+            let total: Vec<usize> = depth.iter().zip(tail).map(|(d, t)| d + t).collect();
+            let plain = longest(&total, &|r| tail[r] == 1);
+            let bound = |r: usize| match budget {
+                Some(b) if primary[r] => b,
+                _ if tail[r] > 1 => plain,
+                _ => usize::MAX,
+            };
+            if (0..ranges.len()).all(|r| total[r] <= bound(r)) {
+                return plan;
             }
-            if done {
-                break;
+            let key = (longest(&total, &|r| primary[r]), longest(&total, &|_| true));
+            if best.as_ref().is_none_or(|(k, _)| key < *k) {
+                tables.choice = plan.choice.clone();
+                best = Some((key, plan));
+            } else {
+                tables.choice = plan.choice;
             }
+            let mut now = vec![false; ranges.len()];
             for r in 0..ranges.len() {
-                if total[r] > bound {
-                    weights[r] *= (1u64 << (total[r] - bound + 1).min(20)) as f64;
+                if total[r] > bound(r) {
+                    now[r] = true;
+                    let over = (total[r] - bound(r)).min(60) as i32;
+                    // Within the budget, gently (the cheapest tree that fits); against the
+                    // moving bound of the slowest plain path, firmly (it converges).
+                    weights[r] *= match budget {
+                        Some(_) if primary[r] => 2f64.powi(over),
+                        _ => 2f64.powi(over + 1),
+                    };
                 }
             }
+            changed = Some(now);
         }
         best.expect("at least one round").1
     }
@@ -807,18 +927,40 @@ impl Graph {
         self.add(GNode::Ret(v))
     }
 
-    /// For every node, the most instructions a run from it executes (itself and its `ret`
-    /// included). Nodes only point to earlier nodes, so one pass in order suffices.
-    fn longest_paths(&self) -> Vec<usize> {
-        let mut len = vec![0usize; self.nodes.len()];
-        for (id, n) in self.nodes.iter().enumerate() {
-            len[id] = 1 + match *n {
-                GNode::Ret(_) => 0,
-                GNode::Load { next, .. } | GNode::And { next, .. } => len[next],
-                GNode::Jmp { t, f, .. } => len[t].max(len[f]),
-            };
+    /// The instructions a run from `node` executes (its `ret` included) for syscall `nr` of
+    /// the ABI `audit` with every argument and the instruction pointer zero: the call the
+    /// benchmarks time, and the commonest one for the argument-checked syscalls of Docker's
+    /// profile (`personality(0)`, `clone(SIGCHLD)`'s flags without namespace bits).
+    fn zero_args_steps(&self, mut node: usize, nr: u32, audit: u32) -> usize {
+        let mut a = 0u32;
+        let mut steps = 1;
+        loop {
+            match self.nodes[node] {
+                GNode::Ret(_) => return steps,
+                GNode::Load { offset, next } => {
+                    a = match offset {
+                        0 => nr,
+                        4 => audit,
+                        _ => 0,
+                    };
+                    node = next;
+                }
+                GNode::And { k, next } => {
+                    a &= k;
+                    node = next;
+                }
+                GNode::Jmp { op, k, t, f } => {
+                    let taken = match op {
+                        BPF_JEQ => a == k,
+                        BPF_JGT => a > k,
+                        BPF_JGE => a >= k,
+                        _ => a & k != 0, // BPF_JSET
+                    };
+                    node = if taken { t } else { f };
+                }
+            }
+            steps += 1;
         }
-        len
     }
 
     /// Orders the nodes (depth first, false branch falling through) and resolves jumps;

@@ -61,10 +61,12 @@ pub fn compile(db: &Database) -> Result<Compiled, CompileError> {
             groups.push(d.arch.audit_arch());
         }
     }
+    let blocks: Vec<Vec<(u32, Outcome)>> = groups.iter().map(|&a| group_ranges(db, a)).collect();
+    // One set of tables for every block's search, as large as the largest needs.
+    let mut tables = DpTables::new(blocks.iter().map(Vec::len).max().unwrap_or(0));
     let mut next = badarch;
-    let mut tables = DpTables::default();
-    for (gi, &audit) in groups.iter().rev().enumerate() {
-        let block = compile_group(&mut g, &mut tables, db, audit, groups.len() - 1 - gi);
+    for (index, &audit) in groups.iter().enumerate().rev() {
+        let block = compile_group(&mut g, &mut tables, db, audit, &blocks[index], index);
         next = g.add(GNode::Jmp {
             op: BPF_JEQ,
             k: audit,
@@ -117,14 +119,9 @@ fn outcome(db: &Database, audit: u32, nr: u32) -> Outcome {
     }
 }
 
-/// `index`: the group's place in the filter (its block runs after `index` failed arch tests).
-fn compile_group(
-    g: &mut Graph,
-    tables: &mut DpTables,
-    db: &Database,
-    audit: u32,
-    index: usize,
-) -> usize {
+/// The ranges of syscall numbers with one outcome each in the block of ABI group `audit`:
+/// `[start, next start)`, the last one up to 2^32.
+fn group_ranges(db: &Database, audit: u32) -> Vec<(u32, Outcome)> {
     // Breakpoints: every place the outcome can change. runc's stub tests bit 30 with jset, so
     // its answer also changes where bit 30 flips again above it (0x8000_0000, 0xc000_0000).
     let mut bps: BTreeSet<u64> = [
@@ -136,12 +133,7 @@ fn compile_group(
         u32::MAX as u64,
     ]
     .into();
-    let members: Vec<&ArchDb> = db
-        .dbs
-        .iter()
-        .filter(|d| d.arch.audit_arch() == audit)
-        .collect();
-    for d in &members {
+    for d in db.dbs.iter().filter(|d| d.arch.audit_arch() == audit) {
         for &nr in d.syscalls.keys() {
             bps.insert(nr as u64);
             bps.insert(nr as u64 + 1);
@@ -162,12 +154,30 @@ fn compile_group(
             ranges.push((s, o));
         }
     }
+    ranges
+}
+
+/// The block of ABI group `audit` over its `ranges`; `index`: the group's place in the filter
+/// (its block runs after `index` failed arch tests).
+fn compile_group(
+    g: &mut Graph,
+    tables: &mut DpTables,
+    db: &Database,
+    audit: u32,
+    ranges: &[(u32, Outcome)],
+    index: usize,
+) -> usize {
+    let members: Vec<&ArchDb> = db
+        .dbs
+        .iter()
+        .filter(|d| d.arch.audit_arch() == audit)
+        .collect();
     let model = NumberModel::new(&members);
-    let weights = model.weights(&ranges);
+    let weights = model.weights(ranges);
     let primary: Vec<bool> = ranges.iter().map(|&(s, _)| model.is_primary(s)).collect();
     // The code of every outcome first: its usual path bounds where its leaf may sit.
     let mut code: BTreeMap<Outcome, usize> = BTreeMap::new();
-    for &(_, o) in &ranges {
+    for &(_, o) in ranges {
         if code.contains_key(&o) {
             continue;
         }
@@ -198,9 +208,10 @@ fn compile_group(
         .collect();
     // The native ABI's group is first: `ld arch`, `jeq`, `ld nr` come before its search.
     let budget = (index == 0).then_some(MAX_USUAL_PATH - 3);
-    let plan = SearchPlan::balanced(&ranges, weights, &tail, &primary, budget, tables);
+    let plan = SearchPlan::balanced(ranges, weights, &tail, &primary, budget, tables);
     let mut leaf = |_: &mut Graph, o: Outcome| code[&o];
-    let body = plan.emit(g, &ranges, 0, ranges.len(), &mut leaf);
+    let body = plan.emit(g, ranges, 0, ranges.len(), &mut leaf);
+    tables.choice = plan.choice;
     g.add(GNode::Load {
         offset: 0,
         next: body,
@@ -318,8 +329,8 @@ struct Leaf {
     count: usize,
 }
 
-/// The dynamic programme's tables, reused across the rounds of [`SearchPlan::balanced`].
-#[derive(Default)]
+/// The dynamic programme's tables, shared by the blocks and the rounds of
+/// [`SearchPlan::balanced`]; a search over `n` ranges uses the first `(n + 1)²` cells.
 struct DpTables {
     /// Cost of the best search of `i..j`, at `i * (n + 1) + j`.
     cost: Vec<f64>,
@@ -327,6 +338,18 @@ struct DpTables {
     /// Best split of `i..j`, kept even where a leaf wins (Knuth's bounds need it).
     split: Vec<u32>,
     choice: Vec<u32>,
+}
+
+impl DpTables {
+    /// Tables for searches over at most `n` ranges.
+    fn new(n: usize) -> DpTables {
+        let cells = (n + 1) * (n + 1);
+        DpTables {
+            cost: vec![0.0; cells],
+            split: vec![0; cells],
+            choice: vec![LEAF; cells],
+        }
+    }
 }
 
 impl SearchPlan {
@@ -354,11 +377,9 @@ impl SearchPlan {
             prefix[i + 1] = prefix[i] + w[i];
         }
         let cells = (n + 1) * (n + 1);
-        // Every cell read below is written first, so the tables are only resized.
-        t.cost.resize(cells, 0.0);
-        t.split.resize(cells, 0);
-        t.choice.resize(cells, LEAF);
-        debug_assert!(changed.is_none() || t.choice.len() == cells);
+        // Every cell read below was written by this plan or, when it is unchanged, by the
+        // previous one of the same search.
+        assert!(t.cost.len() >= cells && t.split.len() >= cells && t.choice.len() >= cells);
         for i in 0..n {
             t.cost[at(i, i + 1)] = 0.0;
             t.split[at(i, i + 1)] = i as u32;
@@ -401,7 +422,7 @@ impl SearchPlan {
         }
         SearchPlan {
             n,
-            // Lent to the plan; `balanced` gives it back for the next round.
+            // Lent to the plan; given back for the next round or the next block.
             choice: std::mem::take(&mut t.choice),
             weights: w.to_vec(),
         }

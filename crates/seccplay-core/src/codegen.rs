@@ -6,7 +6,9 @@
 //! ranges): `jge` splits, and leaves that test up to three single numbers by `jeq` inside a
 //! stretch of one outcome. The search minimises the expected comparisons when every number of
 //! the native ABI's table is equally likely, then is rebalanced so that the usual call (zero
-//! arguments) of every native syscall fits in [`MAX_USUAL_PATH`] instructions. A range whose syscall has argument rules continues into code
+//! arguments) of every native syscall fits in [`MAX_USUAL_PATH`] instructions. In a block of
+//! two ABIs (x86_64 and x32) the second's numbers are searched apart and hang off the first's
+//! search as one range. A range whose syscall has argument rules continues into code
 //! specialised from the rule database's decision DAG: the DAG is partially evaluated under
 //! what the path already knows (intervals of each argument word, the accumulator's content),
 //! so no comparison is repeated and the accumulator is reloaded exactly when it holds another
@@ -95,6 +97,8 @@ pub fn compile(db: &Database) -> Result<Compiled, CompileError> {
 enum Outcome {
     Ret(u32),
     Tree(usize, u32),
+    /// In the search of a group's first ABI: the other ABIs' numbers, searched apart.
+    Others,
 }
 
 /// The outcome for `(audit, nr)` with argument trees as opaque leaves; mirrors `eval::decide`.
@@ -182,6 +186,7 @@ fn compile_group(
             continue;
         }
         let id = match o {
+            Outcome::Others => unreachable!("only in the first ABI's search"),
             Outcome::Ret(v) => g.ret(v),
             Outcome::Tree(i, nr) => {
                 let adb = &db.dbs[i];
@@ -208,10 +213,48 @@ fn compile_group(
         .collect();
     // The native ABI's group is first: `ld arch`, `jeq`, `ld nr` come before its search.
     let budget = (index == 0).then_some(MAX_USUAL_PATH - 3);
-    let plan = SearchPlan::balanced(ranges, weights, &tail, &primary, budget, tables);
-    let mut leaf = |_: &mut Graph, o: Outcome| code[&o];
-    let body = plan.emit(g, ranges, 0, ranges.len(), &mut leaf);
-    tables.choice = plan.choice;
+    // The numbers of the group's other ABIs (x32's, from bit 30 up) are searched apart and
+    // hang off the first ABI's search as one range: x32 numbers, rare, do not shape the
+    // x86_64 tree, and each ABI's search is planned over its own ranges only.
+    let others = model
+        .others_start()
+        .and_then(|start| ranges.iter().position(|&(s, _)| s as u64 >= start))
+        .filter(|&p| p > 0);
+    let body = match others {
+        Some(p) => {
+            let rest = SearchPlan::balanced(
+                &ranges[p..],
+                weights[p..].to_vec(),
+                &tail[p..],
+                &primary[p..],
+                None,
+                tables,
+            );
+            let mut head: Vec<(u32, Outcome)> = ranges[..p].to_vec();
+            head.push((ranges[p].0, Outcome::Others));
+            let mut head_weights = weights[..p].to_vec();
+            head_weights.push(weights[p..].iter().sum());
+            let head_tail: Vec<usize> = tail[..p].iter().copied().chain([1]).collect();
+            let head_primary: Vec<bool> = primary[..p].iter().copied().chain([false]).collect();
+            let plan = SearchPlan::balanced(
+                &head,
+                head_weights,
+                &head_tail,
+                &head_primary,
+                budget,
+                tables,
+            );
+            let rest_entry = rest.emit(g, &ranges[p..], 0, ranges.len() - p, &mut |_, o| code[&o]);
+            plan.emit(g, &head, 0, head.len(), &mut |_, o| match o {
+                Outcome::Others => rest_entry,
+                o => code[&o],
+            })
+        }
+        None => {
+            let plan = SearchPlan::balanced(ranges, weights, &tail, &primary, budget, tables);
+            plan.emit(g, ranges, 0, ranges.len(), &mut |_, o| code[&o])
+        }
+    };
     g.add(GNode::Load {
         offset: 0,
         next: body,
@@ -278,6 +321,19 @@ impl NumberModel {
                 w
             })
             .collect()
+    }
+
+    /// Where the tables of the group's other ABIs begin, if they all lie above the first
+    /// ABI's (x32's numbers carry bit 30, above every x86_64 number).
+    fn others_start(&self) -> Option<u64> {
+        let (_, first) = self.abis.first()?;
+        let end = first.last()?.1;
+        let start = self.abis[1..]
+            .iter()
+            .filter_map(|(_, s)| s.first())
+            .map(|s| s.0)
+            .min()?;
+        (start >= end).then_some(start)
     }
 
     /// Whether `nr` is in the table of the group's first ABI (an x86_64 number, not an x32 one).
@@ -422,8 +478,7 @@ impl SearchPlan {
         }
         SearchPlan {
             n,
-            // Lent to the plan; given back for the next round or the next block.
-            choice: std::mem::take(&mut t.choice),
+            choice: t.choice[..cells].to_vec(),
             weights: w.to_vec(),
         }
     }
@@ -469,10 +524,7 @@ impl SearchPlan {
             }
             let key = (longest(&total, &|r| primary[r]), longest(&total, &|_| true));
             if best.as_ref().is_none_or(|(k, _)| key < *k) {
-                tables.choice = plan.choice.clone();
                 best = Some((key, plan));
-            } else {
-                tables.choice = plan.choice;
             }
             let mut now = vec![false; ranges.len()];
             for r in 0..ranges.len() {

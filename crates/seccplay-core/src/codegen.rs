@@ -178,7 +178,7 @@ fn compile_group(
         .collect();
     let model = NumberModel::new(&members);
     let weights = model.weights(ranges);
-    let primary: Vec<bool> = ranges.iter().map(|&(s, _)| model.is_primary(s)).collect();
+    let primary = model.primary(ranges);
     // The code of every outcome first: its usual path bounds where its leaf may sit.
     let mut code: BTreeMap<Outcome, usize> = BTreeMap::new();
     for &(_, o) in ranges {
@@ -268,10 +268,19 @@ fn compile_group(
 /// the same) — is equally likely. Numbers of the group's other ABIs (x32, which most kernels
 /// disable) count [`WEIGHT_SECONDARY`] each, and every range gets [`WEIGHT_FLOOR`] so that
 /// numbers outside every table still sit at a bounded depth. docs/BENCHMARKS.md ("Weights")
-/// has the measurements behind the choice.
-const WEIGHT_SECONDARY: f64 = 1.0 / 64.0;
-/// See [`WEIGHT_SECONDARY`].
-const WEIGHT_FLOOR: f64 = 0.05;
+/// has the measurements behind the choice. Weights are integers in units of 1/1280 of a native
+/// number, so the planning is exact arithmetic: no rounding, the same tree on every target.
+const WEIGHT_NATIVE: Weight = 1280;
+/// See [`WEIGHT_NATIVE`]: 1/64 of a native number.
+const WEIGHT_SECONDARY: Weight = 20;
+/// See [`WEIGHT_NATIVE`]: 1/20 of a native number.
+const WEIGHT_FLOOR: Weight = 64;
+/// No weight grows past this when the search is rebalanced, so that sums of weights times
+/// depths stay far below `u64::MAX` (at most ~2^12 ranges, each at most ~2^12 deep).
+const WEIGHT_MAX: Weight = 1 << 38;
+
+/// A range's weight in the search (see [`WEIGHT_NATIVE`]).
+type Weight = u64;
 /// A hole of at least this many numbers between two syscalls of an ABI is outside its table
 /// (ARM's private calls at 0xf0001.. do not make the million numbers below them likely).
 const TABLE_HOLE: u64 = 1024;
@@ -279,7 +288,7 @@ const TABLE_HOLE: u64 = 1024;
 /// The syscall tables of a group's ABIs, for [`WEIGHT_SECONDARY`]'s model.
 struct NumberModel {
     /// Per ABI, in filter order: its weight per number and the spans `[lo, hi)` of its table.
-    abis: Vec<(f64, Vec<(u64, u64)>)>,
+    abis: Vec<(Weight, Vec<(u64, u64)>)>,
 }
 
 impl NumberModel {
@@ -288,7 +297,11 @@ impl NumberModel {
             .iter()
             .enumerate()
             .map(|(m, d)| {
-                let scale = if m == 0 { 1.0 } else { WEIGHT_SECONDARY };
+                let scale = if m == 0 {
+                    WEIGHT_NATIVE
+                } else {
+                    WEIGHT_SECONDARY
+                };
                 let mut spans: Vec<(u64, u64)> = Vec::new();
                 for (_, nr) in crate::syscalls::syscalls(d.arch) {
                     let nr = nr as u64;
@@ -304,7 +317,7 @@ impl NumberModel {
     }
 
     /// The weight of each range.
-    fn weights(&self, ranges: &[(u32, Outcome)]) -> Vec<f64> {
+    fn weights(&self, ranges: &[(u32, Outcome)]) -> Vec<Weight> {
         ranges
             .iter()
             .enumerate()
@@ -316,7 +329,7 @@ impl NumberModel {
                         .iter()
                         .map(|&(a, b)| b.min(end).saturating_sub(a.max(s)))
                         .sum();
-                    w += scale * numbers as f64;
+                    w += scale * numbers;
                 }
                 w
             })
@@ -336,11 +349,18 @@ impl NumberModel {
         (start >= end).then_some(start)
     }
 
-    /// Whether `nr` is in the table of the group's first ABI (an x86_64 number, not an x32 one).
-    fn is_primary(&self, nr: u32) -> bool {
-        self.abis
-            .first()
-            .is_some_and(|(_, spans)| spans.iter().any(|&(a, b)| (a..b).contains(&(nr as u64))))
+    /// For each range, whether it holds numbers of the group's first ABI's table (x86_64
+    /// numbers, not x32 ones).
+    fn primary(&self, ranges: &[(u32, Outcome)]) -> Vec<bool> {
+        let spans = self.abis.first().map_or(&[][..], |(_, s)| &s[..]);
+        ranges
+            .iter()
+            .enumerate()
+            .map(|(i, &(s, _))| {
+                let end = ranges.get(i + 1).map_or(1 << 32, |r| r.0 as u64);
+                spans.iter().any(|&(a, b)| a < end && (s as u64) < b)
+            })
+            .collect()
     }
 }
 
@@ -371,7 +391,7 @@ struct SearchPlan {
     /// For `i..j` (index `i * (n + 1) + j`): the first range of the right half, or
     /// [`LEAF`] when `i..j` is a leaf.
     choice: Vec<u32>,
-    weights: Vec<f64>,
+    weights: Vec<Weight>,
 }
 
 /// [`SearchPlan::choice`] of an interval searched as one leaf.
@@ -379,7 +399,7 @@ const LEAF: u32 = u32::MAX;
 
 /// A leaf of the search: the base outcome and the single-number exceptions in test order.
 struct Leaf {
-    cost: f64,
+    cost: Weight,
     base: usize,
     exceptions: [usize; MAX_EXCEPTIONS],
     count: usize,
@@ -389,7 +409,7 @@ struct Leaf {
 /// [`SearchPlan::balanced`]; a search over `n` ranges uses the first `(n + 1)²` cells.
 struct DpTables {
     /// Cost of the best search of `i..j`, at `i * (n + 1) + j`.
-    cost: Vec<f64>,
+    cost: Vec<Weight>,
 
     /// Best split of `i..j`, kept even where a leaf wins (Knuth's bounds need it).
     split: Vec<u32>,
@@ -401,7 +421,7 @@ impl DpTables {
     fn new(n: usize) -> DpTables {
         let cells = (n + 1) * (n + 1);
         DpTables {
-            cost: vec![0.0; cells],
+            cost: vec![0; cells],
             split: vec![0; cells],
             choice: vec![LEAF; cells],
         }
@@ -414,7 +434,7 @@ impl SearchPlan {
     /// worked out again, the others' cells are still right.
     fn new(
         ranges: &[(u32, Outcome)],
-        w: &[f64],
+        w: &[Weight],
         t: &mut DpTables,
         changed: Option<&[bool]>,
     ) -> SearchPlan {
@@ -428,7 +448,7 @@ impl SearchPlan {
             };
         }
         let at = |i: usize, j: usize| i * (n + 1) + j;
-        let mut prefix = vec![0.0; n + 1];
+        let mut prefix: Vec<Weight> = vec![0; n + 1];
         for i in 0..n {
             prefix[i + 1] = prefix[i] + w[i];
         }
@@ -437,7 +457,7 @@ impl SearchPlan {
         // previous one of the same search.
         assert!(t.cost.len() >= cells && t.split.len() >= cells && t.choice.len() >= cells);
         for i in 0..n {
-            t.cost[at(i, i + 1)] = 0.0;
+            t.cost[at(i, i + 1)] = 0;
             t.split[at(i, i + 1)] = i as u32;
             t.choice[at(i, i + 1)] = LEAF;
         }
@@ -455,14 +475,14 @@ impl SearchPlan {
                         (t.split[at(i + 1, j)] as usize).min(j - 1),
                     )
                 };
-                let mut best = (f64::INFINITY, lo);
+                let mut best = (Weight::MAX, lo);
                 for k in lo..=hi.max(lo) {
                     let c = t.cost[at(i, k)] + t.cost[at(k, j)];
                     if c < best.0 {
                         best = (c, k);
                     }
                 }
-                let mut cost = best.0 + prefix[j] - prefix[i];
+                let mut cost = best.0 + (prefix[j] - prefix[i]);
                 t.split[at(i, j)] = best.1 as u32;
                 t.choice[at(i, j)] = best.1 as u32;
                 if len <= 2 * MAX_EXCEPTIONS + 1 {
@@ -494,7 +514,7 @@ impl SearchPlan {
     /// worst path of the first ABI, then of the group (ties: the first, the least reweighted).
     fn balanced(
         ranges: &[(u32, Outcome)],
-        mut weights: Vec<f64>,
+        mut weights: Vec<Weight>,
         tail: &[usize],
         primary: &[bool],
         budget: Option<usize>,
@@ -530,13 +550,14 @@ impl SearchPlan {
             for r in 0..ranges.len() {
                 if total[r] > bound(r) {
                     now[r] = true;
-                    let over = (total[r] - bound(r)).min(60) as i32;
+                    let over = (total[r] - bound(r)).min(20) as u32;
                     // Within the budget, gently (the cheapest tree that fits); against the
                     // moving bound of the slowest plain path, firmly (it converges).
-                    weights[r] *= match budget {
-                        Some(_) if primary[r] => 2f64.powi(over),
-                        _ => 2f64.powi(over + 1),
+                    let factor: Weight = match budget {
+                        Some(_) if primary[r] => 1 << over,
+                        _ => 2 << over,
                     };
+                    weights[r] = weights[r].saturating_mul(factor).min(WEIGHT_MAX);
                 }
             }
             changed = Some(now);
@@ -609,7 +630,7 @@ impl SearchPlan {
 /// Ranges `i..j` as one leaf, if they are one outcome (the base: that of every range wider
 /// than one number, or the heaviest) with at most [`MAX_EXCEPTIONS`] single numbers of other
 /// outcomes. Cost: the exceptions are tested heaviest first; the base pays for all tests.
-fn exception_leaf(ranges: &[(u32, Outcome)], w: &[f64], i: usize, j: usize) -> Option<Leaf> {
+fn exception_leaf(ranges: &[(u32, Outcome)], w: &[Weight], i: usize, j: usize) -> Option<Leaf> {
     let single = |r: usize| r + 1 < ranges.len() && ranges[r + 1].0 == ranges[r].0.wrapping_add(1);
     let mut base: Option<usize> = None;
     for r in i..j {
@@ -623,12 +644,12 @@ fn exception_leaf(ranges: &[(u32, Outcome)], w: &[f64], i: usize, j: usize) -> O
     }
     let base = base.unwrap_or_else(|| {
         (i..j)
-            .max_by(|&a, &b| w[a].total_cmp(&w[b]).then(b.cmp(&a)))
+            .max_by(|&a, &b| w[a].cmp(&w[b]).then(b.cmp(&a)))
             .expect("non-empty")
     });
     let mut exceptions = [0usize; MAX_EXCEPTIONS];
     let mut count = 0;
-    let mut base_weight = 0.0;
+    let mut base_weight: Weight = 0;
     for r in i..j {
         if ranges[r].1 == ranges[base].1 {
             base_weight += w[r];
@@ -640,10 +661,10 @@ fn exception_leaf(ranges: &[(u32, Outcome)], w: &[f64], i: usize, j: usize) -> O
             count += 1;
         }
     }
-    exceptions[..count].sort_by(|&a, &b| w[b].total_cmp(&w[a]).then(a.cmp(&b)));
-    let mut cost = base_weight * count as f64;
+    exceptions[..count].sort_by(|&a, &b| w[b].cmp(&w[a]).then(a.cmp(&b)));
+    let mut cost = base_weight * count as Weight;
     for (t, &e) in exceptions[..count].iter().enumerate() {
-        cost += (t + 1) as f64 * w[e];
+        cost += (t + 1) as Weight * w[e];
     }
     Some(Leaf {
         cost,

@@ -303,3 +303,43 @@ fn usual_calls_fit_the_path_budget() {
         "slowest argument-checked x32 syscall {checked} > slowest plain one {plain}"
     );
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+    /// A rebalancing round that redoes only the intervals holding a reweighted range plans
+    /// exactly what a plan from scratch does (integer weights: no rounding to differ by).
+    #[test]
+    fn incremental_plans_equal_plans_from_scratch(
+        seed in any::<u64>(),
+        changes in prop::collection::vec((any::<prop::sample::Index>(), 1u32..6), 1..5),
+    ) {
+        use super::{group_ranges, DpTables, NumberModel, SearchPlan};
+        let crate::presets::PresetKind::Profile(text) = crate::presets::get("docker").unwrap().kind
+        else {
+            panic!("the docker preset is a profile");
+        };
+        let database = build(text, &Context::docker(Arch::X86_64));
+        let ranges = group_ranges(&database, Arch::X86_64.audit_arch());
+        let members: Vec<&db::ArchDb> = database.dbs.iter().filter(|d| d.arch.audit_arch() == Arch::X86_64.audit_arch()).collect();
+        let mut rng = crate::invariants::Rng::new(seed);
+        let mut weights: Vec<u64> = NumberModel::new(&members)
+            .weights(&ranges)
+            .iter()
+            .map(|&w| w + rng.below(100) as u64)
+            .collect();
+        let mut tables = DpTables::new(ranges.len());
+        SearchPlan::new(&ranges, &weights, &mut tables, None);
+        let mut changed = vec![false; ranges.len()];
+        for (at, shift) in changes {
+            let r = at.index(ranges.len());
+            weights[r] <<= shift;
+            changed[r] = true;
+        }
+        let incremental = SearchPlan::new(&ranges, &weights, &mut tables, Some(&changed));
+        let mut fresh_tables = DpTables::new(ranges.len());
+        let fresh = SearchPlan::new(&ranges, &weights, &mut fresh_tables, None);
+        prop_assert_eq!(&incremental.choice, &fresh.choice);
+        let cells = (ranges.len() + 1) * (ranges.len() + 1);
+        prop_assert_eq!(&tables.cost[..cells], &fresh_tables.cost[..cells]);
+    }
+}

@@ -325,7 +325,7 @@ proptest! {
         let mut weights: Vec<u64> = NumberModel::new(&members)
             .weights(&ranges)
             .iter()
-            .map(|&w| w + rng.below(100) as u64)
+            .map(|&w| w + rng.below(100))
             .collect();
         let mut tables = DpTables::new(ranges.len());
         SearchPlan::new(&ranges, &weights, &mut tables, None);

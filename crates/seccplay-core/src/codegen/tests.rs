@@ -242,6 +242,15 @@ fn equality_searches_decide_like_the_database() {
     }
 }
 
+/// Docker's default profile (the preset's text).
+fn docker_text() -> &'static str {
+    let crate::presets::PresetKind::Profile(text) = crate::presets::get("docker").unwrap().kind
+    else {
+        panic!("the docker preset is a profile");
+    };
+    text
+}
+
 /// Instructions `insns` executes for syscall `nr` of `arch` with zero arguments.
 fn usual_steps(insns: &[crate::bpf::Insn], arch: Arch, nr: u32) -> usize {
     let data = SeccompData::new(nr, arch.audit_arch(), [0; 6]);
@@ -255,10 +264,7 @@ fn usual_steps(insns: &[crate::bpf::Insn], arch: Arch, nr: u32) -> usize {
 /// x86_64 block (x32) is slower with zero arguments than the slowest plain one of the block.
 #[test]
 fn usual_calls_fit_the_path_budget() {
-    let crate::presets::PresetKind::Profile(text) = crate::presets::get("docker").unwrap().kind
-    else {
-        panic!("the docker preset is a profile");
-    };
+    let text = docker_text();
     for native in [Arch::X86_64, Arch::Aarch64] {
         let database = build(text, &Context::docker(native));
         let c = compile(&database).unwrap();
@@ -314,10 +320,7 @@ proptest! {
         changes in prop::collection::vec((any::<prop::sample::Index>(), 1u32..6), 1..5),
     ) {
         use super::{group_ranges, DpTables, NumberModel, SearchPlan};
-        let crate::presets::PresetKind::Profile(text) = crate::presets::get("docker").unwrap().kind
-        else {
-            panic!("the docker preset is a profile");
-        };
+        let text = docker_text();
         let database = build(text, &Context::docker(Arch::X86_64));
         let ranges = group_ranges(&database, Arch::X86_64.audit_arch());
         let members: Vec<&db::ArchDb> = database.dbs.iter().filter(|d| d.arch.audit_arch() == Arch::X86_64.audit_arch()).collect();

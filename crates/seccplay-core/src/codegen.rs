@@ -285,6 +285,11 @@ type Weight = u64;
 /// (ARM's private calls at 0xf0001.. do not make the million numbers below them likely).
 const TABLE_HOLE: u64 = 1024;
 
+/// Where range `i` ends (exclusive): the next range's start, or 2^32 for the last.
+fn range_end(ranges: &[(u32, Outcome)], i: usize) -> u64 {
+    ranges.get(i + 1).map_or(1 << 32, |r| r.0 as u64)
+}
+
 /// The syscall tables of a group's ABIs, for [`WEIGHT_SECONDARY`]'s model.
 struct NumberModel {
     /// Per ABI, in filter order: its weight per number and the spans `[lo, hi)` of its table.
@@ -322,7 +327,7 @@ impl NumberModel {
             .iter()
             .enumerate()
             .map(|(i, &(s, _))| {
-                let (s, end) = (s as u64, ranges.get(i + 1).map_or(1 << 32, |r| r.0 as u64));
+                let (s, end) = (s as u64, range_end(ranges, i));
                 let mut w = WEIGHT_FLOOR;
                 for (scale, spans) in &self.abis {
                     let numbers: u64 = spans
@@ -357,7 +362,7 @@ impl NumberModel {
             .iter()
             .enumerate()
             .map(|(i, &(s, _))| {
-                let end = ranges.get(i + 1).map_or(1 << 32, |r| r.0 as u64);
+                let end = range_end(ranges, i);
                 spans.iter().any(|&(a, b)| a < end && (s as u64) < b)
             })
             .collect()
@@ -507,11 +512,12 @@ impl SearchPlan {
     /// instructions of each range's code with zero arguments, `ret` included) of every range
     /// of the group's first ABI (`primary`) fits in `budget` instructions from the start of
     /// the search (the native group; `None` for the others), and no other argument-checked
-    /// range is slower than the group's slowest plain one. A range `k` instructions over the
+    /// range is slower than this search's slowest plain one. A range `k` instructions over the
     /// budget gets its weight multiplied by 2^k (over the moving plain bound: 2^(k+1)), for at
     /// most [`BALANCE_ROUNDS`] rounds, each redoing only the intervals that hold a reweighted
     /// range; the first plan within every bound wins, failing that the one with the shortest
-    /// worst path of the first ABI, then of the group (ties: the first, the least reweighted).
+    /// worst path of the first ABI, then of the whole search (ties: the first, the least
+    /// reweighted).
     fn balanced(
         ranges: &[(u32, Outcome)],
         mut weights: Vec<Weight>,

@@ -17,9 +17,10 @@ use crate::arch::Arch;
 use crate::diag::{Diagnostic, Failure};
 use crate::profile::Op;
 use crate::resolve::{Condition, EnosysStub, Policy, Rule};
-use crate::syscalls::{self, Multiplexed, Resolved};
+use crate::syscalls::{self, Multiplexed, Resolved, Syscall};
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Index of a node in an ABI database's arena.
 pub type NodeId = usize;
@@ -151,8 +152,8 @@ pub struct Database {
     pub dbs: Vec<ArchDb>,
     /// runc's ENOSYS stub.
     pub enosys: Option<EnosysStub>,
-    /// The rules, for provenance.
-    pub rules: Vec<Rule>,
+    /// The rules, for provenance: the policy's own.
+    pub rules: Arc<Vec<Rule>>,
     /// Notes on rules changed per ABI (socketcall multiplexing, truncation, dropped rules).
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -191,9 +192,10 @@ pub fn build(policy: &Policy) -> Result<Database, Failure> {
         })
         .collect();
     let mut diagnostics = Vec::new();
-    for rule in &policy.rules {
+    for rule in policy.rules.iter() {
+        let sys = syscalls::lookup(&rule.syscall);
         for db in dbs.iter_mut() {
-            let added = db.add_rule(rule, &mut diagnostics);
+            let added = db.add_rule(rule, sys, &mut diagnostics);
             if db.hung {
                 let mut d = Diagnostic::error(
                     "libseccomp-hangs",
@@ -229,7 +231,7 @@ pub fn build(policy: &Policy) -> Result<Database, Failure> {
         badarch_action: policy.badarch_action,
         dbs,
         enosys: policy.enosys.clone(),
-        rules: policy.rules.clone(),
+        rules: Arc::clone(&policy.rules),
         diagnostics,
     })
 }
@@ -268,7 +270,13 @@ struct IterState {
 }
 
 impl ArchDb {
-    fn add_rule(&mut self, rule: &Rule, diags: &mut Vec<Diagnostic>) -> Result<(), AddError> {
+    /// Adds `rule`, whose name is `sys` in libseccomp's table (`None`: unknown).
+    fn add_rule(
+        &mut self,
+        rule: &Rule,
+        sys: Option<Syscall>,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Result<(), AddError> {
         let mut chain: [Option<Condition>; 6] = [None; 6];
         for c in &rule.conditions {
             if chain[c.arg as usize].is_some() {
@@ -279,12 +287,12 @@ impl ArchDb {
             }
             chain[c.arg as usize] = Some(*c);
         }
-        let resolved = syscalls::resolve(self.arch, &rule.syscall);
-        let name = syscalls::static_name(&rule.syscall).unwrap_or("?");
+        let resolved = sys.map_or(Resolved::Unknown, |s| s.on(self.arch));
+        let name = sys.map_or("?", Syscall::name);
         let mux = self
             .arch
             .multiplexers()
-            .and_then(|m| syscalls::multiplexed(&rule.syscall).map(|x| (m, x)));
+            .and_then(|m| sys?.multiplexed().map(|x| (m, x)));
         if let Some((m, x)) = mux {
             // Rule A on socketcall/ipc with a0 == call (the rule's own a0 condition is lost),
             // then rule B on the direct syscall if the ABI has one.

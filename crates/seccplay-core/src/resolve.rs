@@ -10,8 +10,9 @@ use crate::arch::Arch;
 use crate::context::{Context, Runtime};
 use crate::diag::{Diagnostic, Failure, Location};
 use crate::profile::{ActionName, Filter, Op, Profile, SyscallEntry};
-use crate::syscalls::{self, Resolved};
+use crate::syscalls::{self, Resolved, Syscall};
 use serde::Serialize;
+use std::sync::Arc;
 
 /// `EPERM`, the default errno of ERRNO and TRACE actions.
 const EPERM: u64 = 1;
@@ -173,8 +174,9 @@ pub struct Policy {
     pub arches: Vec<Arch>,
     /// The action for ABIs not in the filter (libseccomp's default: KILL_THREAD).
     pub badarch_action: u32,
-    /// Rules in `seccomp_rule_add` order.
-    pub rules: Vec<Rule>,
+    /// Rules in `seccomp_rule_add` order (shared with the [`crate::db::Database`] built
+    /// from the policy).
+    pub rules: Arc<Vec<Rule>>,
     /// Flags passed to `seccomp(2)`.
     pub flags: Flags,
     /// The runtime.
@@ -640,7 +642,7 @@ pub fn resolve(profile: &Profile, ctx: &Context) -> Result<Resolution, Failure> 
             default_location: Some(default.location.clone()),
             arches,
             badarch_action: Action::KillThread.to_ret(),
-            rules,
+            rules: Arc::new(rules),
             flags,
             runtime: ctx.runtime,
             enosys,
@@ -655,15 +657,17 @@ pub fn resolve(profile: &Profile, ctx: &Context) -> Result<Resolution, Failure> 
 /// kept by moby, whatever their action), ignoring names unknown to the table.
 fn enosys_stub(arches: &[Arch], kept: &[&SyscallEntry]) -> EnosysStub {
     let mut max = Vec::new();
+    let known: Vec<Syscall> = kept
+        .iter()
+        .flat_map(|e| e.names.iter())
+        .filter_map(|n| syscalls::lookup(&n.value))
+        .collect();
     for &a in arches {
-        let m = kept
+        let m = known
             .iter()
-            .flat_map(|e| e.names.iter())
-            .filter_map(|n| match syscalls::resolve(a, &n.value) {
+            .filter_map(|s| match s.on(a) {
                 // libseccomp's "abi" resolvers give socket/ipc names their pseudo number.
-                Resolved::Number(_)
-                    if a.multiplexers().is_some() && syscalls::multiplexed(&n.value).is_some() =>
-                {
+                Resolved::Number(_) if a.multiplexers().is_some() && s.multiplexed().is_some() => {
                     None
                 }
                 Resolved::Number(nr) => Some(nr),

@@ -9,6 +9,7 @@
 use crate::arch::{Arch, X32_SYSCALL_BIT};
 use crate::tables::{self, column_index, N};
 use std::fmt;
+use std::sync::OnceLock;
 
 /// What a syscall name resolves to on one ABI.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -30,9 +31,80 @@ pub enum Multiplexed {
     Ipc(u32),
 }
 
-fn row(name: &str) -> Option<&'static (&'static str, i32, [u32; 18])> {
+type Row = (&'static str, i32, [u32; 18]);
+
+/// The first eight bytes of a name as a big-endian number (zero-padded): ordering these is
+/// ordering the names' first eight bytes, so a search compares whole names only on a tie.
+fn prefix_key(name: &str) -> u64 {
+    let mut b = [0u8; 8];
+    let n = name.len().min(8);
+    b[..n].copy_from_slice(&name.as_bytes()[..n]);
+    u64::from_be_bytes(b)
+}
+
+/// [`prefix_key`] of every row of the table, in the table's (sorted) order.
+fn prefix_keys() -> &'static [u64] {
+    static KEYS: OnceLock<Vec<u64>> = OnceLock::new();
+    KEYS.get_or_init(|| {
+        tables::syscalls::SYSCALLS
+            .iter()
+            .map(|r| prefix_key(r.0))
+            .collect()
+    })
+}
+
+fn row(name: &str) -> Option<&'static Row> {
     let t = tables::syscalls::SYSCALLS;
-    t.binary_search_by(|r| r.0.cmp(name)).ok().map(|i| &t[i])
+    let keys = prefix_keys();
+    let key = prefix_key(name);
+    let mut lo = keys.partition_point(|&k| k < key);
+    while lo < t.len() && keys[lo] == key {
+        if t[lo].0 == name {
+            return Some(&t[lo]);
+        }
+        lo += 1;
+    }
+    None
+}
+
+/// A syscall name libseccomp's table knows, looked up once: what [`resolve`], [`pseudo`],
+/// [`multiplexed`] and [`static_name`] answer for it, without searching the table again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Syscall(&'static Row);
+
+impl Syscall {
+    /// The table's `'static` copy of the name.
+    pub fn name(self) -> &'static str {
+        self.0 .0
+    }
+
+    /// [`resolve`] for this name.
+    pub fn on(self, arch: Arch) -> Resolved {
+        match raw_nr(arch, self.0) {
+            Some(v) => Resolved::Number(with_base(arch, v)),
+            None => Resolved::Pseudo(self.0 .1),
+        }
+    }
+
+    /// [`pseudo`] for this name.
+    pub fn pseudo(self) -> Option<i32> {
+        Some(self.0 .1).filter(|&p| p != 0)
+    }
+
+    /// [`multiplexed`] for this name.
+    pub fn multiplexed(self) -> Option<Multiplexed> {
+        let p = self.pseudo()?;
+        match p {
+            -120..=-101 => Some(Multiplexed::Socket(((-p) % 100) as u32)),
+            -224..=-201 => Some(Multiplexed::Ipc(((-p) % 200) as u32)),
+            _ => None,
+        }
+    }
+}
+
+/// The name's entry in libseccomp's table, if it knows the name (on any ABI).
+pub fn lookup(name: &str) -> Option<Syscall> {
+    row(name).map(Syscall)
 }
 
 /// Applies the ABI's number base to a number as stored in the table.
@@ -44,7 +116,7 @@ fn with_base(arch: Arch, raw: u32) -> u32 {
 }
 
 /// The raw table number of `row` on `arch`, if present.
-fn raw_nr(arch: Arch, r: &(&str, i32, [u32; 18])) -> Option<u32> {
+fn raw_nr(arch: Arch, r: &Row) -> Option<u32> {
     let v = r.2[column_index(arch.table_column())];
     (v != N).then_some(v)
 }
@@ -57,20 +129,14 @@ fn raw_nr(arch: Arch, r: &(&str, i32, [u32; 18])) -> Option<u32> {
 /// resolvers would give the pseudo number there); see [`multiplexed`] for the
 /// socketcall/ipc route.
 pub fn resolve(arch: Arch, name: &str) -> Resolved {
-    match row(name) {
-        None => Resolved::Unknown,
-        Some(r) => match raw_nr(arch, r) {
-            Some(v) => Resolved::Number(with_base(arch, v)),
-            None => Resolved::Pseudo(r.1),
-        },
-    }
+    lookup(name).map_or(Resolved::Unknown, |s| s.on(arch))
 }
 
 /// The `__PNR_*` pseudo number of a name, if libseccomp defines one (names present on every
 /// ABI have none). Note libseccomp's quirk: `sys_debug_setcontext` and `switch_endian` share
 /// −10191.
 pub fn pseudo(name: &str) -> Option<i32> {
-    row(name).map(|r| r.1).filter(|&p| p != 0)
+    lookup(name)?.pseudo()
 }
 
 /// The names whose `__PNR_*` number is `pnr` (two for −10191, else at most one), sorted.
@@ -89,12 +155,7 @@ pub fn names_of_pseudo(pnr: i32) -> Vec<&'static str> {
 /// that `socketcall`/`ipc` takes as its first argument, `(−pnr) % 100` / `(−pnr) % 200` as in
 /// libseccomp. `None` for every other name.
 pub fn multiplexed(name: &str) -> Option<Multiplexed> {
-    let p = pseudo(name)?;
-    match p {
-        -120..=-101 => Some(Multiplexed::Socket(((-p) % 100) as u32)),
-        -224..=-201 => Some(Multiplexed::Ipc(((-p) % 200) as u32)),
-        _ => None,
-    }
+    lookup(name)?.multiplexed()
 }
 
 /// The table's own `'static` copy of a known name.
@@ -114,29 +175,34 @@ pub fn all_names() -> impl Iterator<Item = &'static str> {
 
 /// The syscall with number `nr` (base applied: mips 4000+, x32 with bit 30 set) on `arch`.
 pub fn name(arch: Arch, nr: u32) -> Option<&'static str> {
-    tables::syscalls::SYSCALLS
-        .iter()
-        .find(|r| raw_nr(arch, r).map(|v| with_base(arch, v)) == Some(nr))
-        .map(|r| r.0)
+    let t = by_number(arch);
+    let i = t.partition_point(|&(_, n)| n < nr);
+    t.get(i).filter(|&&(_, n)| n == nr).map(|&(name, _)| name)
 }
 
 /// Every syscall present on `arch` with its number (base applied), sorted by number.
 pub fn syscalls(arch: Arch) -> Vec<(&'static str, u32)> {
-    let mut v: Vec<(&'static str, u32)> = tables::syscalls::SYSCALLS
-        .iter()
-        .filter_map(|r| raw_nr(arch, r).map(|n| (r.0, with_base(arch, n))))
-        .collect();
-    v.sort_by_key(|&(n, nr)| (nr, n));
-    v
+    by_number(arch).to_vec()
+}
+
+/// [`syscalls`], worked out once per ABI: sorted by number, then name.
+pub(crate) fn by_number(arch: Arch) -> &'static [(&'static str, u32)] {
+    static TABLES: [OnceLock<Vec<(&'static str, u32)>>; Arch::ALL.len()] =
+        [const { OnceLock::new() }; Arch::ALL.len()];
+    TABLES[arch as usize].get_or_init(|| {
+        let mut v: Vec<(&'static str, u32)> = tables::syscalls::SYSCALLS
+            .iter()
+            .filter_map(|r| raw_nr(arch, r).map(|n| (r.0, with_base(arch, n))))
+            .collect();
+        v.sort_by_key(|&(n, nr)| (nr, n));
+        v
+    })
 }
 
 /// The largest syscall number on `arch` (base applied), including ARM's private calls
 /// (0xF0001…); `None` only if the ABI had no syscalls.
 pub fn max_number(arch: Arch) -> Option<u32> {
-    tables::syscalls::SYSCALLS
-        .iter()
-        .filter_map(|r| raw_nr(arch, r).map(|n| with_base(arch, n)))
-        .max()
+    by_number(arch).last().map(|&(_, nr)| nr)
 }
 
 /// One parameter of a syscall prototype.

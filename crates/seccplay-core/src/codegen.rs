@@ -23,7 +23,7 @@ use crate::arch::{Arch, X32_SYSCALL_BIT};
 use crate::bpf::insn::*;
 use crate::db::{ArchDb, Cmp, Database, NodeId};
 use crate::eval::select;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// Why a database could not be compiled.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -64,8 +64,10 @@ pub fn compile(db: &Database) -> Result<Compiled, CompileError> {
         }
     }
     let blocks: Vec<Vec<(u32, Outcome)>> = groups.iter().map(|&a| group_ranges(db, a)).collect();
-    // One set of tables for every block's search, as large as the largest needs.
-    let mut tables = DpTables::new(blocks.iter().map(Vec::len).max().unwrap_or(0));
+    // One set of tables for every block's search, as large as the largest needs, kept by
+    // the thread for its next compilation (a first plan writes every cell it reads).
+    let mut tables = SCRATCH.take();
+    tables.reserve(blocks.iter().map(Vec::len).max().unwrap_or(0));
     let mut next = badarch;
     for (index, &audit) in groups.iter().enumerate().rev() {
         let block = compile_group(&mut g, &mut tables, db, audit, &blocks[index], index);
@@ -76,6 +78,7 @@ pub fn compile(db: &Database) -> Result<Compiled, CompileError> {
             f: next,
         });
     }
+    SCRATCH.set(tables);
     let entry = g.add(GNode::Load { offset: 4, next });
     let insns = g.linearize(entry);
     if insns.len() > BPF_MAXINSNS {
@@ -128,28 +131,29 @@ fn outcome(db: &Database, audit: u32, nr: u32) -> Outcome {
 fn group_ranges(db: &Database, audit: u32) -> Vec<(u32, Outcome)> {
     // Breakpoints: every place the outcome can change. runc's stub tests bit 30 with jset, so
     // its answer also changes where bit 30 flips again above it (0x8000_0000, 0xc000_0000).
-    let mut bps: BTreeSet<u64> = [
-        0u64,
+    let mut bps: Vec<u64> = vec![
+        0,
         1,
         X32_SYSCALL_BIT as u64,
         0x8000_0000,
         0xc000_0000,
         u32::MAX as u64,
-    ]
-    .into();
+    ];
     for d in db.dbs.iter().filter(|d| d.arch.audit_arch() == audit) {
         for &nr in d.syscalls.keys() {
-            bps.insert(nr as u64);
-            bps.insert(nr as u64 + 1);
+            bps.extend([nr as u64, nr as u64 + 1]);
         }
     }
     if let Some(stub) = &db.enosys {
-        for &(_, m) in &stub.max {
-            bps.insert(m as u64 + 1);
-        }
+        bps.extend(stub.max.iter().map(|&(_, m)| m as u64 + 1));
     }
-    bps.retain(|&b| b <= u32::MAX as u64);
-    let starts: Vec<u32> = bps.into_iter().map(|b| b as u32).collect();
+    bps.sort();
+    bps.dedup();
+    let starts: Vec<u32> = bps
+        .into_iter()
+        .filter(|&b| b <= u32::MAX as u64)
+        .map(|b| b as u32)
+        .collect();
     // Ranges [start, next start) with merged equal outcomes.
     let mut ranges: Vec<(u32, Outcome)> = Vec::new();
     for &s in &starts {
@@ -244,15 +248,15 @@ fn compile_group(
                 budget,
                 tables,
             );
-            let rest_entry = rest.emit(g, &ranges[p..], 0, ranges.len() - p, &mut |_, o| code[&o]);
-            plan.emit(g, &head, 0, head.len(), &mut |_, o| match o {
+            let rest_entry = rest.emit(g, &ranges[p..], &mut |_, o| code[&o]);
+            plan.emit(g, &head, &mut |_, o| match o {
                 Outcome::Others => rest_entry,
                 o => code[&o],
             })
         }
         None => {
             let plan = SearchPlan::balanced(ranges, weights, &tail, &primary, budget, tables);
-            plan.emit(g, ranges, 0, ranges.len(), &mut |_, o| code[&o])
+            plan.emit(g, ranges, &mut |_, o| code[&o])
         }
     };
     g.add(GNode::Load {
@@ -308,7 +312,7 @@ impl NumberModel {
                     WEIGHT_SECONDARY
                 };
                 let mut spans: Vec<(u64, u64)> = Vec::new();
-                for (_, nr) in crate::syscalls::syscalls(d.arch) {
+                for &(_, nr) in crate::syscalls::by_number(d.arch) {
                     let nr = nr as u64;
                     match spans.last_mut() {
                         Some(s) if nr < s.1 + TABLE_HOLE => s.1 = s.1.max(nr + 1),
@@ -392,14 +396,27 @@ const MAX_EXCEPTIONS: usize = 3;
 /// programme for optimal alphabetic trees (O(n²) with his root bounds; with exception leaves
 /// the bounds make it a close approximation rather than a guaranteed optimum).
 struct SearchPlan {
-    n: usize,
-    /// For `i..j` (index `i * (n + 1) + j`): the first range of the right half, or
-    /// [`LEAF`] when `i..j` is a leaf.
-    choice: Vec<u32>,
+    /// The tree, root first.
+    nodes: Vec<PlanNode>,
     weights: Vec<Weight>,
 }
 
-/// [`SearchPlan::choice`] of an interval searched as one leaf.
+/// A node of a [`SearchPlan`] over ranges `i..j`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum PlanNode {
+    /// One range.
+    Single(usize),
+    /// Ranges `i..j` as one [`exception_leaf`].
+    Leaf(usize, usize),
+    /// `jge` the start of range `at`: `right` (nodes index) searches `at..j`, `left` `i..at`.
+    Split {
+        at: usize,
+        left: usize,
+        right: usize,
+    },
+}
+
+/// [`DpTables::choice`] of an interval searched as one leaf.
 const LEAF: u32 = u32::MAX;
 
 /// A leaf of the search: the base outcome and the single-number exceptions in test order.
@@ -412,23 +429,44 @@ struct Leaf {
 
 /// The dynamic programme's tables, shared by the blocks and the rounds of
 /// [`SearchPlan::balanced`]; a search over `n` ranges uses the first `(n + 1)²` cells.
+#[derive(Default)]
 struct DpTables {
     /// Cost of the best search of `i..j`, at `i * (n + 1) + j`.
     cost: Vec<Weight>,
 
     /// Best split of `i..j`, kept even where a leaf wins (Knuth's bounds need it).
     split: Vec<u32>,
+    /// What `i..j` is searched by: the first range of the right half, or [`LEAF`].
     choice: Vec<u32>,
+}
+
+thread_local! {
+    /// The dynamic programme's tables between two compilations on this thread.
+    static SCRATCH: std::cell::Cell<DpTables> = const {
+        std::cell::Cell::new(DpTables {
+            cost: Vec::new(),
+            split: Vec::new(),
+            choice: Vec::new(),
+        })
+    };
 }
 
 impl DpTables {
     /// Tables for searches over at most `n` ranges.
+    #[cfg(test)]
     fn new(n: usize) -> DpTables {
+        let mut t = DpTables::default();
+        t.reserve(n);
+        t
+    }
+
+    /// Grows the tables to hold searches over `n` ranges (cells keep what they hold).
+    fn reserve(&mut self, n: usize) {
         let cells = (n + 1) * (n + 1);
-        DpTables {
-            cost: vec![0; cells],
-            split: vec![0; cells],
-            choice: vec![LEAF; cells],
+        if self.cost.len() < cells {
+            self.cost.resize(cells, 0);
+            self.split.resize(cells, 0);
+            self.choice.resize(cells, LEAF);
         }
     }
 }
@@ -452,60 +490,87 @@ impl SearchPlan {
                 _ => i,
             };
         }
-        let at = |i: usize, j: usize| i * (n + 1) + j;
         let mut prefix: Vec<Weight> = vec![0; n + 1];
         for i in 0..n {
             prefix[i + 1] = prefix[i] + w[i];
         }
-        let cells = (n + 1) * (n + 1);
+        let stride = n + 1;
+        let cells = stride * stride;
         // Every cell read below was written by this plan or, when it is unchanged, by the
         // previous one of the same search.
         assert!(t.cost.len() >= cells && t.split.len() >= cells && t.choice.len() >= cells);
-        for i in 0..n {
-            t.cost[at(i, i + 1)] = 0;
-            t.split[at(i, i + 1)] = i as u32;
-            t.choice[at(i, i + 1)] = LEAF;
-        }
-        for len in 2..=n {
-            for i in 0..=n - len {
-                let j = i + len;
-                if next_changed[i] >= j {
-                    continue;
-                }
-                let (lo, hi) = if len == 2 {
+        // Row by row from the last: interval i..j reads row i left of j (this row, done) and
+        // rows below i at column j (done), so every row is a contiguous slice.
+        for i in (0..n).rev() {
+            let (above, below) = t.cost[..cells].split_at_mut((i + 1) * stride);
+            let cost = &mut above[i * stride..];
+            let (split_above, split_below) = t.split[..cells].split_at_mut((i + 1) * stride);
+            let split = &mut split_above[i * stride..];
+            let choice = &mut t.choice[i * stride..(i + 1) * stride];
+            cost[i + 1] = 0;
+            split[i + 1] = i as u32;
+            choice[i + 1] = LEAF;
+            // Intervals i..j without a changed range are still right.
+            for j in (i + 2).max(next_changed[i] + 1)..=n {
+                let (lo, hi) = if j == i + 2 {
                     (i + 1, i + 1)
                 } else {
-                    (
-                        (t.split[at(i, j - 1)] as usize).max(i + 1),
-                        (t.split[at(i + 1, j)] as usize).min(j - 1),
-                    )
+                    // Knuth's bounds: split(i, j-1) ≤ split(i, j) ≤ split(i+1, j).
+                    let lo = (split[j - 1] as usize).max(i + 1);
+                    (lo, (split_below[j] as usize).min(j - 1).max(lo))
                 };
                 let mut best = (Weight::MAX, lo);
-                for k in lo..=hi.max(lo) {
-                    let c = t.cost[at(i, k)] + t.cost[at(k, j)];
+                for k in lo..=hi {
+                    // cost(i, k) + cost(k, j); row k sits k - i - 1 rows into `below`.
+                    let c = cost[k] + below[(k - i - 1) * stride + j];
                     if c < best.0 {
                         best = (c, k);
                     }
                 }
-                let mut cost = best.0 + (prefix[j] - prefix[i]);
-                t.split[at(i, j)] = best.1 as u32;
-                t.choice[at(i, j)] = best.1 as u32;
-                if len <= 2 * MAX_EXCEPTIONS + 1 {
+                let mut c = best.0 + (prefix[j] - prefix[i]);
+                split[j] = best.1 as u32;
+                choice[j] = best.1 as u32;
+                if j - i <= 2 * MAX_EXCEPTIONS + 1 {
                     if let Some(l) = exception_leaf(ranges, w, i, j) {
-                        if l.cost < cost {
-                            cost = l.cost;
-                            t.choice[at(i, j)] = LEAF;
+                        if l.cost < c {
+                            c = l.cost;
+                            choice[j] = LEAF;
                         }
                     }
                 }
-                t.cost[at(i, j)] = cost;
+                cost[j] = c;
             }
         }
+        let mut nodes = Vec::new();
+        SearchPlan::extract(&t.choice, n, 0, n, &mut nodes);
         SearchPlan {
-            n,
-            choice: t.choice[..cells].to_vec(),
+            nodes,
             weights: w.to_vec(),
         }
+    }
+
+    /// Appends the tree the tables' `choice` gives for `i..j` to `nodes`; returns its index.
+    fn extract(choice: &[u32], n: usize, i: usize, j: usize, nodes: &mut Vec<PlanNode>) -> usize {
+        let me = nodes.len();
+        if j - i == 1 {
+            nodes.push(PlanNode::Single(i));
+            return me;
+        }
+        let k = choice[i * (n + 1) + j];
+        if k == LEAF {
+            nodes.push(PlanNode::Leaf(i, j));
+            return me;
+        }
+        let at = k as usize;
+        nodes.push(PlanNode::Split {
+            at,
+            left: 0,
+            right: 0,
+        });
+        let left = SearchPlan::extract(choice, n, i, at, nodes);
+        let right = SearchPlan::extract(choice, n, at, j, nodes);
+        nodes[me] = PlanNode::Split { at, left, right };
+        me
     }
 
     /// The plan for `weights`, then reweighted so that the usual call (`tail`: the
@@ -574,62 +639,70 @@ impl SearchPlan {
     /// For each range, the comparisons the search executes before its code.
     fn depths(&self, ranges: &[(u32, Outcome)]) -> Vec<usize> {
         let mut out = vec![0; ranges.len()];
-        let mut stack = vec![(0usize, ranges.len(), 0usize)];
-        while let Some((i, j, d)) = stack.pop() {
-            if j - i == 1 {
-                out[i] = d;
-                continue;
-            }
-            let k = self.choice[i * (self.n + 1) + j] as usize;
-            if k == LEAF as usize {
-                let l = exception_leaf(ranges, &self.weights, i, j).expect("planned leaf");
-                out[i..j].fill(d + l.count);
-                for (t, &e) in l.exceptions[..l.count].iter().enumerate() {
-                    out[e] = d + t + 1;
+        let mut stack = vec![(0usize, 0usize)];
+        while let Some((node, d)) = stack.pop() {
+            match self.nodes[node] {
+                PlanNode::Single(i) => out[i] = d,
+                PlanNode::Leaf(i, j) => {
+                    let l = exception_leaf(ranges, &self.weights, i, j).expect("planned leaf");
+                    out[i..j].fill(d + l.count);
+                    for (t, &e) in l.exceptions[..l.count].iter().enumerate() {
+                        out[e] = d + t + 1;
+                    }
                 }
-                continue;
+                PlanNode::Split { left, right, .. } => {
+                    stack.push((left, d + 1));
+                    stack.push((right, d + 1));
+                }
             }
-            stack.push((i, k, d + 1));
-            stack.push((k, j, d + 1));
         }
         out
     }
 
-    /// Emits the search for ranges `i..j`; `leaf_code` gives the code of one outcome.
+    /// Emits the search; `leaf_code` gives the code of one outcome.
     fn emit(
         &self,
         g: &mut Graph,
         ranges: &[(u32, Outcome)],
-        i: usize,
-        j: usize,
         leaf_code: &mut impl FnMut(&mut Graph, Outcome) -> usize,
     ) -> usize {
-        if j - i == 1 {
-            return leaf_code(g, ranges[i].1);
-        }
-        let k = self.choice[i * (self.n + 1) + j] as usize;
-        if k == LEAF as usize {
-            let l = exception_leaf(ranges, &self.weights, i, j).expect("planned leaf");
-            let mut next = leaf_code(g, ranges[l.base].1);
-            for &e in l.exceptions[..l.count].iter().rev() {
-                let t = leaf_code(g, ranges[e].1);
-                next = g.add(GNode::Jmp {
-                    op: BPF_JEQ,
-                    k: ranges[e].0,
-                    t,
-                    f: next,
-                });
+        self.emit_node(g, ranges, 0, leaf_code)
+    }
+
+    fn emit_node(
+        &self,
+        g: &mut Graph,
+        ranges: &[(u32, Outcome)],
+        node: usize,
+        leaf_code: &mut impl FnMut(&mut Graph, Outcome) -> usize,
+    ) -> usize {
+        match self.nodes[node] {
+            PlanNode::Single(i) => leaf_code(g, ranges[i].1),
+            PlanNode::Leaf(i, j) => {
+                let l = exception_leaf(ranges, &self.weights, i, j).expect("planned leaf");
+                let mut next = leaf_code(g, ranges[l.base].1);
+                for &e in l.exceptions[..l.count].iter().rev() {
+                    let t = leaf_code(g, ranges[e].1);
+                    next = g.add(GNode::Jmp {
+                        op: BPF_JEQ,
+                        k: ranges[e].0,
+                        t,
+                        f: next,
+                    });
+                }
+                next
             }
-            return next;
+            PlanNode::Split { at, left, right } => {
+                let right = self.emit_node(g, ranges, right, leaf_code);
+                let left = self.emit_node(g, ranges, left, leaf_code);
+                g.add(GNode::Jmp {
+                    op: BPF_JGE,
+                    k: ranges[at].0,
+                    t: right,
+                    f: left,
+                })
+            }
         }
-        let right = self.emit(g, ranges, k, j, leaf_code);
-        let left = self.emit(g, ranges, i, k, leaf_code);
-        g.add(GNode::Jmp {
-            op: BPF_JGE,
-            k: ranges[k].0,
-            t: right,
-            f: left,
-        })
     }
 }
 

@@ -341,7 +341,7 @@ proptest! {
         let incremental = SearchPlan::new(&ranges, &weights, &mut tables, Some(&changed));
         let mut fresh_tables = DpTables::new(ranges.len());
         let fresh = SearchPlan::new(&ranges, &weights, &mut fresh_tables, None);
-        prop_assert_eq!(&incremental.choice, &fresh.choice);
+        prop_assert_eq!(&incremental.nodes, &fresh.nodes);
         let cells = (ranges.len() + 1) * (ranges.len() + 1);
         prop_assert_eq!(&tables.cost[..cells], &fresh_tables.cost[..cells]);
     }

@@ -125,21 +125,18 @@ impl<'a> LineIndex<'a> {
     pub fn new(text: &'a str) -> LineIndex<'a> {
         let bytes = text.as_bytes();
         let mut line_starts = vec![0];
-        // Eight bytes at a time: most words have no newline, and the test for one is a few
-        // arithmetic operations (a zero byte in `word ^ "\n\n\n\n\n\n\n\n"`).
-        const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
-        const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
-        const NEWLINES: u64 = u64::from_ne_bytes([b'\n'; 8]);
+        // Eight bytes at a time: the zero bytes of `word ^ "\n\n\n\n\n\n\n\n"` are the
+        // newlines; `found` has the high bit of each (exactly: no carry crosses bytes).
+        const LOWS: u64 = u64::from_le_bytes([0x7f; 8]);
+        const NEWLINES: u64 = u64::from_le_bytes([b'\n'; 8]);
         let mut words = bytes.chunks_exact(8);
         let mut at = 0;
         for word in &mut words {
-            let x = u64::from_ne_bytes(word.try_into().expect("8 bytes")) ^ NEWLINES;
-            if x.wrapping_sub(ONES) & !x & HIGHS != 0 {
-                for (i, &b) in word.iter().enumerate() {
-                    if b == b'\n' {
-                        line_starts.push(at + i + 1);
-                    }
-                }
+            let x = u64::from_le_bytes(word.try_into().expect("8 bytes")) ^ NEWLINES;
+            let mut found = !(((x & LOWS) + LOWS) | x | LOWS);
+            while found != 0 {
+                line_starts.push(at + (found.trailing_zeros() / 8) as usize + 1);
+                found &= found - 1;
             }
             at += 8;
         }

@@ -6,7 +6,7 @@
 
 use crate::arch::Arch;
 use crate::diag::{Diagnostic, Failure, Location};
-use crate::json::{self, parse_u64, LineIndex, Member, Node, NumberError, Value};
+use crate::json::{self, parse_u64, LineIndex, Member, Node, NumberError, Span, Value};
 use serde::Serialize;
 
 /// Which kind of document the profile came from.
@@ -333,36 +333,138 @@ struct Reader<'a> {
 }
 
 /// The members of an object, looked up as Go does, with unused ones reported.
-struct Obj<'n> {
+struct Obj<'n, 'p> {
     members: &'n [Member],
     used: Vec<bool>,
-    path: String,
+    path: &'p Path<'p>,
 }
 
-fn join(path: &str, key: &str) -> String {
-    if path.is_empty() {
-        key.to_string()
-    } else {
-        format!("{path}.{key}")
+/// A JSON path (`syscalls[3].names[0]`), written out only when a location or a message needs
+/// it: the links live on the stack of the reader's calls.
+#[derive(Clone, Copy)]
+enum Path<'p> {
+    /// The document (or, in a config.json, nothing yet): the empty path.
+    Root,
+    /// A member: `parent.key`, or `key` when the parent is empty.
+    Key(&'p Path<'p>, &'static str),
+    /// An item: `parent[i]`.
+    Index(&'p Path<'p>, usize),
+}
+
+/// Decimal digits of `i`.
+fn digits(mut i: usize) -> usize {
+    let mut n = 1;
+    while i >= 10 {
+        i /= 10;
+        n += 1;
+    }
+    n
+}
+
+/// Appends `[i]`.
+fn push_index(out: &mut String, i: usize) {
+    let mut buf = [0u8; 20];
+    let mut at = buf.len();
+    let mut i = i;
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (i % 10) as u8;
+        i /= 10;
+        if i == 0 {
+            break;
+        }
+    }
+    out.push('[');
+    for &d in &buf[at..] {
+        out.push(char::from(d));
+    }
+    out.push(']');
+}
+
+/// `prefix[i]`, allocated at its size.
+fn index_path(prefix: &str, i: usize) -> String {
+    let mut out = String::with_capacity(prefix.len() + digits(i) + 2);
+    out.push_str(prefix);
+    push_index(&mut out, i);
+    out
+}
+
+impl Path<'_> {
+    /// The length of the written path.
+    fn len(&self) -> usize {
+        match *self {
+            Path::Root => 0,
+            Path::Key(parent, key) => match parent.len() {
+                0 => key.len(),
+                n => n + 1 + key.len(),
+            },
+            Path::Index(parent, i) => parent.len() + digits(i) + 2,
+        }
+    }
+
+    fn write(&self, out: &mut String) {
+        match *self {
+            Path::Root => {}
+            Path::Key(parent, key) => {
+                parent.write(out);
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(key);
+            }
+            Path::Index(parent, i) => {
+                parent.write(out);
+                push_index(out, i);
+            }
+        }
+    }
+
+    /// The path written out.
+    fn render(&self) -> String {
+        let mut out = String::with_capacity(self.len());
+        self.write(&mut out);
+        out
+    }
+
+    /// The path of a member as written (any key, not only known ones).
+    fn member(&self, key: &str) -> String {
+        let mut out = String::with_capacity(self.len() + 1 + key.len());
+        self.write(&mut out);
+        if !out.is_empty() {
+            out.push('.');
+        }
+        out.push_str(key);
+        out
     }
 }
 
 impl<'a> Reader<'a> {
-    fn loc(&self, node: &Node, path: &str) -> Location {
-        self.idx.location(node.span, path)
+    fn loc(&self, node: &Node, path: &Path<'_>) -> Location {
+        self.span_loc(node.span, path.render())
     }
 
-    fn err(&mut self, code: &'static str, node: &Node, path: &str, msg: String) {
+    fn span_loc(&self, span: Span, path: String) -> Location {
+        let (line, column) = self.idx.line_col(span.start);
+        Location {
+            path,
+            line,
+            column,
+            start: span.start,
+            end: span.end,
+        }
+    }
+
+    fn err(&mut self, code: &'static str, node: &Node, path: &Path<'_>, msg: String) {
         let loc = self.loc(node, path);
         self.errors.push(Diagnostic::error(code, msg).at(Some(loc)));
     }
 
-    fn type_err(&mut self, node: &Node, path: &str, expected: &str) {
+    fn type_err(&mut self, node: &Node, path: &Path<'_>, expected: &str) {
         let msg = format!("expected {expected}, found {}", node.value.type_name());
         self.err("wrong-type", node, path, msg);
     }
 
-    fn obj<'n>(&mut self, node: &'n Node, path: &str) -> Option<Obj<'n>> {
+    fn obj<'n, 'p>(&mut self, node: &'n Node, path: &'p Path<'p>) -> Option<Obj<'n, 'p>> {
         match &node.value {
             Value::Object(members) => {
                 // Duplicate keys: Go keeps the last; say so.
@@ -371,7 +473,7 @@ impl<'a> Reader<'a> {
                         .iter()
                         .any(|p| p.key.eq_ignore_ascii_case(&m.key))
                     {
-                        let loc = self.idx.location(m.key_span, &join(path, &m.key));
+                        let loc = self.span_loc(m.key_span, path.member(&m.key));
                         self.warnings.push(
                             Diagnostic::warning(
                                 "duplicate-key",
@@ -387,7 +489,7 @@ impl<'a> Reader<'a> {
                 Some(Obj {
                     members,
                     used: vec![false; members.len()],
-                    path: path.to_string(),
+                    path,
                 })
             }
             _ => {
@@ -397,10 +499,10 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn finish(&mut self, o: Obj<'_>, known: &[&str]) {
+    fn finish(&mut self, o: Obj<'_, '_>, known: &[&str]) {
         for (m, used) in o.members.iter().zip(&o.used) {
             if !used {
-                let loc = self.idx.location(m.key_span, &join(&o.path, &m.key));
+                let loc = self.span_loc(m.key_span, o.path.member(&m.key));
                 let hint = known
                     .iter()
                     .find(|k| close(k, &m.key))
@@ -417,7 +519,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn string(&mut self, node: &Node, path: &str) -> Option<Located<String>> {
+    fn string(&mut self, node: &Node, path: &Path<'_>) -> Option<Located<String>> {
         match &node.value {
             Value::String(s) => Some(Located {
                 value: s.clone(),
@@ -431,7 +533,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn uint(&mut self, node: &Node, path: &str) -> Option<Located<u64>> {
+    fn uint(&mut self, node: &Node, path: &Path<'_>) -> Option<Located<u64>> {
         match &node.value {
             Value::Number(raw) => match parse_u64(raw) {
                 Ok(v) => Some(Located {
@@ -463,22 +565,28 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn strings(&mut self, node: &Node, path: &str) -> Vec<Located<String>> {
+    fn strings(&mut self, node: &Node, path: &Path<'_>) -> Vec<Located<String>> {
         match &node.value {
-            Value::Array(items) => items
-                .iter()
-                .enumerate()
-                .filter_map(|(i, n)| {
-                    let p = format!("{path}[{i}]");
-                    match &n.value {
-                        Value::Null => Some(Located {
-                            value: String::new(),
-                            location: self.loc(n, &p),
-                        }),
-                        _ => self.string(n, &p),
-                    }
-                })
-                .collect(),
+            Value::Array(items) => {
+                // The items' paths share the array's: write it once.
+                let prefix = path.render();
+                let mut out = Vec::with_capacity(items.len());
+                for (i, n) in items.iter().enumerate() {
+                    let value = match &n.value {
+                        Value::String(s) => s.clone(),
+                        Value::Null => String::new(),
+                        _ => {
+                            self.type_err(n, &Path::Index(path, i), "a string");
+                            continue;
+                        }
+                    };
+                    out.push(Located {
+                        value,
+                        location: self.span_loc(n.span, index_path(&prefix, i)),
+                    });
+                }
+                out
+            }
             Value::Null => Vec::new(),
             _ => {
                 self.type_err(node, path, "an array of strings");
@@ -487,7 +595,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn array<'n>(&mut self, node: &'n Node, path: &str) -> &'n [Node] {
+    fn array<'n>(&mut self, node: &'n Node, path: &Path<'_>) -> &'n [Node] {
         match &node.value {
             Value::Array(items) => items,
             Value::Null => &[],
@@ -555,7 +663,7 @@ impl<'a> Reader<'a> {
 
     fn profile(&mut self, root: &Node) -> Option<Profile> {
         let Value::Object(top) = &root.value else {
-            self.type_err(root, "", "a JSON object (a seccomp profile)");
+            self.type_err(root, &Path::Root, "a JSON object (a seccomp profile)");
             return None;
         };
         // A whole OCI config.json: take linux.seccomp.
@@ -586,7 +694,7 @@ impl<'a> Reader<'a> {
                 self.err(
                     "no-seccomp",
                     root,
-                    "",
+                    &Path::Root,
                     "this looks like an OCI config.json but it has no \"linux\" section, so no seccomp profile".into(),
                 );
                 return None;
@@ -595,20 +703,21 @@ impl<'a> Reader<'a> {
                 self.err(
                     "no-seccomp",
                     &linux.value,
-                    "linux",
+                    &Path::Key(&Path::Root, "linux"),
                     "this OCI config.json has no \"linux.seccomp\": the container runs without a seccomp filter".into(),
                 );
                 return None;
             };
-            let mut p = self.seccomp(sec, "linux.seccomp")?;
+            let mut p =
+                self.seccomp(sec, &Path::Key(&Path::Key(&Path::Root, "linux"), "seccomp"))?;
             p.format = ProfileFormat::OciConfig;
             p.config_bounding_caps = bounding;
             return Some(p);
         }
-        self.seccomp(root, "")
+        self.seccomp(root, &Path::Root)
     }
 
-    fn seccomp(&mut self, node: &Node, path: &str) -> Option<Profile> {
+    fn seccomp(&mut self, node: &Node, path: &Path<'_>) -> Option<Profile> {
         const KNOWN: &[&str] = &[
             "defaultAction",
             "defaultErrnoRet",
@@ -653,7 +762,7 @@ impl<'a> Reader<'a> {
         if let Some((n, pth)) = o.get("archMap") {
             docker = true;
             for (i, item) in self.array(n, &pth).iter().enumerate() {
-                let ip = format!("{pth}[{i}]");
+                let ip = Path::Index(&pth, i);
                 let Some(mut e) = self.obj(item, &ip) else {
                     continue;
                 };
@@ -701,7 +810,7 @@ impl<'a> Reader<'a> {
         }
         if let Some((n, pth)) = o.get("syscalls") {
             for (i, item) in self.array(n, &pth).iter().enumerate() {
-                let ip = format!("{pth}[{i}]");
+                let ip = Path::Index(&pth, i);
                 if let Some((e, d)) = self.entry(i, item, &ip) {
                     docker |= d;
                     p.syscalls.push(e);
@@ -716,7 +825,12 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads a `syscalls[]` entry; the bool says whether it used Docker-only fields.
-    fn entry(&mut self, index: usize, node: &Node, path: &str) -> Option<(SyscallEntry, bool)> {
+    fn entry(
+        &mut self,
+        index: usize,
+        node: &Node,
+        path: &Path<'_>,
+    ) -> Option<(SyscallEntry, bool)> {
         const KNOWN: &[&str] = &[
             "names", "name", "action", "errnoRet", "args", "comment", "includes", "excludes",
         ];
@@ -792,7 +906,7 @@ impl<'a> Reader<'a> {
         let mut args = Vec::new();
         if let Some((n, pth)) = o.get("args") {
             for (i, item) in self.array(n, &pth).iter().enumerate() {
-                let ip = format!("{pth}[{i}]");
+                let ip = Path::Index(&pth, i);
                 if let Some(a) = self.arg(item, &ip) {
                     args.push(a);
                 }
@@ -836,7 +950,7 @@ impl<'a> Reader<'a> {
         ))
     }
 
-    fn arg(&mut self, node: &Node, path: &str) -> Option<ArgSpec> {
+    fn arg(&mut self, node: &Node, path: &Path<'_>) -> Option<ArgSpec> {
         let mut o = self.obj(node, path)?;
         let index = o.get("index").and_then(|(n, pth)| self.uint(n, &pth));
         let value = o.get("value").and_then(|(n, pth)| self.uint(n, &pth));
@@ -901,7 +1015,7 @@ impl<'a> Reader<'a> {
         })
     }
 
-    fn filter(&mut self, node: &Node, path: &str) -> Filter {
+    fn filter(&mut self, node: &Node, path: &Path<'_>) -> Filter {
         if matches!(node.value, Value::Null) {
             return Filter::default();
         }
@@ -944,9 +1058,9 @@ impl<'a> Reader<'a> {
     }
 }
 
-impl<'n> Obj<'n> {
+impl<'n, 'p> Obj<'n, 'p> {
     /// Finds a member as Go does: the last exact match, else the last case-insensitive one.
-    fn get(&mut self, key: &str) -> Option<(&'n Node, String)> {
+    fn get(&mut self, key: &'static str) -> Option<(&'n Node, Path<'p>)> {
         let members = self.members;
         let i = members.iter().rposition(|m| m.key == key).or_else(|| {
             members
@@ -958,7 +1072,7 @@ impl<'n> Obj<'n> {
                 self.used[j] = true;
             }
         }
-        Some((&members[i].value, join(&self.path, key)))
+        Some((&members[i].value, Path::Key(self.path, key)))
     }
 
     fn has(&self, key: &str) -> bool {

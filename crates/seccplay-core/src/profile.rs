@@ -288,7 +288,7 @@ pub struct Parsed {
 /// Parses a profile from text (Docker, OCI or config.json; detected).
 pub fn parse(text: &str) -> Result<Parsed, Failure> {
     let root = json::parse(text).map_err(Failure::single)?;
-    read(text, &root)
+    read(text, root)
 }
 
 /// Parses a profile from bytes that should be UTF-8.
@@ -299,7 +299,8 @@ pub fn parse_bytes(bytes: &[u8]) -> Result<Parsed, Failure> {
     parse(text)
 }
 
-fn read(text: &str, root: &Node) -> Result<Parsed, Failure> {
+/// Reads the profile out of the JSON tree, which it consumes: strings move into the profile.
+fn read(text: &str, root: Node) -> Result<Parsed, Failure> {
     let mut r = Reader {
         idx: LineIndex::new(text),
         errors: Vec::new(),
@@ -332,9 +333,10 @@ struct Reader<'a> {
     warnings: Vec<Diagnostic>,
 }
 
-/// The members of an object, looked up as Go does, with unused ones reported.
-struct Obj<'n, 'p> {
-    members: &'n [Member],
+/// The members of an object, looked up as Go does, with unused ones reported. A value is taken
+/// out when looked up (each known member is looked up once); the names stay for the warnings.
+struct Obj<'p> {
+    members: Vec<Member>,
     used: Vec<bool>,
     path: &'p Path<'p>,
 }
@@ -439,8 +441,8 @@ impl Path<'_> {
 }
 
 impl<'a> Reader<'a> {
-    fn loc(&self, node: &Node, path: &Path<'_>) -> Location {
-        self.span_loc(node.span, path.render())
+    fn loc(&self, span: Span, path: &Path<'_>) -> Location {
+        self.span_loc(span, path.render())
     }
 
     fn span_loc(&self, span: Span, path: String) -> Location {
@@ -454,18 +456,18 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn err(&mut self, code: &'static str, node: &Node, path: &Path<'_>, msg: String) {
-        let loc = self.loc(node, path);
+    fn err(&mut self, code: &'static str, span: Span, path: &Path<'_>, msg: String) {
+        let loc = self.loc(span, path);
         self.errors.push(Diagnostic::error(code, msg).at(Some(loc)));
     }
 
     fn type_err(&mut self, node: &Node, path: &Path<'_>, expected: &str) {
         let msg = format!("expected {expected}, found {}", node.value.type_name());
-        self.err("wrong-type", node, path, msg);
+        self.err("wrong-type", node.span, path, msg);
     }
 
-    fn obj<'n, 'p>(&mut self, node: &'n Node, path: &'p Path<'p>) -> Option<Obj<'n, 'p>> {
-        match &node.value {
+    fn obj<'p>(&mut self, node: Node, path: &'p Path<'p>) -> Option<Obj<'p>> {
+        match node.value {
             Value::Object(members) => {
                 // Duplicate keys: Go keeps the last; say so.
                 for (i, m) in members.iter().enumerate() {
@@ -487,19 +489,19 @@ impl<'a> Reader<'a> {
                     }
                 }
                 Some(Obj {
-                    members,
                     used: vec![false; members.len()],
+                    members,
                     path,
                 })
             }
             _ => {
-                self.type_err(node, path, "an object");
+                self.type_err(&node, path, "an object");
                 None
             }
         }
     }
 
-    fn finish(&mut self, o: Obj<'_, '_>, known: &[&str]) {
+    fn finish(&mut self, o: Obj<'_>, known: &[&str]) {
         for (m, used) in o.members.iter().zip(&o.used) {
             if !used {
                 let loc = self.span_loc(m.key_span, o.path.member(&m.key));
@@ -519,26 +521,26 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn string(&mut self, node: &Node, path: &Path<'_>) -> Option<Located<String>> {
-        match &node.value {
+    fn string(&mut self, node: Node, path: &Path<'_>) -> Option<Located<String>> {
+        match node.value {
             Value::String(s) => Some(Located {
-                value: s.clone(),
-                location: self.loc(node, path),
+                value: s,
+                location: self.loc(node.span, path),
             }),
             Value::Null => None,
             _ => {
-                self.type_err(node, path, "a string");
+                self.type_err(&node, path, "a string");
                 None
             }
         }
     }
 
-    fn uint(&mut self, node: &Node, path: &Path<'_>) -> Option<Located<u64>> {
+    fn uint(&mut self, node: Node, path: &Path<'_>) -> Option<Located<u64>> {
         match &node.value {
             Value::Number(raw) => match parse_u64(raw) {
                 Ok(v) => Some(Located {
                     value: v,
-                    location: self.loc(node, path),
+                    location: self.loc(node.span, path),
                 }),
                 Err(e) => {
                     let why = match e {
@@ -550,7 +552,7 @@ impl<'a> Reader<'a> {
                     };
                     self.err(
                         "bad-number",
-                        node,
+                        node.span,
                         path,
                         format!("{raw} is not a valid unsigned integer: {why}"),
                     );
@@ -559,24 +561,24 @@ impl<'a> Reader<'a> {
             },
             Value::Null => None,
             _ => {
-                self.type_err(node, path, "an unsigned integer");
+                self.type_err(&node, path, "an unsigned integer");
                 None
             }
         }
     }
 
-    fn strings(&mut self, node: &Node, path: &Path<'_>) -> Vec<Located<String>> {
-        match &node.value {
+    fn strings(&mut self, node: Node, path: &Path<'_>) -> Vec<Located<String>> {
+        match node.value {
             Value::Array(items) => {
                 // The items' paths share the array's: write it once.
                 let prefix = path.render();
                 let mut out = Vec::with_capacity(items.len());
-                for (i, n) in items.iter().enumerate() {
-                    let value = match &n.value {
-                        Value::String(s) => s.clone(),
+                for (i, n) in items.into_iter().enumerate() {
+                    let value = match n.value {
+                        Value::String(s) => s,
                         Value::Null => String::new(),
                         _ => {
-                            self.type_err(n, &Path::Index(path, i), "a string");
+                            self.type_err(&n, &Path::Index(path, i), "a string");
                             continue;
                         }
                     };
@@ -589,19 +591,19 @@ impl<'a> Reader<'a> {
             }
             Value::Null => Vec::new(),
             _ => {
-                self.type_err(node, path, "an array of strings");
+                self.type_err(&node, path, "an array of strings");
                 Vec::new()
             }
         }
     }
 
-    fn array<'n>(&mut self, node: &'n Node, path: &Path<'_>) -> &'n [Node] {
-        match &node.value {
+    fn array(&mut self, node: Node, path: &Path<'_>) -> Vec<Node> {
+        match node.value {
             Value::Array(items) => items,
-            Value::Null => &[],
+            Value::Null => Vec::new(),
             _ => {
-                self.type_err(node, path, "an array");
-                &[]
+                self.type_err(&node, path, "an array");
+                Vec::new()
             }
         }
     }
@@ -661,9 +663,9 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn profile(&mut self, root: &Node) -> Option<Profile> {
+    fn profile(&mut self, root: Node) -> Option<Profile> {
         let Value::Object(top) = &root.value else {
-            self.type_err(root, &Path::Root, "a JSON object (a seccomp profile)");
+            self.type_err(&root, &Path::Root, "a JSON object (a seccomp profile)");
             return None;
         };
         // A whole OCI config.json: take linux.seccomp.
@@ -690,19 +692,24 @@ impl<'a> Reader<'a> {
                     ),
                     _ => None,
                 });
-            let Some(linux) = top.iter().find(|m| m.key == "linux") else {
+            let Some(at) = top.iter().position(|m| m.key == "linux") else {
                 self.err(
                     "no-seccomp",
-                    root,
+                    root.span,
                     &Path::Root,
                     "this looks like an OCI config.json but it has no \"linux\" section, so no seccomp profile".into(),
                 );
                 return None;
             };
-            let Some(sec) = find(&linux.value, "seccomp") else {
+            let Value::Object(mut top) = root.value else {
+                unreachable!("checked above")
+            };
+            let linux = top.swap_remove(at).value;
+            let linux_span = linux.span;
+            let Some(sec) = take(linux, "seccomp") else {
                 self.err(
                     "no-seccomp",
-                    &linux.value,
+                    linux_span,
                     &Path::Key(&Path::Root, "linux"),
                     "this OCI config.json has no \"linux.seccomp\": the container runs without a seccomp filter".into(),
                 );
@@ -717,7 +724,7 @@ impl<'a> Reader<'a> {
         self.seccomp(root, &Path::Root)
     }
 
-    fn seccomp(&mut self, node: &Node, path: &Path<'_>) -> Option<Profile> {
+    fn seccomp(&mut self, node: Node, path: &Path<'_>) -> Option<Profile> {
         const KNOWN: &[&str] = &[
             "defaultAction",
             "defaultErrnoRet",
@@ -761,8 +768,9 @@ impl<'a> Reader<'a> {
         }
         if let Some((n, pth)) = o.get("archMap") {
             docker = true;
-            for (i, item) in self.array(n, &pth).iter().enumerate() {
+            for (i, item) in self.array(n, &pth).into_iter().enumerate() {
                 let ip = Path::Index(&pth, i);
+                let item_span = item.span;
                 let Some(mut e) = self.obj(item, &ip) else {
                     continue;
                 };
@@ -788,7 +796,7 @@ impl<'a> Reader<'a> {
                         if !self.errors.iter().any(|d| d.code == "unknown-arch") {
                             self.err(
                                 "missing-field",
-                                item,
+                                item_span,
                                 &ip,
                                 "an archMap entry needs \"architecture\"".into(),
                             );
@@ -809,7 +817,7 @@ impl<'a> Reader<'a> {
             p.listener_metadata = self.string(n, &pth).map(|s| s.value);
         }
         if let Some((n, pth)) = o.get("syscalls") {
-            for (i, item) in self.array(n, &pth).iter().enumerate() {
+            for (i, item) in self.array(n, &pth).into_iter().enumerate() {
                 let ip = Path::Index(&pth, i);
                 if let Some((e, d)) = self.entry(i, item, &ip) {
                     docker |= d;
@@ -825,26 +833,22 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads a `syscalls[]` entry; the bool says whether it used Docker-only fields.
-    fn entry(
-        &mut self,
-        index: usize,
-        node: &Node,
-        path: &Path<'_>,
-    ) -> Option<(SyscallEntry, bool)> {
+    fn entry(&mut self, index: usize, node: Node, path: &Path<'_>) -> Option<(SyscallEntry, bool)> {
         const KNOWN: &[&str] = &[
             "names", "name", "action", "errnoRet", "args", "comment", "includes", "excludes",
         ];
+        let span = node.span;
         let mut o = self.obj(node, path)?;
         let mut docker = false;
         let names_field = o.get("names");
         let name_field = o.get("name");
-        let mut names = match &names_field {
-            Some((n, pth)) => self.strings(n, pth),
+        let mut names = match names_field {
+            Some((n, pth)) => self.strings(n, &pth),
             None => Vec::new(),
         };
-        if let Some((n, pth)) = &name_field {
+        if let Some((n, pth)) = name_field {
             docker = true;
-            if let Some(s) = self.string(n, pth) {
+            if let Some(s) = self.string(n, &pth) {
                 if !s.value.is_empty() {
                     if !names.is_empty() {
                         self.errors.push(
@@ -876,7 +880,7 @@ impl<'a> Reader<'a> {
                     "no-names",
                     "this entry names no syscall, so it does nothing",
                 )
-                .at(Some(self.loc(node, path))),
+                .at(Some(self.loc(span, path))),
             );
         }
         let action = match o.get("action") {
@@ -885,7 +889,7 @@ impl<'a> Reader<'a> {
                 _ => {
                     self.err(
                         "missing-action",
-                        node,
+                        span,
                         path,
                         "this entry has no \"action\" (runc: unknown action \"\")".into(),
                     );
@@ -895,7 +899,7 @@ impl<'a> Reader<'a> {
             None => {
                 self.err(
                     "missing-action",
-                    node,
+                    span,
                     path,
                     "this entry has no \"action\"".into(),
                 );
@@ -905,7 +909,7 @@ impl<'a> Reader<'a> {
         let errno_ret = o.get("errnoRet").and_then(|(n, pth)| self.uint(n, &pth));
         let mut args = Vec::new();
         if let Some((n, pth)) = o.get("args") {
-            for (i, item) in self.array(n, &pth).iter().enumerate() {
+            for (i, item) in self.array(n, &pth).into_iter().enumerate() {
                 let ip = Path::Index(&pth, i);
                 if let Some(a) = self.arg(item, &ip) {
                     args.push(a);
@@ -937,7 +941,7 @@ impl<'a> Reader<'a> {
         Some((
             SyscallEntry {
                 index,
-                location: self.loc(node, path),
+                location: self.loc(span, path),
                 names,
                 action: action?,
                 errno_ret,
@@ -950,7 +954,8 @@ impl<'a> Reader<'a> {
         ))
     }
 
-    fn arg(&mut self, node: &Node, path: &Path<'_>) -> Option<ArgSpec> {
+    fn arg(&mut self, node: Node, path: &Path<'_>) -> Option<ArgSpec> {
+        let span = node.span;
         let mut o = self.obj(node, path)?;
         let index = o.get("index").and_then(|(n, pth)| self.uint(n, &pth));
         let value = o.get("value").and_then(|(n, pth)| self.uint(n, &pth));
@@ -987,7 +992,7 @@ impl<'a> Reader<'a> {
         };
         let had_op = o.has("op");
         self.finish(o, &["index", "value", "valueTwo", "op"]);
-        let location = self.loc(node, path);
+        let location = self.loc(span, path);
         let op = match op {
             Some(op) => op,
             None => {
@@ -1015,7 +1020,7 @@ impl<'a> Reader<'a> {
         })
     }
 
-    fn filter(&mut self, node: &Node, path: &Path<'_>) -> Filter {
+    fn filter(&mut self, node: Node, path: &Path<'_>) -> Filter {
         if matches!(node.value, Value::Null) {
             return Filter::default();
         }
@@ -1058,10 +1063,11 @@ impl<'a> Reader<'a> {
     }
 }
 
-impl<'n, 'p> Obj<'n, 'p> {
-    /// Finds a member as Go does: the last exact match, else the last case-insensitive one.
-    fn get(&mut self, key: &'static str) -> Option<(&'n Node, Path<'p>)> {
-        let members = self.members;
+impl<'p> Obj<'p> {
+    /// Finds a member as Go does: the last exact match, else the last case-insensitive one,
+    /// and takes its value out.
+    fn get(&mut self, key: &'static str) -> Option<(Node, Path<'p>)> {
+        let members = &mut self.members;
         let i = members.iter().rposition(|m| m.key == key).or_else(|| {
             members
                 .iter()
@@ -1072,11 +1078,30 @@ impl<'n, 'p> Obj<'n, 'p> {
                 self.used[j] = true;
             }
         }
-        Some((&members[i].value, Path::Key(self.path, key)))
+        let node = &mut members[i].value;
+        let value = std::mem::replace(&mut node.value, Value::Null);
+        Some((
+            Node {
+                value,
+                span: node.span,
+            },
+            Path::Key(self.path, key),
+        ))
     }
 
     fn has(&self, key: &str) -> bool {
         self.members.iter().any(|m| m.key.eq_ignore_ascii_case(key))
+    }
+}
+
+/// The value of the last member named exactly `key` of an object, taken out of it.
+fn take(node: Node, key: &str) -> Option<Node> {
+    match node.value {
+        Value::Object(mut m) => m
+            .iter()
+            .rposition(|m| m.key == key)
+            .map(|i| m.swap_remove(i).value),
+        _ => None,
     }
 }
 

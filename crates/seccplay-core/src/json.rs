@@ -178,11 +178,26 @@ impl<'a> LineIndex<'a> {
 
     /// 1-based (line, column-in-characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (u32, u32) {
+        self.line_col_near(offset, &mut 0)
+    }
+
+    /// [`LineIndex::line_col`], looking first at the 0-based line `near` and the next one
+    /// (offsets asked in order are found without a search); sets `near` to the line found.
+    pub(crate) fn line_col_near(&self, offset: usize, near: &mut usize) -> (u32, u32) {
         let offset = offset.min(self.text.len());
-        let line = match self.line_starts.binary_search(&offset) {
-            Ok(i) => i,
-            Err(i) => i - 1,
+        let starts = &self.line_starts;
+        let on = |l: usize| starts[l] <= offset && starts.get(l + 1).is_none_or(|&n| offset < n);
+        let line = if *near < starts.len() && on(*near) {
+            *near
+        } else if *near + 1 < starts.len() && on(*near + 1) {
+            *near + 1
+        } else {
+            match starts.binary_search(&offset) {
+                Ok(i) => i,
+                Err(i) => i - 1,
+            }
         };
+        *near = line;
         let start = self.line_starts[line];
         let col = self.chars_before(offset) - self.chars_before(start) + 1;
         (line as u32 + 1, col as u32)
@@ -542,7 +557,24 @@ impl Parser<'_> {
 
     /// The end of the run of plain characters that starts at `from`.
     fn run_end(&self, from: usize) -> usize {
+        // Eight bytes at a time while none ends the run (the tests below are exact: a word
+        // passes only if none of its bytes is a quote, a backslash or below 0x20), then the
+        // bytes of the last word one by one.
+        const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+        const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
+        const QUOTES: u64 = u64::from_le_bytes([b'"'; 8]);
+        const BACKSLASHES: u64 = u64::from_le_bytes([b'\\'; 8]);
+        const SPACES: u64 = u64::from_le_bytes([0x20; 8]);
+        let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
         let mut end = from;
+        while let Some(word) = self.s.get(end..end + 8) {
+            let w = u64::from_le_bytes(word.try_into().expect("8 bytes"));
+            if zero(w ^ QUOTES) | zero(w ^ BACKSLASHES) | (w.wrapping_sub(SPACES) & !w & HIGHS) != 0
+            {
+                break;
+            }
+            end += 8;
+        }
         while end < self.s.len() && !ends_run(self.s[end]) {
             end += 1;
         }
@@ -837,6 +869,19 @@ mod tests {
                     proptest::prop_assert_eq!(m[0].key_span, Span { start: 1, end });
                     proptest::prop_assert_eq!(m[0].value.span, Span { start: end + 2, end: end + 3 });
                 }
+            }
+        }
+
+        #[test]
+        fn line_col_near_any_line_is_line_col(
+            s in "[a\né]{0,300}",
+            at in proptest::collection::vec(0usize..400, 1..20),
+            near in 0usize..400,
+        ) {
+            let idx = LineIndex::new(&s);
+            let mut near = near;
+            for off in at {
+                proptest::prop_assert_eq!(idx.line_col_near(off, &mut near), naive_line_col(&s, off));
             }
         }
 

@@ -303,6 +303,7 @@ pub fn parse_bytes(bytes: &[u8]) -> Result<Parsed, Failure> {
 fn read(text: &str, root: Node) -> Result<Parsed, Failure> {
     let mut r = Reader {
         idx: LineIndex::new(text),
+        line: std::cell::Cell::new(0),
         errors: Vec::new(),
         warnings: Vec::new(),
     };
@@ -329,6 +330,8 @@ fn read(text: &str, root: Node) -> Result<Parsed, Failure> {
 
 struct Reader<'a> {
     idx: LineIndex<'a>,
+    /// The line of the last location (the next is usually on it or the next one).
+    line: std::cell::Cell<usize>,
     errors: Vec<Diagnostic>,
     warnings: Vec<Diagnostic>,
 }
@@ -337,7 +340,10 @@ struct Reader<'a> {
 /// out when looked up (each known member is looked up once); the names stay for the warnings.
 struct Obj<'p> {
     members: Vec<Member>,
-    used: Vec<bool>,
+    /// Which members were looked up: bit `j` for the first 64 ...
+    used: u64,
+    /// ... then one flag each (empty, so not allocated, for the objects of a profile).
+    used_more: Vec<bool>,
     path: &'p Path<'p>,
 }
 
@@ -365,20 +371,23 @@ fn digits(mut i: usize) -> usize {
 
 /// Appends `[i]`.
 fn push_index(out: &mut String, i: usize) {
-    let mut buf = [0u8; 20];
-    let mut at = buf.len();
-    let mut i = i;
-    loop {
-        at -= 1;
-        buf[at] = b'0' + (i % 10) as u8;
-        i /= 10;
-        if i == 0 {
-            break;
-        }
-    }
+    let digit = |d: usize| char::from(b'0' + (d % 10) as u8);
     out.push('[');
-    for &d in &buf[at..] {
-        out.push(char::from(d));
+    if i < 10 {
+        out.push(digit(i));
+    } else if i < 100 {
+        out.push(digit(i / 10));
+        out.push(digit(i));
+    } else {
+        let mut buf = [0u8; 20];
+        let mut at = buf.len();
+        let mut i = i;
+        while i > 0 {
+            at -= 1;
+            buf[at] = b'0' + (i % 10) as u8;
+            i /= 10;
+        }
+        out.extend(buf[at..].iter().map(|&b| char::from(b)));
     }
     out.push(']');
 }
@@ -446,10 +455,12 @@ impl<'a> Reader<'a> {
     }
 
     fn span_loc(&self, span: Span, path: String) -> Location {
-        let (line, column) = self.idx.line_col(span.start);
+        let mut line = self.line.get();
+        let (line_no, column) = self.idx.line_col_near(span.start, &mut line);
+        self.line.set(line);
         Location {
             path,
-            line,
+            line: line_no,
             column,
             start: span.start,
             end: span.end,
@@ -489,7 +500,8 @@ impl<'a> Reader<'a> {
                     }
                 }
                 Some(Obj {
-                    used: vec![false; members.len()],
+                    used: 0,
+                    used_more: vec![false; members.len().saturating_sub(64)],
                     members,
                     path,
                 })
@@ -502,8 +514,8 @@ impl<'a> Reader<'a> {
     }
 
     fn finish(&mut self, o: Obj<'_>, known: &[&str]) {
-        for (m, used) in o.members.iter().zip(&o.used) {
-            if !used {
+        for (j, m) in o.members.iter().enumerate() {
+            if !o.is_used(j) {
                 let loc = self.span_loc(m.key_span, o.path.member(&m.key));
                 let hint = known
                     .iter()
@@ -1075,7 +1087,11 @@ impl<'p> Obj<'p> {
         })?;
         for (j, m) in members.iter().enumerate() {
             if m.key.eq_ignore_ascii_case(key) {
-                self.used[j] = true;
+                if j < 64 {
+                    self.used |= 1 << j;
+                } else {
+                    self.used_more[j - 64] = true;
+                }
             }
         }
         let node = &mut members[i].value;
@@ -1087,6 +1103,14 @@ impl<'p> Obj<'p> {
             },
             Path::Key(self.path, key),
         ))
+    }
+
+    fn is_used(&self, j: usize) -> bool {
+        if j < 64 {
+            self.used & (1 << j) != 0
+        } else {
+            self.used_more[j - 64]
+        }
     }
 
     fn has(&self, key: &str) -> bool {

@@ -123,10 +123,26 @@ fn starts_char(b: u8) -> bool {
 impl<'a> LineIndex<'a> {
     /// Indexes `text`.
     pub fn new(text: &'a str) -> LineIndex<'a> {
+        let bytes = text.as_bytes();
         let mut line_starts = vec![0];
-        for (i, b) in text.bytes().enumerate() {
+        // Eight bytes at a time: the zero bytes of `word ^ "\n\n\n\n\n\n\n\n"` are the
+        // newlines; `found` has the high bit of each (exactly: no carry crosses bytes).
+        const LOWS: u64 = u64::from_le_bytes([0x7f; 8]);
+        const NEWLINES: u64 = u64::from_le_bytes([b'\n'; 8]);
+        let mut words = bytes.chunks_exact(8);
+        let mut at = 0;
+        for word in &mut words {
+            let x = u64::from_le_bytes(word.try_into().expect("8 bytes")) ^ NEWLINES;
+            let mut found = !(((x & LOWS) + LOWS) | x | LOWS);
+            while found != 0 {
+                line_starts.push(at + (found.trailing_zeros() / 8) as usize + 1);
+                found &= found - 1;
+            }
+            at += 8;
+        }
+        for (i, &b) in words.remainder().iter().enumerate() {
             if b == b'\n' {
-                line_starts.push(i + 1);
+                line_starts.push(at + i + 1);
             }
         }
         let mut chars_at = Vec::new();
@@ -162,11 +178,26 @@ impl<'a> LineIndex<'a> {
 
     /// 1-based (line, column-in-characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (u32, u32) {
+        self.line_col_near(offset, &mut 0)
+    }
+
+    /// [`LineIndex::line_col`], looking first at the 0-based line `near` and the next one
+    /// (offsets asked in order are found without a search); sets `near` to the line found.
+    pub(crate) fn line_col_near(&self, offset: usize, near: &mut usize) -> (u32, u32) {
         let offset = offset.min(self.text.len());
-        let line = match self.line_starts.binary_search(&offset) {
-            Ok(i) => i,
-            Err(i) => i - 1,
+        let starts = &self.line_starts;
+        let on = |l: usize| starts[l] <= offset && starts.get(l + 1).is_none_or(|&n| offset < n);
+        let line = if *near < starts.len() && on(*near) {
+            *near
+        } else if *near + 1 < starts.len() && on(*near + 1) {
+            *near + 1
+        } else {
+            match starts.binary_search(&offset) {
+                Ok(i) => i,
+                Err(i) => i - 1,
+            }
         };
+        *near = line;
         let start = self.line_starts[line];
         let col = self.chars_before(offset) - self.chars_before(start) + 1;
         (line as u32 + 1, col as u32)
@@ -188,9 +219,12 @@ impl<'a> LineIndex<'a> {
 /// Parses JSON text. Errors are located at the offending character.
 pub fn parse(text: &str) -> Result<Node, Diagnostic> {
     let mut p = Parser {
+        text,
         s: text.as_bytes(),
         pos: 0,
         depth: 0,
+        nodes: Vec::new(),
+        members: Vec::new(),
     };
     let res = p.document();
     res.map_err(|(offset, message)| {
@@ -233,9 +267,22 @@ pub fn parse_bytes(bytes: &[u8]) -> Result<Node, Diagnostic> {
 type PResult<T> = Result<T, (usize, String)>;
 
 struct Parser<'a> {
+    text: &'a str,
     s: &'a [u8],
     pos: usize,
     depth: usize,
+    /// Items of the arrays being parsed, innermost last: each array takes its own off the top
+    /// when it closes, so its `Vec` is allocated once at its final size.
+    nodes: Vec<Node>,
+    /// Members of the objects being parsed, likewise.
+    members: Vec<Member>,
+}
+
+/// True for the bytes that end a run of characters copied as they are in a string: the closing
+/// quote, a backslash, and the control characters (an error). All are ASCII, so a run always
+/// ends on a character boundary.
+fn ends_run(b: u8) -> bool {
+    b == b'"' || b == b'\\' || b < 0x20
 }
 
 fn describe_byte(b: u8) -> String {
@@ -326,12 +373,12 @@ impl Parser<'_> {
     fn object(&mut self) -> PResult<Value> {
         self.enter()?;
         self.pos += 1;
-        let mut members = Vec::new();
+        let mark = self.members.len();
         self.ws();
         if self.peek() == Some(b'}') {
             self.pos += 1;
             self.depth -= 1;
-            return Ok(Value::Object(members));
+            return Ok(Value::Object(Vec::new()));
         }
         loop {
             self.ws();
@@ -370,7 +417,7 @@ impl Parser<'_> {
             }
             self.ws();
             let value = self.value()?;
-            members.push(Member {
+            self.members.push(Member {
                 key,
                 key_span,
                 value,
@@ -400,22 +447,23 @@ impl Parser<'_> {
             }
         }
         self.depth -= 1;
-        Ok(Value::Object(members))
+        Ok(Value::Object(self.members.split_off(mark)))
     }
 
     fn array(&mut self) -> PResult<Value> {
         self.enter()?;
         self.pos += 1;
-        let mut items = Vec::new();
+        let mark = self.nodes.len();
         self.ws();
         if self.peek() == Some(b']') {
             self.pos += 1;
             self.depth -= 1;
-            return Ok(Value::Array(items));
+            return Ok(Value::Array(Vec::new()));
         }
         loop {
             self.ws();
-            items.push(self.value()?);
+            let item = self.value()?;
+            self.nodes.push(item);
             self.ws();
             match self.peek() {
                 Some(b',') => self.pos += 1,
@@ -436,7 +484,7 @@ impl Parser<'_> {
             }
         }
         self.depth -= 1;
-        Ok(Value::Array(items))
+        Ok(Value::Array(self.nodes.split_off(mark)))
     }
 
     fn number(&mut self) -> PResult<Value> {
@@ -489,8 +537,7 @@ impl Parser<'_> {
             }
         }
         // The slice is ASCII by construction.
-        let raw = String::from_utf8_lossy(&self.s[start..self.pos]).into_owned();
-        Ok(Value::Number(raw))
+        Ok(Value::Number(self.text[start..self.pos].to_owned()))
     }
 
     fn hex4(&mut self) -> PResult<u32> {
@@ -508,10 +555,44 @@ impl Parser<'_> {
         Ok(v)
     }
 
+    /// The end of the run of plain characters that starts at `from`.
+    fn run_end(&self, from: usize) -> usize {
+        // Eight bytes at a time while none ends the run (the tests below are exact: a word
+        // passes only if none of its bytes is a quote, a backslash or below 0x20), then the
+        // bytes of the last word one by one.
+        const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+        const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
+        const QUOTES: u64 = u64::from_le_bytes([b'"'; 8]);
+        const BACKSLASHES: u64 = u64::from_le_bytes([b'\\'; 8]);
+        const SPACES: u64 = u64::from_le_bytes([0x20; 8]);
+        let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+        let mut end = from;
+        while let Some(word) = self.s.get(end..end + 8) {
+            let w = u64::from_le_bytes(word.try_into().expect("8 bytes"));
+            if zero(w ^ QUOTES) | zero(w ^ BACKSLASHES) | (w.wrapping_sub(SPACES) & !w & HIGHS) != 0
+            {
+                break;
+            }
+            end += 8;
+        }
+        while end < self.s.len() && !ends_run(self.s[end]) {
+            end += 1;
+        }
+        end
+    }
+
     fn string(&mut self) -> PResult<String> {
         let open = self.pos;
-        self.pos += 1;
-        let mut out = String::new();
+        let start = open + 1;
+        let end = self.run_end(start);
+        if self.s.get(end) == Some(&b'"') {
+            // No escape: one allocation, of the right size.
+            self.pos = end + 1;
+            return Ok(self.text[start..end].to_owned());
+        }
+        let mut out = String::with_capacity(end - start + 16);
+        out.push_str(&self.text[start..end]);
+        self.pos = end;
         loop {
             let Some(b) = self.peek() else {
                 return Err((open, "unterminated string".into()));
@@ -576,15 +657,9 @@ impl Parser<'_> {
                     ))
                 }
                 _ => {
-                    // Copy one UTF-8 character (input is valid UTF-8).
-                    let len = match b {
-                        0x00..=0x7f => 1,
-                        0xc0..=0xdf => 2,
-                        0xe0..=0xef => 3,
-                        _ => 4,
-                    };
-                    let end = (self.pos + len).min(self.s.len());
-                    out.push_str(&String::from_utf8_lossy(&self.s[self.pos..end]));
+                    // A run of plain characters, copied at once (the input is a `&str`).
+                    let end = self.run_end(self.pos);
+                    out.push_str(&self.text[self.pos..end]);
                     self.pos = end;
                 }
             }
@@ -619,6 +694,204 @@ mod tests {
         fn line_col_counts_characters(s in "[a\né€😀\n]{0,3000}", at in 0usize..4000) {
             let idx = LineIndex::new(&s);
             proptest::prop_assert_eq!(idx.line_col(at), naive_line_col(&s, at));
+        }
+    }
+
+    /// Strings decoded one character at a time, the obvious way: what [`Parser::string`],
+    /// which copies runs of plain characters at once, must equal (value, end, error).
+    fn reference_string(text: &str, open: usize) -> Result<(String, usize), (usize, String)> {
+        let s = text.as_bytes();
+        let hex4 = |at: usize| -> Result<u32, (usize, String)> {
+            let mut v = 0;
+            for i in at..at + 4 {
+                let d = s.get(i).and_then(|&c| (c as char).to_digit(16));
+                let Some(d) = d else {
+                    return Err((i, "invalid \\u escape: expected 4 hex digits".into()));
+                };
+                v = v * 16 + d;
+            }
+            Ok(v)
+        };
+        let mut out = String::new();
+        let mut pos = open + 1;
+        loop {
+            let Some(&b) = s.get(pos) else {
+                return Err((open, "unterminated string".into()));
+            };
+            match b {
+                b'"' => return Ok((out, pos + 1)),
+                b'\\' => {
+                    let Some(&e) = s.get(pos + 1) else {
+                        return Err((open, "unterminated string".into()));
+                    };
+                    pos += 2;
+                    let simple = match e {
+                        b'"' => Some('"'),
+                        b'\\' => Some('\\'),
+                        b'/' => Some('/'),
+                        b'b' => Some('\u{8}'),
+                        b'f' => Some('\u{c}'),
+                        b'n' => Some('\n'),
+                        b'r' => Some('\r'),
+                        b't' => Some('\t'),
+                        _ => None,
+                    };
+                    if let Some(c) = simple {
+                        out.push(c);
+                    } else if e == b'u' {
+                        let hi = hex4(pos)?;
+                        pos += 4;
+                        let mut c = char::from_u32(hi);
+                        if (0xd800..0xdc00).contains(&hi) {
+                            c = None;
+                            if s[pos..].starts_with(b"\\u") {
+                                let lo = hex4(pos + 2)?;
+                                pos += 6;
+                                if (0xdc00..0xe000).contains(&lo) {
+                                    c = char::from_u32(
+                                        0x10000 + ((hi - 0xd800) << 10) + (lo - 0xdc00),
+                                    );
+                                }
+                            }
+                        }
+                        out.push(c.unwrap_or('\u{fffd}'));
+                    } else {
+                        return Err((
+                            pos - 1,
+                            format!("invalid escape '\\{}' in string", e as char),
+                        ));
+                    }
+                }
+                0..=0x1f => {
+                    return Err((
+                        pos,
+                        format!(
+                            "{} inside a string: control characters must be escaped",
+                            describe_byte(b)
+                        ),
+                    ))
+                }
+                _ => {
+                    let c = text[pos..].chars().next().unwrap();
+                    out.push(c);
+                    pos += c.len_utf8();
+                }
+            }
+        }
+    }
+
+    /// Pieces of string bodies: plain text, multi-byte characters, every escape, surrogates
+    /// paired, lone and mismatched; then ([`GOOD_PIECES`] on) bad and truncated escapes,
+    /// control characters and a quote.
+    const PIECES: &[&str] = &[
+        "a",
+        "syscall_name",
+        " ",
+        "é",
+        "€",
+        "😀",
+        "\u{7f}",
+        "\u{80}",
+        "\\\"",
+        "\\\\",
+        "\\/",
+        "\\b",
+        "\\f",
+        "\\n",
+        "\\r",
+        "\\t",
+        "\\u0041",
+        "\\u00e9",
+        "\\uFFFF",
+        "\\ud83d\\ude00",
+        "\\ud800",
+        "\\udc00",
+        "\\ud800\\u0041",
+        "\\ud800x",
+        "\\u12",
+        "\\uZZZZ",
+        "\\q",
+        "\\",
+        "\u{0}",
+        "\u{1f}",
+        "\t",
+        "\n",
+        "\"",
+    ];
+    /// The pieces before this index are valid in a string.
+    const GOOD_PIECES: usize = 24;
+
+    proptest::proptest! {
+        #[test]
+        fn strings_decode_like_the_reference(
+            pieces in proptest::collection::vec(
+                proptest::prop_oneof![12 => 0..GOOD_PIECES, 1 => GOOD_PIECES..PIECES.len()],
+                0..24,
+            ),
+            close in proptest::bool::ANY,
+        ) {
+            let body: String = pieces.iter().map(|&i| PIECES[i]).collect();
+            let text = format!("[\"{body}{}, 7]", if close { "\"" } else { "" });
+            let got = parse(&text);
+            match reference_string(&text, 1) {
+                Ok((value, end)) => {
+                    // The reference stops at the first quote; what follows may still be wrong.
+                    let tail = &text[end..];
+                    if tail == ", 7]" {
+                        let n = got.expect("valid");
+                        let Value::Array(items) = n.value else { panic!() };
+                        proptest::prop_assert_eq!(&items[0].value, &Value::String(value));
+                        proptest::prop_assert_eq!(items[0].span, Span { start: 1, end });
+                        proptest::prop_assert_eq!(items[1].span, Span { start: end + 2, end: end + 3 });
+                    } else {
+                        proptest::prop_assert!(got.is_err());
+                    }
+                }
+                Err((offset, message)) => {
+                    let e = got.expect_err("invalid");
+                    proptest::prop_assert_eq!(&e.message, &message);
+                    proptest::prop_assert_eq!(e.location.unwrap().start, offset);
+                }
+            }
+        }
+
+        #[test]
+        fn member_names_decode_like_the_reference(
+            pieces in proptest::collection::vec(0..GOOD_PIECES + 4, 0..12),
+        ) {
+            let body: String = pieces.iter().map(|&i| PIECES[i]).collect();
+            let text = format!("{{\"{body}\": 1}}");
+            if let Ok((key, end)) = reference_string(&text, 1) {
+                if text[end..].starts_with(": 1}") {
+                    let n = parse(&text).expect("valid");
+                    let Value::Object(m) = n.value else { panic!() };
+                    proptest::prop_assert_eq!(&m[0].key, &key);
+                    proptest::prop_assert_eq!(m[0].key_span, Span { start: 1, end });
+                    proptest::prop_assert_eq!(m[0].value.span, Span { start: end + 2, end: end + 3 });
+                }
+            }
+        }
+
+        #[test]
+        fn line_col_near_any_line_is_line_col(
+            s in "[a\né]{0,300}",
+            at in proptest::collection::vec(0usize..400, 1..20),
+            near in 0usize..400,
+        ) {
+            let idx = LineIndex::new(&s);
+            let mut near = near;
+            for off in at {
+                proptest::prop_assert_eq!(idx.line_col_near(off, &mut near), naive_line_col(&s, off));
+            }
+        }
+
+        #[test]
+        fn line_starts_are_every_newline(s in "[a\n\r\té]{0,200}") {
+            let idx = LineIndex::new(&s);
+            let naive: Vec<usize> = std::iter::once(0)
+                .chain(s.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| i + 1))
+                .collect();
+            proptest::prop_assert_eq!(idx.line_starts, naive);
         }
     }
 

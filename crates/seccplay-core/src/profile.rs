@@ -6,7 +6,7 @@
 
 use crate::arch::Arch;
 use crate::diag::{Diagnostic, Failure, Location};
-use crate::json::{self, parse_u64, LineIndex, Member, Node, NumberError, Value};
+use crate::json::{self, parse_u64, LineIndex, Member, Node, NumberError, Span, Value};
 use serde::Serialize;
 
 /// Which kind of document the profile came from.
@@ -288,7 +288,7 @@ pub struct Parsed {
 /// Parses a profile from text (Docker, OCI or config.json; detected).
 pub fn parse(text: &str) -> Result<Parsed, Failure> {
     let root = json::parse(text).map_err(Failure::single)?;
-    read(text, &root)
+    read(text, root)
 }
 
 /// Parses a profile from bytes that should be UTF-8.
@@ -299,9 +299,11 @@ pub fn parse_bytes(bytes: &[u8]) -> Result<Parsed, Failure> {
     parse(text)
 }
 
-fn read(text: &str, root: &Node) -> Result<Parsed, Failure> {
+/// Reads the profile out of the JSON tree, which it consumes: strings move into the profile.
+fn read(text: &str, root: Node) -> Result<Parsed, Failure> {
     let mut r = Reader {
         idx: LineIndex::new(text),
+        line: std::cell::Cell::new(0),
         errors: Vec::new(),
         warnings: Vec::new(),
     };
@@ -328,42 +330,155 @@ fn read(text: &str, root: &Node) -> Result<Parsed, Failure> {
 
 struct Reader<'a> {
     idx: LineIndex<'a>,
+    /// The line of the last location (the next is usually on it or the next one).
+    line: std::cell::Cell<usize>,
     errors: Vec<Diagnostic>,
     warnings: Vec<Diagnostic>,
 }
 
-/// The members of an object, looked up as Go does, with unused ones reported.
-struct Obj<'n> {
-    members: &'n [Member],
-    used: Vec<bool>,
-    path: String,
+/// The members of an object, looked up as Go does, with unused ones reported. A value is taken
+/// out when looked up (each known member is looked up once); the names stay for the warnings.
+struct Obj<'p> {
+    members: Vec<Member>,
+    /// Which members were looked up: bit `j` for the first 64 ...
+    used: u64,
+    /// ... then one flag each (empty, so not allocated, for the objects of a profile).
+    used_more: Vec<bool>,
+    path: &'p Path<'p>,
 }
 
-fn join(path: &str, key: &str) -> String {
-    if path.is_empty() {
-        key.to_string()
+/// A JSON path (`syscalls[3].names[0]`), written out only when a location or a message needs
+/// it: the links live on the stack of the reader's calls.
+#[derive(Clone, Copy)]
+enum Path<'p> {
+    /// The document (or, in a config.json, nothing yet): the empty path.
+    Root,
+    /// A member: `parent.key`, or `key` when the parent is empty.
+    Key(&'p Path<'p>, &'static str),
+    /// An item: `parent[i]`.
+    Index(&'p Path<'p>, usize),
+}
+
+/// Decimal digits of `i`.
+fn digits(mut i: usize) -> usize {
+    let mut n = 1;
+    while i >= 10 {
+        i /= 10;
+        n += 1;
+    }
+    n
+}
+
+/// Appends `[i]`.
+fn push_index(out: &mut String, i: usize) {
+    let digit = |d: usize| char::from(b'0' + (d % 10) as u8);
+    out.push('[');
+    if i < 10 {
+        out.push(digit(i));
+    } else if i < 100 {
+        out.push(digit(i / 10));
+        out.push(digit(i));
     } else {
-        format!("{path}.{key}")
+        let mut buf = [0u8; 20];
+        let mut at = buf.len();
+        let mut i = i;
+        while i > 0 {
+            at -= 1;
+            buf[at] = b'0' + (i % 10) as u8;
+            i /= 10;
+        }
+        out.extend(buf[at..].iter().map(|&b| char::from(b)));
+    }
+    out.push(']');
+}
+
+/// `prefix[i]`, allocated at its size.
+fn index_path(prefix: &str, i: usize) -> String {
+    let mut out = String::with_capacity(prefix.len() + digits(i) + 2);
+    out.push_str(prefix);
+    push_index(&mut out, i);
+    out
+}
+
+impl Path<'_> {
+    /// The length of the written path.
+    fn len(&self) -> usize {
+        match *self {
+            Path::Root => 0,
+            Path::Key(parent, key) => match parent.len() {
+                0 => key.len(),
+                n => n + 1 + key.len(),
+            },
+            Path::Index(parent, i) => parent.len() + digits(i) + 2,
+        }
+    }
+
+    fn write(&self, out: &mut String) {
+        match *self {
+            Path::Root => {}
+            Path::Key(parent, key) => {
+                parent.write(out);
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(key);
+            }
+            Path::Index(parent, i) => {
+                parent.write(out);
+                push_index(out, i);
+            }
+        }
+    }
+
+    /// The path written out.
+    fn render(&self) -> String {
+        let mut out = String::with_capacity(self.len());
+        self.write(&mut out);
+        out
+    }
+
+    /// The path of a member as written (any key, not only known ones).
+    fn member(&self, key: &str) -> String {
+        let mut out = String::with_capacity(self.len() + 1 + key.len());
+        self.write(&mut out);
+        if !out.is_empty() {
+            out.push('.');
+        }
+        out.push_str(key);
+        out
     }
 }
 
 impl<'a> Reader<'a> {
-    fn loc(&self, node: &Node, path: &str) -> Location {
-        self.idx.location(node.span, path)
+    fn loc(&self, span: Span, path: &Path<'_>) -> Location {
+        self.span_loc(span, path.render())
     }
 
-    fn err(&mut self, code: &'static str, node: &Node, path: &str, msg: String) {
-        let loc = self.loc(node, path);
+    fn span_loc(&self, span: Span, path: String) -> Location {
+        let mut line = self.line.get();
+        let (line_no, column) = self.idx.line_col_near(span.start, &mut line);
+        self.line.set(line);
+        Location {
+            path,
+            line: line_no,
+            column,
+            start: span.start,
+            end: span.end,
+        }
+    }
+
+    fn err(&mut self, code: &'static str, span: Span, path: &Path<'_>, msg: String) {
+        let loc = self.loc(span, path);
         self.errors.push(Diagnostic::error(code, msg).at(Some(loc)));
     }
 
-    fn type_err(&mut self, node: &Node, path: &str, expected: &str) {
+    fn type_err(&mut self, node: &Node, path: &Path<'_>, expected: &str) {
         let msg = format!("expected {expected}, found {}", node.value.type_name());
-        self.err("wrong-type", node, path, msg);
+        self.err("wrong-type", node.span, path, msg);
     }
 
-    fn obj<'n>(&mut self, node: &'n Node, path: &str) -> Option<Obj<'n>> {
-        match &node.value {
+    fn obj<'p>(&mut self, node: Node, path: &'p Path<'p>) -> Option<Obj<'p>> {
+        match node.value {
             Value::Object(members) => {
                 // Duplicate keys: Go keeps the last; say so.
                 for (i, m) in members.iter().enumerate() {
@@ -371,7 +486,7 @@ impl<'a> Reader<'a> {
                         .iter()
                         .any(|p| p.key.eq_ignore_ascii_case(&m.key))
                     {
-                        let loc = self.idx.location(m.key_span, &join(path, &m.key));
+                        let loc = self.span_loc(m.key_span, path.member(&m.key));
                         self.warnings.push(
                             Diagnostic::warning(
                                 "duplicate-key",
@@ -385,22 +500,23 @@ impl<'a> Reader<'a> {
                     }
                 }
                 Some(Obj {
+                    used: 0,
+                    used_more: vec![false; members.len().saturating_sub(64)],
                     members,
-                    used: vec![false; members.len()],
-                    path: path.to_string(),
+                    path,
                 })
             }
             _ => {
-                self.type_err(node, path, "an object");
+                self.type_err(&node, path, "an object");
                 None
             }
         }
     }
 
     fn finish(&mut self, o: Obj<'_>, known: &[&str]) {
-        for (m, used) in o.members.iter().zip(&o.used) {
-            if !used {
-                let loc = self.idx.location(m.key_span, &join(&o.path, &m.key));
+        for (j, m) in o.members.iter().enumerate() {
+            if !o.is_used(j) {
+                let loc = self.span_loc(m.key_span, o.path.member(&m.key));
                 let hint = known
                     .iter()
                     .find(|k| close(k, &m.key))
@@ -417,26 +533,26 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn string(&mut self, node: &Node, path: &str) -> Option<Located<String>> {
-        match &node.value {
+    fn string(&mut self, node: Node, path: &Path<'_>) -> Option<Located<String>> {
+        match node.value {
             Value::String(s) => Some(Located {
-                value: s.clone(),
-                location: self.loc(node, path),
+                value: s,
+                location: self.loc(node.span, path),
             }),
             Value::Null => None,
             _ => {
-                self.type_err(node, path, "a string");
+                self.type_err(&node, path, "a string");
                 None
             }
         }
     }
 
-    fn uint(&mut self, node: &Node, path: &str) -> Option<Located<u64>> {
+    fn uint(&mut self, node: Node, path: &Path<'_>) -> Option<Located<u64>> {
         match &node.value {
             Value::Number(raw) => match parse_u64(raw) {
                 Ok(v) => Some(Located {
                     value: v,
-                    location: self.loc(node, path),
+                    location: self.loc(node.span, path),
                 }),
                 Err(e) => {
                     let why = match e {
@@ -448,7 +564,7 @@ impl<'a> Reader<'a> {
                     };
                     self.err(
                         "bad-number",
-                        node,
+                        node.span,
                         path,
                         format!("{raw} is not a valid unsigned integer: {why}"),
                     );
@@ -457,43 +573,49 @@ impl<'a> Reader<'a> {
             },
             Value::Null => None,
             _ => {
-                self.type_err(node, path, "an unsigned integer");
+                self.type_err(&node, path, "an unsigned integer");
                 None
             }
         }
     }
 
-    fn strings(&mut self, node: &Node, path: &str) -> Vec<Located<String>> {
-        match &node.value {
-            Value::Array(items) => items
-                .iter()
-                .enumerate()
-                .filter_map(|(i, n)| {
-                    let p = format!("{path}[{i}]");
-                    match &n.value {
-                        Value::Null => Some(Located {
-                            value: String::new(),
-                            location: self.loc(n, &p),
-                        }),
-                        _ => self.string(n, &p),
-                    }
-                })
-                .collect(),
+    fn strings(&mut self, node: Node, path: &Path<'_>) -> Vec<Located<String>> {
+        match node.value {
+            Value::Array(items) => {
+                // The items' paths share the array's: write it once.
+                let prefix = path.render();
+                let mut out = Vec::with_capacity(items.len());
+                for (i, n) in items.into_iter().enumerate() {
+                    let value = match n.value {
+                        Value::String(s) => s,
+                        Value::Null => String::new(),
+                        _ => {
+                            self.type_err(&n, &Path::Index(path, i), "a string");
+                            continue;
+                        }
+                    };
+                    out.push(Located {
+                        value,
+                        location: self.span_loc(n.span, index_path(&prefix, i)),
+                    });
+                }
+                out
+            }
             Value::Null => Vec::new(),
             _ => {
-                self.type_err(node, path, "an array of strings");
+                self.type_err(&node, path, "an array of strings");
                 Vec::new()
             }
         }
     }
 
-    fn array<'n>(&mut self, node: &'n Node, path: &str) -> &'n [Node] {
-        match &node.value {
+    fn array(&mut self, node: Node, path: &Path<'_>) -> Vec<Node> {
+        match node.value {
             Value::Array(items) => items,
-            Value::Null => &[],
+            Value::Null => Vec::new(),
             _ => {
-                self.type_err(node, path, "an array");
-                &[]
+                self.type_err(&node, path, "an array");
+                Vec::new()
             }
         }
     }
@@ -553,9 +675,9 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn profile(&mut self, root: &Node) -> Option<Profile> {
+    fn profile(&mut self, root: Node) -> Option<Profile> {
         let Value::Object(top) = &root.value else {
-            self.type_err(root, "", "a JSON object (a seccomp profile)");
+            self.type_err(&root, &Path::Root, "a JSON object (a seccomp profile)");
             return None;
         };
         // A whole OCI config.json: take linux.seccomp.
@@ -582,33 +704,39 @@ impl<'a> Reader<'a> {
                     ),
                     _ => None,
                 });
-            let Some(linux) = top.iter().find(|m| m.key == "linux") else {
+            let Some(at) = top.iter().position(|m| m.key == "linux") else {
                 self.err(
                     "no-seccomp",
-                    root,
-                    "",
+                    root.span,
+                    &Path::Root,
                     "this looks like an OCI config.json but it has no \"linux\" section, so no seccomp profile".into(),
                 );
                 return None;
             };
-            let Some(sec) = find(&linux.value, "seccomp") else {
+            let Value::Object(mut top) = root.value else {
+                unreachable!("checked above")
+            };
+            let linux = top.swap_remove(at).value;
+            let linux_span = linux.span;
+            let Some(sec) = take(linux, "seccomp") else {
                 self.err(
                     "no-seccomp",
-                    &linux.value,
-                    "linux",
+                    linux_span,
+                    &Path::Key(&Path::Root, "linux"),
                     "this OCI config.json has no \"linux.seccomp\": the container runs without a seccomp filter".into(),
                 );
                 return None;
             };
-            let mut p = self.seccomp(sec, "linux.seccomp")?;
+            let mut p =
+                self.seccomp(sec, &Path::Key(&Path::Key(&Path::Root, "linux"), "seccomp"))?;
             p.format = ProfileFormat::OciConfig;
             p.config_bounding_caps = bounding;
             return Some(p);
         }
-        self.seccomp(root, "")
+        self.seccomp(root, &Path::Root)
     }
 
-    fn seccomp(&mut self, node: &Node, path: &str) -> Option<Profile> {
+    fn seccomp(&mut self, node: Node, path: &Path<'_>) -> Option<Profile> {
         const KNOWN: &[&str] = &[
             "defaultAction",
             "defaultErrnoRet",
@@ -652,8 +780,9 @@ impl<'a> Reader<'a> {
         }
         if let Some((n, pth)) = o.get("archMap") {
             docker = true;
-            for (i, item) in self.array(n, &pth).iter().enumerate() {
-                let ip = format!("{pth}[{i}]");
+            for (i, item) in self.array(n, &pth).into_iter().enumerate() {
+                let ip = Path::Index(&pth, i);
+                let item_span = item.span;
                 let Some(mut e) = self.obj(item, &ip) else {
                     continue;
                 };
@@ -679,7 +808,7 @@ impl<'a> Reader<'a> {
                         if !self.errors.iter().any(|d| d.code == "unknown-arch") {
                             self.err(
                                 "missing-field",
-                                item,
+                                item_span,
                                 &ip,
                                 "an archMap entry needs \"architecture\"".into(),
                             );
@@ -700,8 +829,8 @@ impl<'a> Reader<'a> {
             p.listener_metadata = self.string(n, &pth).map(|s| s.value);
         }
         if let Some((n, pth)) = o.get("syscalls") {
-            for (i, item) in self.array(n, &pth).iter().enumerate() {
-                let ip = format!("{pth}[{i}]");
+            for (i, item) in self.array(n, &pth).into_iter().enumerate() {
+                let ip = Path::Index(&pth, i);
                 if let Some((e, d)) = self.entry(i, item, &ip) {
                     docker |= d;
                     p.syscalls.push(e);
@@ -716,21 +845,22 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads a `syscalls[]` entry; the bool says whether it used Docker-only fields.
-    fn entry(&mut self, index: usize, node: &Node, path: &str) -> Option<(SyscallEntry, bool)> {
+    fn entry(&mut self, index: usize, node: Node, path: &Path<'_>) -> Option<(SyscallEntry, bool)> {
         const KNOWN: &[&str] = &[
             "names", "name", "action", "errnoRet", "args", "comment", "includes", "excludes",
         ];
+        let span = node.span;
         let mut o = self.obj(node, path)?;
         let mut docker = false;
         let names_field = o.get("names");
         let name_field = o.get("name");
-        let mut names = match &names_field {
-            Some((n, pth)) => self.strings(n, pth),
+        let mut names = match names_field {
+            Some((n, pth)) => self.strings(n, &pth),
             None => Vec::new(),
         };
-        if let Some((n, pth)) = &name_field {
+        if let Some((n, pth)) = name_field {
             docker = true;
-            if let Some(s) = self.string(n, pth) {
+            if let Some(s) = self.string(n, &pth) {
                 if !s.value.is_empty() {
                     if !names.is_empty() {
                         self.errors.push(
@@ -762,7 +892,7 @@ impl<'a> Reader<'a> {
                     "no-names",
                     "this entry names no syscall, so it does nothing",
                 )
-                .at(Some(self.loc(node, path))),
+                .at(Some(self.loc(span, path))),
             );
         }
         let action = match o.get("action") {
@@ -771,7 +901,7 @@ impl<'a> Reader<'a> {
                 _ => {
                     self.err(
                         "missing-action",
-                        node,
+                        span,
                         path,
                         "this entry has no \"action\" (runc: unknown action \"\")".into(),
                     );
@@ -781,7 +911,7 @@ impl<'a> Reader<'a> {
             None => {
                 self.err(
                     "missing-action",
-                    node,
+                    span,
                     path,
                     "this entry has no \"action\"".into(),
                 );
@@ -791,8 +921,8 @@ impl<'a> Reader<'a> {
         let errno_ret = o.get("errnoRet").and_then(|(n, pth)| self.uint(n, &pth));
         let mut args = Vec::new();
         if let Some((n, pth)) = o.get("args") {
-            for (i, item) in self.array(n, &pth).iter().enumerate() {
-                let ip = format!("{pth}[{i}]");
+            for (i, item) in self.array(n, &pth).into_iter().enumerate() {
+                let ip = Path::Index(&pth, i);
                 if let Some(a) = self.arg(item, &ip) {
                     args.push(a);
                 }
@@ -823,7 +953,7 @@ impl<'a> Reader<'a> {
         Some((
             SyscallEntry {
                 index,
-                location: self.loc(node, path),
+                location: self.loc(span, path),
                 names,
                 action: action?,
                 errno_ret,
@@ -836,7 +966,8 @@ impl<'a> Reader<'a> {
         ))
     }
 
-    fn arg(&mut self, node: &Node, path: &str) -> Option<ArgSpec> {
+    fn arg(&mut self, node: Node, path: &Path<'_>) -> Option<ArgSpec> {
+        let span = node.span;
         let mut o = self.obj(node, path)?;
         let index = o.get("index").and_then(|(n, pth)| self.uint(n, &pth));
         let value = o.get("value").and_then(|(n, pth)| self.uint(n, &pth));
@@ -873,7 +1004,7 @@ impl<'a> Reader<'a> {
         };
         let had_op = o.has("op");
         self.finish(o, &["index", "value", "valueTwo", "op"]);
-        let location = self.loc(node, path);
+        let location = self.loc(span, path);
         let op = match op {
             Some(op) => op,
             None => {
@@ -901,7 +1032,7 @@ impl<'a> Reader<'a> {
         })
     }
 
-    fn filter(&mut self, node: &Node, path: &str) -> Filter {
+    fn filter(&mut self, node: Node, path: &Path<'_>) -> Filter {
         if matches!(node.value, Value::Null) {
             return Filter::default();
         }
@@ -944,10 +1075,11 @@ impl<'a> Reader<'a> {
     }
 }
 
-impl<'n> Obj<'n> {
-    /// Finds a member as Go does: the last exact match, else the last case-insensitive one.
-    fn get(&mut self, key: &str) -> Option<(&'n Node, String)> {
-        let members = self.members;
+impl<'p> Obj<'p> {
+    /// Finds a member as Go does: the last exact match, else the last case-insensitive one,
+    /// and takes its value out.
+    fn get(&mut self, key: &'static str) -> Option<(Node, Path<'p>)> {
+        let members = &mut self.members;
         let i = members.iter().rposition(|m| m.key == key).or_else(|| {
             members
                 .iter()
@@ -955,14 +1087,45 @@ impl<'n> Obj<'n> {
         })?;
         for (j, m) in members.iter().enumerate() {
             if m.key.eq_ignore_ascii_case(key) {
-                self.used[j] = true;
+                if j < 64 {
+                    self.used |= 1 << j;
+                } else {
+                    self.used_more[j - 64] = true;
+                }
             }
         }
-        Some((&members[i].value, join(&self.path, key)))
+        let node = &mut members[i].value;
+        let value = std::mem::replace(&mut node.value, Value::Null);
+        Some((
+            Node {
+                value,
+                span: node.span,
+            },
+            Path::Key(self.path, key),
+        ))
+    }
+
+    fn is_used(&self, j: usize) -> bool {
+        if j < 64 {
+            self.used & (1 << j) != 0
+        } else {
+            self.used_more[j - 64]
+        }
     }
 
     fn has(&self, key: &str) -> bool {
         self.members.iter().any(|m| m.key.eq_ignore_ascii_case(key))
+    }
+}
+
+/// The value of the last member named exactly `key` of an object, taken out of it.
+fn take(node: Node, key: &str) -> Option<Node> {
+    match node.value {
+        Value::Object(mut m) => m
+            .iter()
+            .rposition(|m| m.key == key)
+            .map(|i| m.swap_remove(i).value),
+        _ => None,
     }
 }
 

@@ -520,7 +520,7 @@ impl SearchPlan {
                     (lo, (split_below[j] as usize).min(j - 1).max(lo))
                 };
                 let mut best = (Weight::MAX, lo);
-                for k in lo..=hi {
+                for k in lo..hi + 1 {
                     // cost(i, k) + cost(k, j); row k sits k - i - 1 rows into `below`.
                     let c = cost[k] + below[(k - i - 1) * stride + j];
                     if c < best.0 {

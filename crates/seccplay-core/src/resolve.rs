@@ -951,4 +951,85 @@ mod tests {
         let ctx = ctx.with_caps(&[] as &[&str], &[] as &[&str], true).unwrap();
         assert!(resolve_text(DOCKERISH, &ctx).unwrap().policy.is_none());
     }
+
+    /// The stub's verdict as first written (one list of the ABIs per AUDIT_ARCH value, in
+    /// `Arch::ALL` order), kept as the reference for the allocation-free `decide`.
+    fn stub_reference(stub: &EnosysStub, audit_arch: u32, nr: u32) -> Option<u32> {
+        let on = |a: Arch| stub.max.iter().find(|(x, _)| *x == a).map(|&(_, m)| m);
+        let listed: Vec<Arch> = Arch::from_audit_arch(audit_arch)
+            .into_iter()
+            .filter(|a| on(*a).is_some())
+            .collect();
+        let enosys = Action::Errno(ENOSYS).to_ret();
+        let x32 = crate::arch::X32_SYSCALL_BIT;
+        match listed.as_slice() {
+            [] => None,
+            [a] if matches!(a, Arch::S390 | Arch::S390x) && nr == 0 => Some(enosys),
+            [Arch::X86_64] if nr & x32 != 0 => None,
+            [Arch::X32] if nr & x32 == 0 => None,
+            [a] => (nr > on(*a)?).then_some(enosys),
+            _ => {
+                let a = if nr & x32 != 0 {
+                    Arch::X32
+                } else {
+                    Arch::X86_64
+                };
+                (nr > on(a)?).then_some(enosys)
+            }
+        }
+    }
+
+    #[test]
+    fn stub_decides_like_its_reference_for_every_abi_set() {
+        let abis = [
+            Arch::X86_64,
+            Arch::X32,
+            Arch::X86,
+            Arch::S390x,
+            Arch::Aarch64,
+            Arch::Arm,
+        ];
+        let nrs = [
+            0u32,
+            1,
+            100,
+            334,
+            335,
+            462,
+            463,
+            0x4000_0000,
+            0x4000_0200,
+            0x4000_0300,
+            0x8000_0000,
+            u32::MAX,
+        ];
+        for set in 0u32..1 << abis.len() {
+            let max: Vec<(Arch, u32)> = abis
+                .iter()
+                .enumerate()
+                .filter(|&(b, _)| set & 1 << b != 0)
+                .map(|(b, &a)| {
+                    (
+                        a,
+                        if a == Arch::X32 {
+                            0x4000_0000 | 300
+                        } else {
+                            300 + b as u32
+                        },
+                    )
+                })
+                .collect();
+            let stub = EnosysStub { max };
+            for audit in abis.iter().map(|a| a.audit_arch()) {
+                for &nr in &nrs {
+                    assert_eq!(
+                        stub.decide(audit, nr),
+                        stub_reference(&stub, audit, nr),
+                        "{:?} audit {audit:#x} nr {nr:#x}",
+                        stub.max
+                    );
+                }
+            }
+        }
+    }
 }

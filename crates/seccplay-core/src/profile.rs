@@ -816,7 +816,7 @@ impl<'a> Reader<'a> {
             config_bounding_caps: None,
         };
         let mut docker = false;
-        if let Some((n, pth)) = o.get("defaultAction") {
+        if let Some((n, pth)) = o.get_scalar("defaultAction") {
             if let Some(s) = self.string(n, &pth) {
                 if !s.value.is_empty() {
                     p.default_action = self.action(s);
@@ -842,7 +842,7 @@ impl<'a> Reader<'a> {
                     continue;
                 };
                 let arch = e
-                    .get("architecture")
+                    .get_scalar("architecture")
                     .and_then(|(n, pth)| self.string(n, &pth))
                     .and_then(|s| self.arch(s));
                 let subs = match e.get("subArchitectures") {
@@ -877,10 +877,10 @@ impl<'a> Reader<'a> {
                 p.flags = Some(self.strings(n, &pth));
             }
         }
-        if let Some((n, pth)) = o.get("listenerPath") {
+        if let Some((n, pth)) = o.get_scalar("listenerPath") {
             p.listener_path = self.string(n, &pth).map(|s| s.value);
         }
-        if let Some((n, pth)) = o.get("listenerMetadata") {
+        if let Some((n, pth)) = o.get_scalar("listenerMetadata") {
             p.listener_metadata = self.string(n, &pth).map(|s| s.value);
         }
         if let Some((n, pth)) = o.get("syscalls") {
@@ -908,7 +908,7 @@ impl<'a> Reader<'a> {
         let mut o = self.obj(node, path)?;
         let mut docker = false;
         let names_field = o.get("names");
-        let name_field = o.get("name");
+        let name_field = o.get_scalar("name");
         let mut names = match names_field {
             Some((n, pth)) => self.strings(n, &pth),
             None => Vec::new(),
@@ -950,7 +950,7 @@ impl<'a> Reader<'a> {
                 .at(Some(self.loc(span, path))),
             );
         }
-        let action = match o.get("action") {
+        let action = match o.get_scalar("action") {
             Some((n, pth)) => match self.string(n, &pth) {
                 Some(s) if !s.value.is_empty() => self.action(s),
                 _ => {
@@ -984,7 +984,7 @@ impl<'a> Reader<'a> {
             }
         }
         let comment = o
-            .get("comment")
+            .get_scalar("comment")
             .and_then(|(n, pth)| self.string(n, &pth))
             .map(|s| s.value);
         if comment.is_some() {
@@ -1024,10 +1024,16 @@ impl<'a> Reader<'a> {
     fn arg(&mut self, node: Node, path: &Path<'_>) -> Option<ArgSpec> {
         let span = node.span;
         let mut o = self.obj(node, path)?;
-        let index = o.get("index").and_then(|(n, pth)| self.uint(n, &pth));
-        let value = o.get("value").and_then(|(n, pth)| self.uint(n, &pth));
-        let value_two = o.get("valueTwo").and_then(|(n, pth)| self.uint(n, &pth));
-        let op = match o.get("op") {
+        let index = o
+            .get_scalar("index")
+            .and_then(|(n, pth)| self.uint(n, &pth));
+        let value = o
+            .get_scalar("value")
+            .and_then(|(n, pth)| self.uint(n, &pth));
+        let value_two = o
+            .get_scalar("valueTwo")
+            .and_then(|(n, pth)| self.uint(n, &pth));
+        let op = match o.get_scalar("op") {
             Some((n, pth)) => match self.string(n, &pth) {
                 Some(s) => match Op::parse(&s.value) {
                     Some(op) => Some(Located {
@@ -1135,14 +1141,27 @@ impl<'p> Obj<'p> {
     /// `key` ([`go_fold_eq`]) is decoded in turn, so the last one wins, whether or not an
     /// earlier one is spelled exactly (Go looks for an exact match first only to choose the
     /// *field*, and no two fields read here differ only in case). Takes its value out.
+    ///
+    /// For a field Go decodes `null` into by setting it to nil (a pointer or a slice).
     fn get(&mut self, key: &'static str) -> Option<(Node, Path<'p>)> {
+        self.get_as(key, false)
+    }
+
+    /// [`Obj::get`] for a field whose Go type is a string or an integer: Go's `literalStore`
+    /// ignores `null` for those ("otherwise, ignore null for primitives/string"), so a `null`
+    /// after another member of the same name leaves that one's value in place.
+    fn get_scalar(&mut self, key: &'static str) -> Option<(Node, Path<'p>)> {
+        self.get_as(key, true)
+    }
+
+    fn get_as(&mut self, key: &'static str, null_is_ignored: bool) -> Option<(Node, Path<'p>)> {
         let Obj {
             members,
             used,
             used_more,
             ..
         } = self;
-        let mut found = None;
+        let (mut last, mut last_set) = (None, None);
         for (j, m) in members.iter().enumerate() {
             if go_fold_eq(&m.key, key) {
                 if j < 64 {
@@ -1150,10 +1169,17 @@ impl<'p> Obj<'p> {
                 } else {
                     used_more[j - 64] = true;
                 }
-                found = Some(j);
+                last = Some(j);
+                if !matches!(m.value.value, Value::Null) {
+                    last_set = Some(j);
+                }
             }
         }
-        let i = found?;
+        let i = if null_is_ignored {
+            last_set.or(last)?
+        } else {
+            last?
+        };
         if self.note_folds && self.members[i].key != key {
             self.folded.push((i, key));
         }
@@ -1447,6 +1473,30 @@ mod tests {
         assert_eq!(p.profile.default_action.unwrap().value, ActionName::Trap);
         let codes: Vec<_> = p.warnings.iter().map(|d| d.code).collect();
         assert_eq!(codes, ["duplicate-key"; 3]);
+    }
+
+    /// Go ignores `null` for a string or integer field and sets a pointer or slice to nil: a
+    /// later `null` duplicate keeps an earlier action, but drops an earlier `errnoRet`.
+    #[test]
+    fn a_later_null_duplicate_is_decoded_as_go_decodes_it() {
+        let p = parse(r#"{"defaultAction":"SCMP_ACT_ERRNO","defaultAction":null,"defaultErrnoRet":1,"defaulterrnoret":null,
+            "syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW","Action":null,"errnoRet":5,"errnoRet":null,
+              "args":[{"index":1,"index":null,"value":2,"VALUE":null,"op":"SCMP_CMP_EQ","op":null}]}],"syscalls":[]}"#)
+        .unwrap();
+        let p = p.profile;
+        assert_eq!(p.default_action.unwrap().value, ActionName::Errno);
+        assert_eq!(p.default_errno_ret, None);
+        assert!(p.syscalls.is_empty(), "the last \"syscalls\" is empty");
+        let p = parse(r#"{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW","Action":null,"errnoRet":5,"errnoRet":null,
+              "args":[{"index":1,"index":null,"value":2,"VALUE":null,"op":"SCMP_CMP_EQ","op":null}]}]}"#)
+        .unwrap();
+        let e = &p.profile.syscalls[0];
+        assert_eq!(e.action.value, ActionName::Allow);
+        assert_eq!(e.errno_ret, None);
+        assert_eq!(
+            (e.args[0].index.value, e.args[0].value, e.args[0].op.value),
+            (1, 2, Op::Eq)
+        );
     }
 
     /// runc (Go) finds `Linux`/`Seccomp` in a config.json as it finds `linux`/`seccomp`; crun

@@ -278,6 +278,46 @@ struct Parser<'a> {
     members: Vec<Member>,
 }
 
+/// The character of the surrogate pair that starts with the escape of `first` (a surrogate,
+/// already read) and ends with a `\uXXXX` escape at `s[at..]`, if that pair is valid.
+///
+/// This is Go's rule (`unquote` in encoding/json/decode.go, unchanged since Go 1.x):
+///
+/// ```go
+/// if utf16.IsSurrogate(rr) {
+///     rr1 := getu4(s[r:])
+///     if dec := utf16.DecodeRune(rr, rr1); dec != unicode.ReplacementChar {
+///         // A valid pair; consume.
+///         r += 6
+///         ...
+///     }
+///     // Invalid surrogate; fall back to replacement rune.
+///     rr = unicode.ReplacementChar
+/// }
+/// ```
+///
+/// On `None` the caller writes U+FFFD and consumes only the first escape: what follows is
+/// decoded on its own, so `"\ud800\u0041"` is `"\u{fffd}A"` and `"\udc00\ud800\udc00"` is
+/// `"\u{fffd}\u{10000}"` (`getu4` returns -1 unless it sees `\u` and four hex digits, and
+/// `DecodeRune` accepts only a high surrogate followed by a low one).
+fn surrogate_pair(s: &[u8], at: usize, first: u32) -> Option<char> {
+    if !(0xd800..0xdc00).contains(&first) {
+        return None;
+    }
+    let esc = s.get(at..at + 6)?;
+    if &esc[..2] != b"\\u" {
+        return None;
+    }
+    let mut second = 0u32;
+    for &c in &esc[2..] {
+        second = second * 16 + (c as char).to_digit(16)?;
+    }
+    if !(0xdc00..0xe000).contains(&second) {
+        return None;
+    }
+    char::from_u32(0x10000 + ((first - 0xd800) << 10) + (second - 0xdc00))
+}
+
 /// True for the bytes that end a run of characters copied as they are in a string: the closing
 /// quote, a backslash, and the control characters (an error). All are ASCII, so a run always
 /// ends on a character boundary.
@@ -618,26 +658,19 @@ impl Parser<'_> {
                         b'r' => out.push('\r'),
                         b't' => out.push('\t'),
                         b'u' => {
-                            let hi = self.hex4()?;
-                            let c = if (0xd800..0xdc00).contains(&hi) {
-                                if self.s[self.pos..].starts_with(b"\\u") {
-                                    self.pos += 2;
-                                    let lo = self.hex4()?;
-                                    if (0xdc00..0xe000).contains(&lo) {
-                                        char::from_u32(
-                                            0x10000 + ((hi - 0xd800) << 10) + (lo - 0xdc00),
-                                        )
-                                    } else {
-                                        None
+                            let u = self.hex4()?;
+                            let c = match char::from_u32(u) {
+                                Some(c) => c,
+                                // A surrogate: see [`surrogate_pair`].
+                                None => match surrogate_pair(self.s, self.pos, u) {
+                                    Some(c) => {
+                                        self.pos += 6;
+                                        c
                                     }
-                                } else {
-                                    None
-                                }
-                            } else {
-                                char::from_u32(hi)
+                                    None => '\u{fffd}',
+                                },
                             };
-                            // Go replaces invalid surrogates with U+FFFD; so do we.
-                            out.push(c.unwrap_or('\u{fffd}'));
+                            out.push(c);
                         }
                         _ => {
                             return Err((
@@ -739,22 +772,32 @@ mod tests {
                     if let Some(c) = simple {
                         out.push(c);
                     } else if e == b'u' {
+                        // Go's unquote: a surrogate followed by `\uXXXX` forming a valid
+                        // pair takes both escapes; any other surrogate is U+FFFD and takes
+                        // only its own escape (the next one is decoded on its own).
                         let hi = hex4(pos)?;
                         pos += 4;
-                        let mut c = char::from_u32(hi);
-                        if (0xd800..0xdc00).contains(&hi) {
-                            c = None;
-                            if s[pos..].starts_with(b"\\u") {
-                                let lo = hex4(pos + 2)?;
-                                pos += 6;
-                                if (0xdc00..0xe000).contains(&lo) {
-                                    c = char::from_u32(
-                                        0x10000 + ((hi - 0xd800) << 10) + (lo - 0xdc00),
-                                    );
-                                }
+                        let pair = || -> Option<char> {
+                            if !(0xd800..0xdc00).contains(&hi) || !s[pos..].starts_with(b"\\u") {
+                                return None;
                             }
-                        }
-                        out.push(c.unwrap_or('\u{fffd}'));
+                            let lo = hex4(pos + 2).ok()?;
+                            if !(0xdc00..0xe000).contains(&lo) {
+                                return None;
+                            }
+                            char::from_u32(0x10000 + ((hi - 0xd800) << 10) + (lo - 0xdc00))
+                        };
+                        let c = match char::from_u32(hi) {
+                            Some(c) => c,
+                            None => match pair() {
+                                Some(c) => {
+                                    pos += 6;
+                                    c
+                                }
+                                None => '\u{fffd}',
+                            },
+                        };
+                        out.push(c);
                     } else {
                         return Err((
                             pos - 1,
@@ -808,6 +851,9 @@ mod tests {
         "\\udc00",
         "\\ud800\\u0041",
         "\\ud800x",
+        "\\udc00\\ud800\\udc00",
+        "\\ud800\\ud800\\udc00",
+        "\\ud800\\n",
         "\\u12",
         "\\uZZZZ",
         "\\q",
@@ -819,7 +865,7 @@ mod tests {
         "\"",
     ];
     /// The pieces before this index are valid in a string.
-    const GOOD_PIECES: usize = 24;
+    const GOOD_PIECES: usize = 27;
 
     proptest::proptest! {
         #[test]
@@ -960,6 +1006,41 @@ mod tests {
         assert_eq!(parse_u64("-1"), Err(NumberError::Negative));
         assert_eq!(parse_u64("1.0"), Err(NumberError::NotInteger));
         assert_eq!(parse_u64("1e3"), Err(NumberError::NotInteger));
+    }
+
+    /// Go's `unquote` (encoding/json/decode.go): a surrogate that does not start a valid pair
+    /// is U+FFFD and the escape after it is decoded on its own.
+    #[test]
+    fn invalid_surrogates_decode_as_go_does() {
+        let one = |body: &str| -> String {
+            let n = parse(&format!("\"{body}\"")).unwrap();
+            let Value::String(s) = n.value else { panic!() };
+            s
+        };
+        assert_eq!(one(r"\ud83d\ude00"), "😀");
+        assert_eq!(one(r"\ud800\u0041"), "\u{fffd}A");
+        assert_eq!(one(r"\udc00\ud800\udc00"), "\u{fffd}\u{10000}");
+        assert_eq!(one(r"\ud800\ud800\udc00"), "\u{fffd}\u{10000}");
+        assert_eq!(one(r"\ud800"), "\u{fffd}");
+        assert_eq!(one(r"\udc00"), "\u{fffd}");
+        assert_eq!(one(r"\ud800x"), "\u{fffd}x");
+        assert_eq!(one(r"\ud800\n"), "\u{fffd}\n");
+        assert_eq!(one(r"\ud800\\u0041"), "\u{fffd}\\u0041");
+        // The escape after the surrogate must still be valid JSON (Go's scanner refuses it
+        // before `unquote` runs): the error is at its first bad digit.
+        let e = parse(r#""\ud800\u00ZZ""#).unwrap_err();
+        assert_eq!(e.location.unwrap().start, 11);
+        assert!(e.message.contains("4 hex digits"), "{}", e.message);
+    }
+
+    /// Go replaces invalid UTF-8 inside strings with U+FFFD (`unquote`'s "Coerce to well-formed
+    /// UTF-8"); seccplay refuses it with a located error instead (a profile that is not UTF-8
+    /// is almost always the wrong file, and the user is better told where).
+    #[test]
+    fn invalid_utf8_in_a_string_is_refused_not_replaced() {
+        let e = parse_bytes(b"{\"a\": \"x\xc3(\"}").unwrap_err();
+        assert_eq!(e.code, "invalid-utf8");
+        assert_eq!(e.location.unwrap().start, 8);
     }
 
     #[test]

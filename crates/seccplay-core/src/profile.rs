@@ -1,6 +1,6 @@
 //! Profiles as written: Docker/moby seccomp profiles, OCI `linux.seccomp` objects and whole OCI
-//! `config.json` files, read from located JSON with Go's decoding rules (case-insensitive member
-//! names, `null` as absent, strict unsigned integers). Every value keeps its location; errors
+//! `config.json` files, read from located JSON with Go's decoding rules (member names matched
+//! with Go's case folding, see [`go_fold_eq`]; `null` as absent, strict unsigned integers). Every value keeps its location; errors
 //! say where, what was expected and why. Nothing here decides what the profile *means* — that is
 //! [`crate::resolve`].
 
@@ -306,6 +306,7 @@ fn read(text: &str, root: Node) -> Result<Parsed, Failure> {
         line: std::cell::Cell::new(0),
         errors: Vec::new(),
         warnings: Vec::new(),
+        in_config: false,
     };
     let profile = r.profile(root);
     if r.errors.is_empty() {
@@ -334,6 +335,9 @@ struct Reader<'a> {
     line: std::cell::Cell<usize>,
     errors: Vec<Diagnostic>,
     warnings: Vec<Diagnostic>,
+    /// Reading a whole OCI `config.json` (which crun reads case-sensitively): members matched
+    /// only by case folding are reported (see [`Reader::profile`]).
+    in_config: bool,
 }
 
 /// The members of an object, looked up as Go does, with unused ones reported. A value is taken
@@ -344,6 +348,10 @@ struct Obj<'p> {
     used: u64,
     /// ... then one flag each (empty, so not allocated, for the objects of a profile).
     used_more: Vec<bool>,
+    /// Whether to remember the members found only by case folding (in a config.json) ...
+    note_folds: bool,
+    /// ... which are these: (member, the field name it matched).
+    folded: Vec<(usize, &'static str)>,
     path: &'p Path<'p>,
 }
 
@@ -482,10 +490,7 @@ impl<'a> Reader<'a> {
             Value::Object(members) => {
                 // Duplicate keys: Go keeps the last; say so.
                 for (i, m) in members.iter().enumerate() {
-                    if members[..i]
-                        .iter()
-                        .any(|p| p.key.eq_ignore_ascii_case(&m.key))
-                    {
+                    if members[..i].iter().any(|p| go_fold_eq(&p.key, &m.key)) {
                         let loc = self.span_loc(m.key_span, path.member(&m.key));
                         self.warnings.push(
                             Diagnostic::warning(
@@ -503,6 +508,8 @@ impl<'a> Reader<'a> {
                     used: 0,
                     used_more: vec![false; members.len().saturating_sub(64)],
                     members,
+                    note_folds: self.in_config,
+                    folded: Vec::new(),
                     path,
                 })
             }
@@ -514,6 +521,9 @@ impl<'a> Reader<'a> {
     }
 
     fn finish(&mut self, o: Obj<'_>, known: &[&str]) {
+        for &(j, name) in &o.folded {
+            self.note_fold(&o.members[j], name, o.path);
+        }
         for (j, m) in o.members.iter().enumerate() {
             if !o.is_used(j) {
                 let loc = self.span_loc(m.key_span, o.path.member(&m.key));
@@ -531,6 +541,24 @@ impl<'a> Reader<'a> {
                 );
             }
         }
+    }
+
+    /// In a config.json, warns that `m` was found as the field `name` only by case folding.
+    fn note_fold(&mut self, m: &Member, name: &'static str, parent: &Path<'_>) {
+        if m.key == name {
+            return;
+        }
+        let loc = self.span_loc(m.key_span, parent.member(&m.key));
+        self.warnings.push(
+            Diagnostic::warning(
+                "case-folded-member",
+                format!(
+                    "\"{}\" matched \"{name}\" as Go's encoding/json matches member names (runc reads it); crun reads config.json case-sensitively and would not see it",
+                    m.key
+                ),
+            )
+            .at(Some(loc)),
+        );
     }
 
     fn string(&mut self, node: Node, path: &Path<'_>) -> Option<Located<String>> {
@@ -675,24 +703,39 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// Reads a profile, or the `linux.seccomp` of a whole OCI `config.json`.
+    ///
+    /// Member names are matched as Go's encoding/json matches them ([`go_fold_eq`]) everywhere,
+    /// config.json included: that is how Docker reads a profile and how runc (Docker's default
+    /// runtime) reads config.json. crun reads config.json with libocispec (C, yajl), which
+    /// compares names exactly. The runtime of the context is not known here (profiles are read
+    /// before they are resolved against a context), so a config.json is read as runc reads it
+    /// and every member found only by case folding (`"Linux"` for `linux`, also inside
+    /// `linux.seccomp`) gets a `case-folded-member` warning saying crun would not see it.
     fn profile(&mut self, root: Node) -> Option<Profile> {
         let Value::Object(top) = &root.value else {
             self.type_err(&root, &Path::Root, "a JSON object (a seccomp profile)");
             return None;
         };
+        let has = |key: &str| top.iter().any(|m| go_fold_eq(&m.key, key));
         // A whole OCI config.json: take linux.seccomp.
-        let is_config = top.iter().any(|m| {
-            m.key == "ociVersion" || m.key == "process" || m.key == "root" || m.key == "linux"
-        }) && !top
-            .iter()
-            .any(|m| m.key == "defaultAction" || m.key == "syscalls");
+        let is_config = (has("ociVersion") || has("process") || has("root") || has("linux"))
+            && !(has("defaultAction") || has("syscalls"));
         if is_config {
-            let bounding = top
-                .iter()
-                .find(|m| m.key == "process")
-                .and_then(|m| find(&m.value, "capabilities"))
-                .and_then(|c| find(c, "bounding"))
-                .and_then(|b| match &b.value {
+            self.in_config = true;
+            let process = last_member(top, "process");
+            let caps =
+                process.and_then(|m| Some((m, last_member(object(&m.value)?, "capabilities")?)));
+            let bounding =
+                caps.and_then(|(_, c)| Some((c, last_member(object(&c.value)?, "bounding")?)));
+            if let Some((p, c)) = caps {
+                self.note_fold(p, "process", &Path::Root);
+                self.note_fold(c, "capabilities", &Path::Key(&Path::Root, "process"));
+            }
+            let bounding = bounding.and_then(|(_, b)| {
+                let path = Path::Key(&Path::Key(&Path::Root, "process"), "capabilities");
+                self.note_fold(b, "bounding", &path);
+                match &b.value.value {
                     Value::Array(items) => Some(
                         items
                             .iter()
@@ -703,8 +746,9 @@ impl<'a> Reader<'a> {
                             .collect(),
                     ),
                     _ => None,
-                });
-            let Some(at) = top.iter().position(|m| m.key == "linux") else {
+                }
+            });
+            let Some(at) = top.iter().rposition(|m| go_fold_eq(&m.key, "linux")) else {
                 self.err(
                     "no-seccomp",
                     root.span,
@@ -716,9 +760,17 @@ impl<'a> Reader<'a> {
             let Value::Object(mut top) = root.value else {
                 unreachable!("checked above")
             };
-            let linux = top.swap_remove(at).value;
-            let linux_span = linux.span;
-            let Some(sec) = take(linux, "seccomp") else {
+            let linux = top.swap_remove(at);
+            self.note_fold(&linux, "linux", &Path::Root);
+            let linux_span = linux.value.span;
+            let sec = match linux.value.value {
+                Value::Object(mut m) => m
+                    .iter()
+                    .rposition(|m| go_fold_eq(&m.key, "seccomp"))
+                    .map(|i| m.swap_remove(i)),
+                _ => None,
+            };
+            let Some(sec) = sec else {
                 self.err(
                     "no-seccomp",
                     linux_span,
@@ -727,8 +779,11 @@ impl<'a> Reader<'a> {
                 );
                 return None;
             };
-            let mut p =
-                self.seccomp(sec, &Path::Key(&Path::Key(&Path::Root, "linux"), "seccomp"))?;
+            self.note_fold(&sec, "seccomp", &Path::Key(&Path::Root, "linux"));
+            let mut p = self.seccomp(
+                sec.value,
+                &Path::Key(&Path::Key(&Path::Root, "linux"), "seccomp"),
+            )?;
             p.format = ProfileFormat::OciConfig;
             p.config_bounding_caps = bounding;
             return Some(p);
@@ -761,7 +816,7 @@ impl<'a> Reader<'a> {
             config_bounding_caps: None,
         };
         let mut docker = false;
-        if let Some((n, pth)) = o.get("defaultAction") {
+        if let Some((n, pth)) = o.get_scalar("defaultAction") {
             if let Some(s) = self.string(n, &pth) {
                 if !s.value.is_empty() {
                     p.default_action = self.action(s);
@@ -787,7 +842,7 @@ impl<'a> Reader<'a> {
                     continue;
                 };
                 let arch = e
-                    .get("architecture")
+                    .get_scalar("architecture")
                     .and_then(|(n, pth)| self.string(n, &pth))
                     .and_then(|s| self.arch(s));
                 let subs = match e.get("subArchitectures") {
@@ -822,10 +877,10 @@ impl<'a> Reader<'a> {
                 p.flags = Some(self.strings(n, &pth));
             }
         }
-        if let Some((n, pth)) = o.get("listenerPath") {
+        if let Some((n, pth)) = o.get_scalar("listenerPath") {
             p.listener_path = self.string(n, &pth).map(|s| s.value);
         }
-        if let Some((n, pth)) = o.get("listenerMetadata") {
+        if let Some((n, pth)) = o.get_scalar("listenerMetadata") {
             p.listener_metadata = self.string(n, &pth).map(|s| s.value);
         }
         if let Some((n, pth)) = o.get("syscalls") {
@@ -853,7 +908,7 @@ impl<'a> Reader<'a> {
         let mut o = self.obj(node, path)?;
         let mut docker = false;
         let names_field = o.get("names");
-        let name_field = o.get("name");
+        let name_field = o.get_scalar("name");
         let mut names = match names_field {
             Some((n, pth)) => self.strings(n, &pth),
             None => Vec::new(),
@@ -895,7 +950,7 @@ impl<'a> Reader<'a> {
                 .at(Some(self.loc(span, path))),
             );
         }
-        let action = match o.get("action") {
+        let action = match o.get_scalar("action") {
             Some((n, pth)) => match self.string(n, &pth) {
                 Some(s) if !s.value.is_empty() => self.action(s),
                 _ => {
@@ -929,7 +984,7 @@ impl<'a> Reader<'a> {
             }
         }
         let comment = o
-            .get("comment")
+            .get_scalar("comment")
             .and_then(|(n, pth)| self.string(n, &pth))
             .map(|s| s.value);
         if comment.is_some() {
@@ -969,10 +1024,16 @@ impl<'a> Reader<'a> {
     fn arg(&mut self, node: Node, path: &Path<'_>) -> Option<ArgSpec> {
         let span = node.span;
         let mut o = self.obj(node, path)?;
-        let index = o.get("index").and_then(|(n, pth)| self.uint(n, &pth));
-        let value = o.get("value").and_then(|(n, pth)| self.uint(n, &pth));
-        let value_two = o.get("valueTwo").and_then(|(n, pth)| self.uint(n, &pth));
-        let op = match o.get("op") {
+        let index = o
+            .get_scalar("index")
+            .and_then(|(n, pth)| self.uint(n, &pth));
+        let value = o
+            .get_scalar("value")
+            .and_then(|(n, pth)| self.uint(n, &pth));
+        let value_two = o
+            .get_scalar("valueTwo")
+            .and_then(|(n, pth)| self.uint(n, &pth));
+        let op = match o.get_scalar("op") {
             Some((n, pth)) => match self.string(n, &pth) {
                 Some(s) => match Op::parse(&s.value) {
                     Some(op) => Some(Located {
@@ -1076,25 +1137,53 @@ impl<'a> Reader<'a> {
 }
 
 impl<'p> Obj<'p> {
-    /// Finds a member as Go does: the last exact match, else the last case-insensitive one,
-    /// and takes its value out.
+    /// Finds a member as Go decodes it into a struct field: every member whose name folds to
+    /// `key` ([`go_fold_eq`]) is decoded in turn, so the last one wins, whether or not an
+    /// earlier one is spelled exactly (Go looks for an exact match first only to choose the
+    /// *field*, and no two fields read here differ only in case). Takes its value out.
+    ///
+    /// For a field Go decodes `null` into by setting it to nil (a pointer or a slice).
     fn get(&mut self, key: &'static str) -> Option<(Node, Path<'p>)> {
-        let members = &mut self.members;
-        let i = members.iter().rposition(|m| m.key == key).or_else(|| {
-            members
-                .iter()
-                .rposition(|m| m.key.eq_ignore_ascii_case(key))
-        })?;
+        self.get_as(key, false)
+    }
+
+    /// [`Obj::get`] for a field whose Go type is a string or an integer: Go's `literalStore`
+    /// ignores `null` for those ("otherwise, ignore null for primitives/string"), so a `null`
+    /// after another member of the same name leaves that one's value in place.
+    fn get_scalar(&mut self, key: &'static str) -> Option<(Node, Path<'p>)> {
+        self.get_as(key, true)
+    }
+
+    fn get_as(&mut self, key: &'static str, null_is_ignored: bool) -> Option<(Node, Path<'p>)> {
+        let Obj {
+            members,
+            used,
+            used_more,
+            ..
+        } = self;
+        let (mut last, mut last_set) = (None, None);
         for (j, m) in members.iter().enumerate() {
-            if m.key.eq_ignore_ascii_case(key) {
+            if go_fold_eq(&m.key, key) {
                 if j < 64 {
-                    self.used |= 1 << j;
+                    *used |= 1 << j;
                 } else {
-                    self.used_more[j - 64] = true;
+                    used_more[j - 64] = true;
+                }
+                last = Some(j);
+                if !matches!(m.value.value, Value::Null) {
+                    last_set = Some(j);
                 }
             }
         }
-        let node = &mut members[i].value;
+        let i = if null_is_ignored {
+            last_set.or(last)?
+        } else {
+            last?
+        };
+        if self.note_folds && self.members[i].key != key {
+            self.folded.push((i, key));
+        }
+        let node = &mut self.members[i].value;
         let value = std::mem::replace(&mut node.value, Value::Null);
         Some((
             Node {
@@ -1114,26 +1203,85 @@ impl<'p> Obj<'p> {
     }
 
     fn has(&self, key: &str) -> bool {
-        self.members.iter().any(|m| m.key.eq_ignore_ascii_case(key))
+        self.members.iter().any(|m| go_fold_eq(&m.key, key))
     }
 }
 
-/// The value of the last member named exactly `key` of an object, taken out of it.
-fn take(node: Node, key: &str) -> Option<Node> {
-    match node.value {
-        Value::Object(mut m) => m
-            .iter()
-            .rposition(|m| m.key == key)
-            .map(|i| m.swap_remove(i).value),
-        _ => None,
-    }
-}
-
-fn find<'n>(node: &'n Node, key: &str) -> Option<&'n Node> {
+/// The members of an object value.
+fn object(node: &Node) -> Option<&[Member]> {
     match &node.value {
-        Value::Object(m) => m.iter().rev().find(|m| m.key == key).map(|m| &m.value),
+        Value::Object(m) => Some(m),
         _ => None,
     }
+}
+
+/// The last member that Go would decode into the field `key`.
+fn last_member<'n>(members: &'n [Member], key: &str) -> Option<&'n Member> {
+    members.iter().rev().find(|m| go_fold_eq(&m.key, key))
+}
+
+/// `ſ` U+017F LATIN SMALL LETTER LONG S, in UTF-8.
+const LONG_S: &[u8] = "\u{17f}".as_bytes();
+/// `K` U+212A KELVIN SIGN, in UTF-8.
+const KELVIN: &[u8] = "\u{212a}".as_bytes();
+
+/// True if Go's encoding/json treats the member names `a` and `b` as the same name, for the
+/// names it can matter for: those that fold to a field name, which are all ASCII here.
+///
+/// Go matches a JSON member name to a struct field with `bytes.EqualFold`, Unicode simple case
+/// folding. Go ≥ 1.21 (encoding/json/fold.go) compares `foldName(key)` with the fields' folded
+/// names, where `foldName` upper-cases ASCII letters and maps every other rune through
+/// `foldRune`, the smallest rune of its `unicode.SimpleFold` orbit. The only non-ASCII runes
+/// whose orbit holds an ASCII letter are U+017F `ſ` (orbit S s ſ) and U+212A KELVIN SIGN
+/// (orbit K k K); Go < 1.21 had the same two special cases spelled out in `equalFoldRight`
+/// ("The letters S and K are special because they map to 3 runes, not just 2"). So: ASCII
+/// letters compare case-insensitively, `ſ` is `s`, `K` is `k`, and any other character only
+/// equals itself. (Two non-ASCII names differing in case, "é" and "É", are the same for Go
+/// but not here: no field has such a name, so such members are unknown either way.)
+#[inline]
+pub(crate) fn go_fold_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    // Equal lengths: the same bytes up to ASCII case (the common case), or a mix of ſ/K and
+    // plain letters in different places ("ſs" and "sſ"), found below.
+    if a.len() == b.len() && a.eq_ignore_ascii_case(b) {
+        return true;
+    }
+    // Most different names differ in their first letter.
+    if let (Some(&x), Some(&y)) = (a.first(), b.first()) {
+        if x < 0x80 && y < 0x80 && !x.eq_ignore_ascii_case(&y) {
+            return false;
+        }
+    }
+    fold_eq_slow(a, b)
+}
+
+/// [`go_fold_eq`] unit by unit.
+#[inline(never)]
+fn fold_eq_slow(a: &[u8], b: &[u8]) -> bool {
+    // One unit of a name: an ASCII byte lower-cased, ſ as `s`, K as `k`, and any other
+    // byte as itself (bytes of other characters, >= 0x80, never equal an ASCII unit).
+    fn unit(s: &[u8], i: usize) -> (u8, usize) {
+        let b = s[i];
+        if b < 0x80 {
+            (b.to_ascii_lowercase(), 1)
+        } else if s[i..].starts_with(LONG_S) {
+            (b's', LONG_S.len())
+        } else if s[i..].starts_with(KELVIN) {
+            (b'k', KELVIN.len())
+        } else {
+            (b, 1)
+        }
+    }
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        let ((x, n), (y, m)) = (unit(a, i), unit(b, j));
+        if x != y {
+            return false;
+        }
+        i += n;
+        j += m;
+    }
+    i == a.len() && j == b.len()
 }
 
 /// Two spellings are close: same letters ignoring case and `_`, or at most two edits apart.
@@ -1259,6 +1407,150 @@ mod tests {
             ok.profile.config_bounding_caps,
             Some(vec!["CAP_CHOWN".to_string()])
         );
+    }
+
+    /// Go matches member names with Unicode simple case folding: `ſ` (U+017F) is an `s` and
+    /// the Kelvin sign (U+212A) a `k`, escaped or not; nothing else non-ASCII folds to ASCII.
+    #[test]
+    fn member_names_match_with_go_case_folding() {
+        let p = parse(
+            "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"ſyſcalls\":[{\"nameſ\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\"}],\
+             \"archMap\":[{\"architecture\":\"SCMP_ARCH_X86_64\"}]}",
+        )
+        .unwrap();
+        assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+        assert_eq!(p.profile.syscalls[0].names[0].value, "read");
+        assert_eq!(
+            p.profile.syscalls[0].names[0].location.path,
+            "syscalls[0].names[0]"
+        );
+        // Escaped: the name is compared after unescaping, as Go's `unquote`s it.
+        let p = parse(r#"{"defaultAction":"SCMP_ACT_ERRNO","\u017Fyscalls":[],"ar\u212AsMap":[]}"#)
+            .unwrap();
+        let codes: Vec<_> = p.warnings.iter().map(|d| d.code).collect();
+        assert_eq!(codes, ["unknown-field"], "arKsMap is not archMap");
+        let p = parse("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"ptrace\"],\"action\":\"SCMP_ACT_ALLOW\",\
+             \"includes\":{\"minKernel\":\"4.8\"},\"excludes\":{\"caps\":[\"CAP_SYS_PTRACE\"]}}]}")
+            .unwrap();
+        assert!(p.warnings.is_empty());
+        let p = parse(
+            "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"ptrace\"],\"action\":\"SCMP_ACT_ALLOW\",\
+             \"includes\":{\"minKernel\":\"4.8\"}}]}",
+        )
+        .unwrap();
+        assert_eq!(
+            p.profile.syscalls[0]
+                .includes
+                .min_kernel
+                .as_ref()
+                .unwrap()
+                .value,
+            KernelVersion { major: 4, minor: 8 }
+        );
+        // Other non-ASCII look-alikes do not fold: "ı" (dotless i), "ſ" only folds to s.
+        let p = parse("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[],\"archıtectures\":[\"SCMP_ARCH_X86\"]}")
+            .unwrap();
+        assert!(p.profile.architectures.is_empty());
+        assert_eq!(p.warnings[0].code, "unknown-field");
+        assert!(go_fold_eq("ſs", "sſ") && go_fold_eq("SK", "ſ\u{212a}") && go_fold_eq("Ņ", "Ņ"));
+        assert!(
+            !go_fold_eq("Ņ", "ſ") && !go_fold_eq("names", "name") && !go_fold_eq("ſ", "\u{212a}")
+        );
+    }
+
+    /// Go decodes every member that folds to a field in order: the last one wins even when an
+    /// earlier one is spelled exactly.
+    #[test]
+    fn the_last_case_folded_duplicate_wins_as_in_go() {
+        let p = parse(
+            r#"{"defaultAction":"SCMP_ACT_ALLOW","DefaultAction":"SCMP_ACT_ERRNO","syscalls":[]}"#,
+        )
+        .unwrap();
+        assert_eq!(p.profile.default_action.unwrap().value, ActionName::Errno);
+        assert_eq!(p.warnings[0].code, "duplicate-key");
+        let p = parse("{\"DEFAULTACTION\":\"SCMP_ACT_ALLOW\",\"defaultAction\":\"SCMP_ACT_LOG\",\"defaultAction\":\"SCMP_ACT_TRAP\",\"ſyscalls\":[],\"syscalls\":null}")
+            .unwrap();
+        assert_eq!(p.profile.default_action.unwrap().value, ActionName::Trap);
+        let codes: Vec<_> = p.warnings.iter().map(|d| d.code).collect();
+        assert_eq!(codes, ["duplicate-key"; 3]);
+    }
+
+    /// Go ignores `null` for a string or integer field and sets a pointer or slice to nil: a
+    /// later `null` duplicate keeps an earlier action, but drops an earlier `errnoRet`.
+    #[test]
+    fn a_later_null_duplicate_is_decoded_as_go_decodes_it() {
+        let p = parse(r#"{"defaultAction":"SCMP_ACT_ERRNO","defaultAction":null,"defaultErrnoRet":1,"defaulterrnoret":null,
+            "syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW","Action":null,"errnoRet":5,"errnoRet":null,
+              "args":[{"index":1,"index":null,"value":2,"VALUE":null,"op":"SCMP_CMP_EQ","op":null}]}],"syscalls":[]}"#)
+        .unwrap();
+        let p = p.profile;
+        assert_eq!(p.default_action.unwrap().value, ActionName::Errno);
+        assert_eq!(p.default_errno_ret, None);
+        assert!(p.syscalls.is_empty(), "the last \"syscalls\" is empty");
+        let p = parse(r#"{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW","Action":null,"errnoRet":5,"errnoRet":null,
+              "args":[{"index":1,"index":null,"value":2,"VALUE":null,"op":"SCMP_CMP_EQ","op":null}]}]}"#)
+        .unwrap();
+        let e = &p.profile.syscalls[0];
+        assert_eq!(e.action.value, ActionName::Allow);
+        assert_eq!(e.errno_ret, None);
+        assert_eq!(
+            (e.args[0].index.value, e.args[0].value, e.args[0].op.value),
+            (1, 2, Op::Eq)
+        );
+    }
+
+    /// runc (Go) finds `Linux`/`Seccomp` in a config.json as it finds `linux`/`seccomp`; crun
+    /// (libocispec) would not, which a warning says.
+    #[test]
+    fn config_json_members_fold_like_runc_and_warn_for_crun() {
+        let p = parse(r#"{"ociVersion":"1.0.2","Process":{"Capabilities":{"bounding":["CAP_CHOWN"]}},"Linux":{"Seccomp":{"defaultAction":"SCMP_ACT_ERRNO","SYSCALLS":[{"names":["read"],"action":"SCMP_ACT_ALLOW"}]}}}"#)
+            .unwrap();
+        assert_eq!(p.profile.format, ProfileFormat::OciConfig);
+        assert_eq!(p.profile.syscalls[0].names[0].value, "read");
+        assert_eq!(
+            p.profile.syscalls[0].names[0].location.path,
+            "linux.seccomp.syscalls[0].names[0]"
+        );
+        assert_eq!(
+            p.profile.config_bounding_caps,
+            Some(vec!["CAP_CHOWN".to_string()])
+        );
+        let folded: Vec<_> = p
+            .warnings
+            .iter()
+            .filter(|d| d.code == "case-folded-member")
+            .map(|d| d.location.as_ref().unwrap().path.as_str())
+            .collect();
+        assert_eq!(folded.len(), 5, "{:?}", p.warnings);
+        for path in [
+            "Process",
+            "process.Capabilities",
+            "Linux",
+            "linux.Seccomp",
+            "linux.seccomp.SYSCALLS",
+        ] {
+            assert!(folded.contains(&path), "{path}: {folded:?}");
+        }
+        assert!(p.warnings.iter().all(|d| d.code == "case-folded-member"));
+        assert!(
+            p.warnings[0].message.contains("crun"),
+            "{}",
+            p.warnings[0].message
+        );
+        // Written exactly: no warning.
+        let p = parse(
+            r#"{"ociVersion":"1.0.2","linux":{"seccomp":{"defaultAction":"SCMP_ACT_ERRNO"}}}"#,
+        )
+        .unwrap();
+        assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+        // ſ and K fold here too, and a config.json is recognised by a folded "linux".
+        let p = parse("{\"linux\":{\"ſeccomp\":{\"defaultAction\":\"SCMP_ACT_ERRNO\"}}}").unwrap();
+        assert_eq!(p.profile.format, ProfileFormat::OciConfig);
+        let p = parse(r#"{"LINUX":{"seccomp":{"defaultAction":"SCMP_ACT_ERRNO"}}}"#).unwrap();
+        assert_eq!(p.profile.format, ProfileFormat::OciConfig);
+        // A Docker profile is read by Docker (Go): no crun warning there.
+        let p = parse(r#"{"DefaultAction":"SCMP_ACT_ERRNO"}"#).unwrap();
+        assert!(p.warnings.is_empty());
     }
 
     fn f_path(f: &Failure) -> String {

@@ -346,3 +346,36 @@ proptest! {
         prop_assert_eq!(&tables.cost[..cells], &fresh_tables.cost[..cells]);
     }
 }
+
+/// The planner's tables outlive a compilation (kept per thread): whatever they hold, a first
+/// plan must be the plan fresh tables give.
+#[test]
+fn first_plans_do_not_depend_on_what_the_tables_held() {
+    use super::{group_ranges, DpTables, NumberModel, SearchPlan};
+    let database = build(docker_text(), &Context::docker(Arch::X86_64));
+    let audit = Arch::X86_64.audit_arch();
+    let ranges = group_ranges(&database, audit);
+    let members: Vec<&db::ArchDb> = database
+        .dbs
+        .iter()
+        .filter(|d| d.arch.audit_arch() == audit)
+        .collect();
+    let weights = NumberModel::new(&members).weights(&ranges);
+    let mut fresh = DpTables::new(ranges.len());
+    let want = SearchPlan::new(&ranges, &weights, &mut fresh, None);
+    let mut rng = crate::invariants::Rng::new(7);
+    let mut dirty = DpTables::new(ranges.len() + 3);
+    for c in dirty.cost.iter_mut() {
+        *c = rng.below(1 << 40);
+    }
+    for (s, c) in dirty.split.iter_mut().zip(dirty.choice.iter_mut()) {
+        *s = rng.below(ranges.len() as u64 + 2) as u32;
+        *c = if rng.below(2) == 0 { super::LEAF } else { *s };
+    }
+    let got = SearchPlan::new(&ranges, &weights, &mut dirty, None);
+    assert_eq!(got.nodes, want.nodes);
+    // And through `compile`, which reuses the thread's tables: arm64 in between changes them.
+    let first = super::digest(&compile(&database).unwrap());
+    compile(&build(docker_text(), &Context::docker(Arch::Aarch64))).unwrap();
+    assert_eq!(super::digest(&compile(&database).unwrap()), first);
+}

@@ -588,6 +588,43 @@ mod tests {
     use super::*;
 
     #[test]
+    fn lookup_finds_exactly_the_table_names() {
+        let linear = |n: &str| tables::syscalls::SYSCALLS.iter().find(|r| r.0 == n);
+        let mut probes: Vec<String> = Vec::new();
+        for r in tables::syscalls::SYSCALLS {
+            let n = r.0;
+            probes.push(n.to_string());
+            probes.push(format!("{n}x"));
+            probes.push(format!("{n}\0"));
+            probes.push(n[..n.len() - 1].to_string());
+            probes.push(n.to_uppercase());
+            let mut b = n.as_bytes().to_vec();
+            b[0] = b[0].wrapping_add(1);
+            probes.push(String::from_utf8_lossy(&b).into_owned());
+        }
+        probes.extend(["", "\0", "clock_gettime64\0x", "é"].map(String::from));
+        for p in &probes {
+            assert_eq!(row(p), linear(p), "{p:?}");
+        }
+        for a in Arch::ALL {
+            let bases = [0..1100, 4000..4500, 5000..5500, 6000..6500];
+            for nr in bases.into_iter().flatten().chain([
+                0x4000_0000,
+                0x4000_0200,
+                0xf_0001,
+                0xf_0005,
+                u32::MAX,
+            ]) {
+                let want = tables::syscalls::SYSCALLS
+                    .iter()
+                    .find(|r| raw_nr(a, r).map(|v| with_base(a, v)) == Some(nr))
+                    .map(|r| r.0);
+                assert_eq!(name(a, nr), want, "{a} {nr:#x}");
+            }
+        }
+    }
+
+    #[test]
     fn targeted_numbers() {
         assert_eq!(resolve(Arch::X32, "read"), Resolved::Number(0x4000_0000));
         assert_eq!(resolve(Arch::Mips, "read"), Resolved::Number(4003));

@@ -1138,9 +1138,13 @@ impl<'a> Reader<'a> {
 
 impl<'p> Obj<'p> {
     /// Finds a member as Go decodes it into a struct field: every member whose name folds to
-    /// `key` ([`go_fold_eq`]) is decoded in turn, so the last one wins, whether or not an
-    /// earlier one is spelled exactly (Go looks for an exact match first only to choose the
-    /// *field*, and no two fields read here differ only in case). Takes its value out.
+    /// `key` ([`go_fold_eq`]) is decoded in turn, so for scalars, string lists and `null` the
+    /// last one wins, whether or not an earlier one is spelled exactly (Go looks for an exact
+    /// match first only to choose the *field*, and no two fields read here differ only in
+    /// case). Takes the last one's value out. Not modelled: Go decodes a later object or list
+    /// of objects *into* the earlier value (fields the later one omits survive), and a type
+    /// error in an earlier duplicate still fails Go's `Unmarshal`; here the last member is
+    /// taken whole and earlier ones only get a `duplicate-key` warning.
     ///
     /// For a field Go decodes `null` into by setting it to nil (a pointer or a slice).
     fn get(&mut self, key: &'static str) -> Option<(Node, Path<'p>)> {

@@ -78,6 +78,14 @@ test('labels and counts follow the actual outcome (runc\'s ENOSYS stub, per-acti
   assert.ok(labels.every((l) => !/\(default\)/.test(l)), labels.join('|'));
   await s.page.fill('#table-search', '');
   assert.match(await text('#table-summary'), /blocked \(\d+ EPERM, \d+ ENOSYS\)$/);
+  // The why column says what decided, and is searchable; conditions are symbolic.
+  await s.page.fill('#table-search', 'requires CAP_SYS_ADMIN');
+  assert.ok(await s.page.locator('#syscall-table tbody tr[data-name="unshare"] td.why').count() === 1);
+  assert.match(await s.page.textContent('#syscall-table tbody tr[data-name="unshare"] td.why'), /default action .*requires CAP_SYS_ADMIN/);
+  await s.page.fill('#table-search', 'socket');
+  assert.match(await s.page.textContent('#syscall-table tbody tr[data-name="socket"] td.v'), /family < 0x26 \(AF_ALG\)/);
+  await saveScreenshot(s.page, 'table-why');
+  await s.page.fill('#table-search', '');
   // An allow-by-default profile does not read "blocked (ALLOW)".
   await s.page.fill('#profile-text', '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mount","umount2"],"action":"SCMP_ACT_ERRNO"}]}');
   await waitMatch('#table-summary', /2 blocked \(2 EPERM\)$/);

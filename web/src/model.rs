@@ -288,6 +288,8 @@ pub struct Row {
     pub worst: Option<usize>,
     /// Hosts with libseccomp 2.5.x leave this syscall's rules out.
     pub older_libseccomp: bool,
+    /// Why (the core's [`seccplay_core::analysis::TableRow::why`]; empty without a profile).
+    pub why: String,
 }
 
 /// The table of an ABI with its counts.
@@ -355,6 +357,7 @@ pub fn table(src: &Source, abi: Arch, host: Arch) -> Rows {
                             .ok()
                             .map(|w| w.steps),
                         older_libseccomp: false,
+                        why: String::new(),
                     }
                 })
                 .collect();
@@ -383,6 +386,7 @@ pub fn table(src: &Source, abi: Arch, host: Arch) -> Rows {
                         cost: None,
                         worst: None,
                         older_libseccomp: false,
+                        why: String::new(),
                     }
                 })
                 .collect();
@@ -422,6 +426,7 @@ fn from_table(t: Table) -> Rows {
             cost: r.cost,
             worst: r.worst,
             older_libseccomp: r.unknown_to_libseccomp_2_5,
+            why: r.why.clone(),
         })
         .collect();
     Rows {

@@ -30,6 +30,7 @@ pub fn table_panel(p: &TableProps) -> Html {
                 || r.name.contains(&q)
                 || r.nr.to_string() == q
                 || r.verdict.to_ascii_lowercase().contains(&q)
+                || r.why.to_ascii_lowercase().contains(&q)
         })
         .collect();
     let on_filter = {
@@ -73,12 +74,12 @@ pub fn table_panel(p: &TableProps) -> Html {
                     { for ["all", "allowed", "conditional", "blocked"].iter().map(|k| html! { <option value={*k} selected={*filter == *k}>{ *k }</option> }) }
                 </select>
                 <label for="table-search">{ "Search" }</label>
-                <input id="table-search" type="search" value={(*search).clone()} oninput={on_search} placeholder="name, number or action" />
+                <input id="table-search" type="search" value={(*search).clone()} oninput={on_search} placeholder="name, number, action or why" />
                 <span class="hint" id="table-shown">{ format!("{} shown", shown.len()) }</span>
             </div>
             <div class="scroll">
                 <table id="syscall-table" data-testid="syscall-table">
-                    <thead><tr><th>{ "nr" }</th><th>{ "syscall" }</th><th>{ "verdict" }</th><th title="kernel's constant-action cache">{ "cached" }</th><th title="instructions with zero arguments">{ "cost" }</th><th title="most instructions over all arguments">{ "worst" }</th></tr></thead>
+                    <thead><tr><th>{ "nr" }</th><th>{ "syscall" }</th><th>{ "verdict" }</th><th title="kernel's constant-action cache">{ "cached" }</th><th title="instructions with zero arguments">{ "cost" }</th><th title="most instructions over all arguments">{ "worst" }</th><th>{ "why" }</th></tr></thead>
                     <tbody>
                         { for shown.iter().map(|r| {
                             let onclick = {
@@ -95,6 +96,7 @@ pub fn table_panel(p: &TableProps) -> Html {
                                     <td>{ match r.cached { Some(true) => "yes", Some(false) => "", None => "–" } }</td>
                                     <td class="num">{ r.cost.map(|c| c.to_string()).unwrap_or_default() }</td>
                                     <td class="num">{ r.worst.map(|c| c.to_string()).unwrap_or_default() }</td>
+                                    <td class="why">{ &r.why }</td>
                                 </tr>
                             }
                         }) }

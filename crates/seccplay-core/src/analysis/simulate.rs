@@ -269,7 +269,7 @@ impl Analysis {
     }
 
     /// Why the profile has no rule for a syscall: excluded entries, unknown names...
-    fn why_no_rule(&self, name: Option<&str>) -> String {
+    pub(super) fn why_no_rule(&self, name: Option<&str>) -> String {
         let Some(n) = name else { return String::new() };
         let Some(p) = &self.parsed else {
             return String::new();

@@ -128,6 +128,9 @@ pub struct TableRow {
     pub cost: Option<usize>,
     /// Most instructions executed over all arguments (an upper bound).
     pub worst: Option<usize>,
+    /// Why, in a few words: the deciding rule and its line, or the default action and why no
+    /// rule applies (`requires CAP_SYS_ADMIN`), runc's stub, or the rules it depends on.
+    pub why: String,
     /// The profile has a rule for it, and hosts with libseccomp 2.5.x do not know the name, so
     /// they leave the rule out ([`syscalls::unknown_to_libseccomp_2_5`]).
     pub unknown_to_libseccomp_2_5: bool,
@@ -308,9 +311,11 @@ impl Analysis {
                 }
                 None => (false, None, None),
             };
+            let why = self.row_why(arch, name, nr, &verdict);
             rows.push(TableRow {
                 name,
                 nr,
+                why,
                 unknown_to_libseccomp_2_5: self.has_rule_for(name)
                     && syscalls::unknown_to_libseccomp_2_5(name),
                 verdict,
@@ -328,6 +333,59 @@ impl Analysis {
             blocked,
             default_action: self.database.as_ref().map(|d| d.default_action),
             action_cache,
+        }
+    }
+
+    /// The `why` of a row (see [`TableRow::why`]).
+    fn row_why(&self, arch: Arch, name: &str, nr: u32, verdict: &RowVerdict) -> String {
+        let Some(db) = &self.database else {
+            return match &self.unconfined {
+                Some(u) => format!("no filter: {u}"),
+                None => String::new(),
+            };
+        };
+        let entries = |pick: &dyn Fn(&crate::resolve::Rule) -> bool| {
+            let mut v: Vec<String> = Vec::new();
+            for r in db.rules.iter().filter(|r| pick(r)) {
+                let e = format!(
+                    "syscalls[{}] line {}",
+                    r.origin.entry, r.origin.location.line
+                );
+                if !v.contains(&e) {
+                    v.push(e);
+                }
+            }
+            v.join(", ")
+        };
+        if let RowVerdict::Conditional { .. } = verdict {
+            return format!(
+                "argument rules: {}",
+                entries(&|r| r.syscall == name && !r.conditions.is_empty())
+            );
+        }
+        let q = Query {
+            audit_arch: arch.audit_arch(),
+            nr,
+            args: [0; 6],
+            instruction_pointer: 0,
+        };
+        match eval::decide(db, &q).source {
+            eval::Source::Rule { rule, .. } => match db.rules.get(rule) {
+                Some(r) => format!(
+                    "syscalls[{}] line {}",
+                    r.origin.entry, r.origin.location.line
+                ),
+                None => String::new(),
+            },
+            eval::Source::Default { .. } => {
+                format!("default action{}", self.why_no_rule(Some(name)))
+            }
+            eval::Source::EnosysStub { max } => {
+                format!("runc's ENOSYS stub: above {max}, the largest number the profile names")
+            }
+            eval::Source::BadArch | eval::Source::WrongAbiNumber => {
+                "the filter does not cover this ABI".into()
+            }
         }
     }
 

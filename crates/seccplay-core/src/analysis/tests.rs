@@ -233,6 +233,30 @@ fn labels_and_counts_follow_the_actual_outcome() {
     }
     let unshare = t.rows.iter().find(|r| r.name == "unshare").unwrap();
     assert_eq!(unshare.verdict.label(), "ERRNO(EPERM) (default)");
+    // The why column: the left-out entry and its capability; the rule and its line; the stub.
+    assert!(
+        unshare.why.starts_with("default action (syscalls["),
+        "{}",
+        unshare.why
+    );
+    assert!(unshare.why.contains("CAP_SYS_ADMIN"), "{}", unshare.why);
+    let read = t.rows.iter().find(|r| r.name == "read").unwrap();
+    assert!(read.why.starts_with("syscalls[0] line "), "{}", read.why);
+    assert!(
+        stub[0].why.starts_with("runc's ENOSYS stub: above "),
+        "{}",
+        stub[0].why
+    );
+    let socket = t.rows.iter().find(|r| r.name == "socket").unwrap();
+    assert!(
+        socket.why.starts_with("argument rules: syscalls["),
+        "{}",
+        socket.why
+    );
+    let RowVerdict::Conditional { rules, .. } = &socket.verdict else {
+        panic!()
+    };
+    assert!(rules[0].contains("family < 0x26 (AF_ALG)"), "{rules:?}");
     // clone3 gets ENOSYS from a rule (errnoRet 38), the others from the stub.
     let clone3 = t.rows.iter().find(|r| r.name == "clone3").unwrap();
     assert_eq!(clone3.verdict.label(), "ERRNO(ENOSYS)");

@@ -13,6 +13,7 @@ macro_rules! say {
 }
 
 mod apply;
+mod child;
 mod ctx;
 mod explain;
 mod kernel;

@@ -35,6 +35,7 @@ pub mod presets;
 pub mod profile;
 pub mod record;
 pub mod resolve;
+mod suggest;
 pub mod supervise;
 pub mod syscalls;
 pub mod tables;

@@ -16,7 +16,7 @@ use crate::arch::Arch;
 use crate::context::{Context, Runtime};
 use crate::diag::{Diagnostic, Location};
 use crate::profile::{ActionName, Located, SyscallEntry};
-use crate::syscalls;
+use crate::{suggest, syscalls};
 
 /// `EPERM`, the default errno of ERRNO and TRACE actions.
 const EPERM: u64 = 1;
@@ -335,7 +335,7 @@ impl<'a> Steps<'a> {
             if !name.value.is_empty() {
                 let hint = if self.suggestions_left > 0 {
                     self.suggestions_left -= 1;
-                    suggestion(&name.value)
+                    suggest::closest(&name.value, syscalls::all_names())
                 } else {
                     String::new()
                 };
@@ -425,12 +425,3 @@ pub fn action_value(
 /// rest get the plain warning (a profile of 300,000 unknown names stays fast: each suggestion
 /// compares the name with all 508 known ones).
 pub(super) const MAX_SUGGESTIONS: usize = 100;
-
-fn suggestion(name: &str) -> String {
-    let best = syscalls::all_names()
-        .map(|k| (crate::profile::edit_distance(k, name), k))
-        .filter(|&(d, _)| d <= 2)
-        .min_by_key(|&(d, _)| d);
-    best.map(|(_, b)| format!(" (did you mean \"{b}\"?)"))
-        .unwrap_or_default()
-}

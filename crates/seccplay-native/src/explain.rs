@@ -208,7 +208,7 @@ pub fn run(s: Supervised) -> Result<u8, Fail> {
                 "reply": kind,
                 "note": what.trim_start_matches("; "),
             });
-            say!("{line}");
+            say!("{}", crate::schema::line(line));
         } else {
             say!(
                 "seccplay: pid {} {call} → {action} — {decided}{what}",
@@ -236,7 +236,7 @@ fn summary(tally: &BTreeMap<(String, String), u64>, json: bool, code: u8) {
             .collect();
         say!(
             "{}",
-            serde_json::json!({"summary": rows, "exit_status": code})
+            crate::schema::line(serde_json::json!({"summary": rows, "exit_status": code}))
         );
         return;
     }

@@ -131,3 +131,23 @@ fn strict_mode_numbers_match_the_libseccomp_table() {
         assert_eq!(mode1_syscalls(arch, role).unwrap().to_vec(), want, "{arch}");
     }
 }
+
+/// `LIBSECCOMP_MODEL` names the table the generator read: SOURCES.md records the same commit,
+/// date and Linux version for `syscalls.csv`, and the same number of names.
+#[test]
+fn libseccomp_model_matches_refdata_sources() {
+    let sources = std::fs::read_to_string(refdata().join("SOURCES.md")).unwrap();
+    let row = sources
+        .lines()
+        .find(|l| l.starts_with("| `syscalls/libseccomp/syscalls.csv`"))
+        .expect("SOURCES.md row for syscalls.csv");
+    let m = seccplay_core::LIBSECCOMP_MODEL;
+    assert!(row.contains(m.table_commit), "{row}");
+    assert!(row.contains(m.table_date), "{row}");
+    assert!(
+        row.contains(&m.table_linux.replace("v", "Linux v")),
+        "{row}"
+    );
+    let n = syscalls::all_names().count();
+    assert!(row.contains(&format!("{n} syscalls")), "{n}: {row}");
+}

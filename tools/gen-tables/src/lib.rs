@@ -315,6 +315,25 @@ fn parse_u64(s: &str) -> Option<u64> {
 }
 
 /// Escapes a string for a Rust string literal.
+/// `TableColumn`: one variant per column of [`COLUMNS`], its index in a row's number array as
+/// its value, so the tables and the code that reads them cannot disagree on the order.
+fn column_enum() -> String {
+    let mut s = String::from(
+        "/// Which column of the syscall table an ABI reads its numbers from: `c as usize` is its\n\
+         /// index in a row's number array.\n\
+         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]\n\
+         #[allow(missing_docs)]\n\
+         pub enum TableColumn {\n",
+    );
+    for (i, c) in COLUMNS.iter().enumerate() {
+        let mut name = c.to_string();
+        name[..1].make_ascii_uppercase();
+        writeln!(s, "    {name} = {i},").unwrap();
+    }
+    s.push_str("}\n\n");
+    s
+}
+
 fn lit(s: &str) -> String {
     format!("{s:?}")
 }
@@ -410,7 +429,7 @@ fn render_syscalls(sys: &[Syscall], skipped_pnr: &[String]) -> String {
     s.push('\n');
     s.push_str("use super::N;\n\n");
     s.push_str("/// The csv column names, in the order of each row's number array.\n");
-    s.push_str("#[rustfmt::skip]\n#[allow(dead_code)] // checked against arch::TableColumn by a test\npub(crate) const COLUMN_NAMES: [&str; 18] = [");
+    s.push_str("#[rustfmt::skip]\n#[allow(dead_code)] // checked against TableColumn by a test\npub(crate) const COLUMN_NAMES: [&str; 18] = [");
     for (i, c) in COLUMNS.iter().enumerate() {
         if i > 0 {
             s.push_str(", ");
@@ -418,6 +437,7 @@ fn render_syscalls(sys: &[Syscall], skipped_pnr: &[String]) -> String {
         s.push_str(&lit(c));
     }
     s.push_str("];\n\n");
+    s.push_str(&column_enum());
     writeln!(
         s,
         "/// Every syscall name libseccomp knows ({}), sorted by name.",
@@ -567,7 +587,7 @@ fn read_prototypes(refdata: &Path, sys: &[Syscall]) -> Result<String, String> {
         missing.join(", ")
     )
     .unwrap();
-    out.push_str("use super::p;\nuse crate::syscalls::Param;\n\n");
+    out.push_str("use super::{p, Param};\n\n");
     out.push_str("/// (libseccomp name, kernel function, parameters), sorted by name.\n");
     out.push_str(
         "#[rustfmt::skip]\npub(crate) static PROTOTYPES: &[(&str, &str, &[Param])] = &[\n",

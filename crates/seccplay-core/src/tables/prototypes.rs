@@ -8,8 +8,7 @@
 
 // 475 of 508 names have a prototype; none for: _sysctl, afs_syscall, bdflush, break, breakpoint, create_module, epoll_ctl_old, epoll_wait_old, ftime, get_kernel_syms, get_tls, getpmsg, gtty, idle, lock, lookup_dcookie, mpx, multiplexer, nfsservctl, prof, profil, putpmsg, query_module, security, set_tls, stty, syscall, timerfd, tuxcall, ulimit, usr26, usr32, vserver.
 
-use super::p;
-use crate::syscalls::Param;
+use super::{p, Param};
 
 /// (libseccomp name, kernel function, parameters), sorted by name.
 #[rustfmt::skip]

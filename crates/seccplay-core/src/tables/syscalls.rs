@@ -10,8 +10,33 @@ use super::N;
 
 /// The csv column names, in the order of each row's number array.
 #[rustfmt::skip]
-#[allow(dead_code)] // checked against arch::TableColumn by a test
+#[allow(dead_code)] // checked against TableColumn by a test
 pub(crate) const COLUMN_NAMES: [&str; 18] = ["x86", "x86_64", "x32", "arm", "aarch64", "loongarch64", "m68k", "mips", "mips64", "mips64n32", "parisc", "parisc64", "ppc", "ppc64", "riscv64", "s390", "s390x", "sh"];
+
+/// Which column of the syscall table an ABI reads its numbers from: `c as usize` is its
+/// index in a row's number array.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[allow(missing_docs)]
+pub enum TableColumn {
+    X86 = 0,
+    X86_64 = 1,
+    X32 = 2,
+    Arm = 3,
+    Aarch64 = 4,
+    Loongarch64 = 5,
+    M68k = 6,
+    Mips = 7,
+    Mips64 = 8,
+    Mips64n32 = 9,
+    Parisc = 10,
+    Parisc64 = 11,
+    Ppc = 12,
+    Ppc64 = 13,
+    Riscv64 = 14,
+    S390 = 15,
+    S390x = 16,
+    Sh = 17,
+}
 
 /// Every syscall name libseccomp knows (508), sorted by name.
 #[rustfmt::skip]

@@ -103,10 +103,7 @@ pub fn audit(a: AuditArgs) -> Result<u8, Fail> {
             "skipped": log.skipped,
             "malformed": log.malformed,
         });
-        write_out(
-            None,
-            format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default()).as_bytes(),
-        )?;
+        write_out(None, format!("{}\n", crate::schema::pretty(v)).as_bytes())?;
         return Ok(0);
     }
     let mut s = String::new();
@@ -231,10 +228,7 @@ pub fn replay(a: ReplayArgs) -> Result<u8, Fail> {
         v["skipped"] = json!(trace.skipped);
         v["malformed"] = json!(trace.malformed);
         v["events"] = json!(trace.events);
-        write_out(
-            None,
-            format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default()).as_bytes(),
-        )?;
+        write_out(None, format!("{}\n", crate::schema::pretty(v)).as_bytes())?;
         return Ok(refused as u8);
     }
     write_out(None, replay_text(&p, &trace, &files, &l.origin).as_bytes())?;

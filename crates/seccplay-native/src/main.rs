@@ -15,6 +15,7 @@ macro_rules! say {
 mod apply;
 mod child;
 mod ctx;
+mod evidence;
 mod explain;
 mod kernel;
 mod meta;
@@ -197,6 +198,45 @@ Examples:
   seccplay-native dump 1234 --index 0 --format raw -o f.bpf && seccplay-native emu f.bpf 'mkdir(0, 0)'")]
     Dump(kernel::DumpArgs),
 
+    /// Kernel seccomp audit records (dmesg, journalctl -k, audit.log, ausearch -i): the call,
+    /// the action, and the profile's rule that logged it
+    #[command(after_help = "\
+Reads type=1326 / type=SECCOMP records in every form: the kernel's line with or without a dmesg,
+dmesg -T, /dev/kmsg or journald prefix, auditd's audit.log, ausearch -i output. Other lines are
+counted and skipped; a broken seccomp record is reported with its line number.
+The kernel logs the action without its errno: with a profile, the rule says which errno.
+It logs ERRNO/TRAP/TRACE only for filters with SECCOMP_FILTER_FLAG_LOG (see add-log-flag).
+
+Examples:
+  journalctl -k | seccplay-native audit profile.json
+  dmesg | seccplay-native audit docker --json
+  seccplay-native audit /var/log/audit/audit.log
+  seccplay-native audit profile.json records.txt --cap-add SYS_ADMIN")]
+    Audit(evidence::AuditArgs),
+
+    /// Read strace -f output and predict what a profile answers to every call (without running)
+    #[command(after_help = "\
+Accepts strace -f output with or without -tt/-ttt/-T/-y/-X raw|abbrev|verbose, to stderr or -o,
+and the files of strace -ff -o NAME (pass every NAME.PID). Strings, structs and arrays are
+pointers to seccomp: such an argument may hold any value, and a verdict that depends on one is
+listed apart.
+Exit status: 1 when a call would be refused, else 0.
+
+Examples:
+  strace -f -o app.trace ./app && seccplay-native replay docker app.trace
+  strace -ff -o t ./app && seccplay-native replay strict.json t.* --json")]
+    Replay(evidence::ReplayArgs),
+
+    /// Write a copy of a profile with SECCOMP_FILTER_FLAG_LOG, so the kernel logs its refusals
+    #[command(after_help = "\
+Only \"flags\" changes (checked: same rules, same program). Then:
+  docker run --security-opt seccomp=logged.json IMAGE ...
+  journalctl -k | seccplay-native audit logged.json
+
+Examples:
+  seccplay-native add-log-flag profile.json -o logged.json
+  seccplay-native add-log-flag docker > docker-logged.json")]
+    AddLogFlag(evidence::LogFlagArgs),
     /// Shell completion script for bash, zsh or fish, on stdout
     #[command(after_help = "\
 Examples:
@@ -272,7 +312,16 @@ fn command() -> clap::Command {
         });
     }
     for name in [
-        "apply", "record", "compile", "simulate", "table", "lint", "diff",
+        "apply",
+        "record",
+        "compile",
+        "simulate",
+        "table",
+        "lint",
+        "diff",
+        "audit",
+        "replay",
+        "add-log-flag",
     ] {
         let p = presets.clone();
         c = c.mut_subcommand(name, move |s| {
@@ -312,6 +361,9 @@ fn main() -> ExitCode {
         Cmd::Status(a) => kernel::status(a),
         Cmd::Check(a) => kernel::check(a),
         Cmd::Dump(a) => kernel::dump(a),
+        Cmd::Audit(a) => evidence::audit(a),
+        Cmd::Replay(a) => evidence::replay(a),
+        Cmd::AddLogFlag(a) => evidence::add_log_flag(a),
         Cmd::Completions(a) => meta::completions(a),
         Cmd::Man(a) => meta::man(a),
     };

@@ -126,7 +126,30 @@ fn samples(dir: &Path) -> Vec<(&'static str, Vec<String>, Out)> {
             ]),
             Out::StderrLines,
         ),
+        (
+            "audit --json",
+            s(&["audit", &no_mkdir, &evidence("dmesg.txt"), "--json"]),
+            Out::Document,
+        ),
+        (
+            "replay --json",
+            s(&[
+                "replay",
+                &no_mkdir,
+                &evidence("sh-X-verbose.strace"),
+                "--json",
+            ]),
+            Out::Document,
+        ),
     ]
+}
+
+/// A real capture from seccplay-core's evidence fixtures.
+fn evidence(name: &str) -> String {
+    format!(
+        "{}/../seccplay-core/tests/data/evidence/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    )
 }
 
 /// The JSON documents a sample prints.

@@ -98,11 +98,8 @@ fn answer(r: &AuditRecord, an: &Analysis) -> (Vec<Candidate>, String) {
     let found = outcomes(db, r.audit_arch, nr, &[None; 6]);
     let several = found.list.len() > 1;
     let abi = r.abi.unwrap_or(Arch::X86_64);
-    let mut cands = Vec::new();
+    let mut all = Vec::new();
     for o in &found.list {
-        if !r.action.matches(o.decision.ret) {
-            continue;
-        }
         let d = &o.decision;
         let example = several.then(|| format_call(abi, nr, &o.witness, &mut |_| None));
         let action = describe_action(d.ret);
@@ -182,8 +179,13 @@ fn answer(r: &AuditRecord, an: &Analysis) -> (Vec<Candidate>, String) {
                 example,
             },
         };
-        cands.push(c);
+        all.push(c);
     }
+    let cands: Vec<Candidate> = all
+        .iter()
+        .filter(|c| r.action.matches(c.ret))
+        .cloned()
+        .collect();
     let caveat = r
         .action
         .caveat()
@@ -191,10 +193,9 @@ fn answer(r: &AuditRecord, an: &Analysis) -> (Vec<Candidate>, String) {
         .unwrap_or_default();
     let summary = match cands.len() {
         0 => {
-            let can: Vec<String> = found
-                .list
+            let can: Vec<String> = all
                 .iter()
-                .map(|o| describe_action(o.decision.ret))
+                .map(|c| format!("{} ({})", c.action, c.explanation))
                 .collect();
             format!(
                 "This profile never logs {logged} for {what}: it can only answer {}. The record came from another filter (one stacked by the runtime or the program) or from another profile.",

@@ -1,5 +1,6 @@
-//! Generated tables (by `tools/gen-tables` from `../shared/refdata`): libseccomp's syscall
-//! numbers and pseudo numbers, syscall prototypes, argument constants and errno messages.
+//! Generated tables (by `tools/gen-tables` from the repository's `refdata/`): libseccomp's
+//! syscall numbers and pseudo numbers, syscall prototypes, argument constants and errno
+//! messages.
 //!
 //! An implementation detail of [`crate::syscalls`], which is the API to use. Leaf data: these
 //! files import nothing outside `tables/` (the types they need, [`Param`] and

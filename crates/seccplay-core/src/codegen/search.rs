@@ -24,15 +24,18 @@ use super::Outcome;
 use crate::bpf::insn::*;
 use crate::db::ArchDb;
 
-/// The search's model of which syscall numbers occur: it minimises the expected number of
-/// comparisons when every number of the group's first ABI's table — from its lowest to its
-/// highest syscall number, the unassigned ones between included (x86_64's 335..423: probes,
-/// fuzzers and the project's benchmark call them; the kernel runs the filter for them all
-/// the same) — is equally likely. Numbers of the group's other ABIs (x32, which most kernels
-/// disable) count [`WEIGHT_SECONDARY`] each, and every range gets [`WEIGHT_FLOOR`] so that
-/// numbers outside every table still sit at a bounded depth. docs/BENCHMARKS.md ("Weights")
-/// has the measurements behind the choice. Weights are integers in units of 1/1280 of a native
-/// number, so the planning is exact arithmetic: no rounding, the same tree on every target.
+/// The search's model of which syscall numbers occur. The search minimises the expected number
+/// of comparisons under it:
+/// 1. Every number of the group's first ABI's table is equally likely, from its lowest to its
+///    highest syscall number. Unassigned numbers between count too (x86_64's 335..423): probes,
+///    fuzzers and the project's benchmark call them, and the kernel runs the filter for them.
+/// 2. Numbers of the group's other ABIs (x32, which most kernels disable) count
+///    [`WEIGHT_SECONDARY`] each.
+/// 3. Every range gets [`WEIGHT_FLOOR`], so numbers outside every table sit at a bounded depth.
+///
+/// Weights are integers in units of 1/1280 of a native number: the planning is exact, with no
+/// rounding, and plans the same tree on every target. docs/BENCHMARKS.md ("Weights") has the
+/// measurements behind the choice.
 pub(super) const WEIGHT_NATIVE: Weight = 1280;
 /// See [`WEIGHT_NATIVE`]: 1/64 of a native number.
 pub(super) const WEIGHT_SECONDARY: Weight = 20;

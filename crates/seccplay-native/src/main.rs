@@ -13,13 +13,17 @@ macro_rules! say {
 }
 
 mod apply;
+mod child;
 mod ctx;
+mod evidence;
 mod explain;
 mod kernel;
+mod meta;
 mod notif;
 mod prog;
 mod record;
 mod report;
+mod schema;
 mod sys;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
@@ -47,7 +51,7 @@ impl Fail {
 
 /// Compile Docker/OCI seccomp profiles, simulate syscalls, and install filters for real.
 #[derive(Parser, Debug)]
-#[command(name = "seccplay-native", version, about, long_about = seccplay_core::TAGLINE)]
+#[command(name = "seccplay-native", about, long_about = seccplay_core::TAGLINE)]
 struct Cli {
     #[command(subcommand)]
     cmd: Cmd,
@@ -57,9 +61,6 @@ struct Cli {
 enum Cmd {
     /// Run a command under a profile's filter, installed with seccomp(2)
     #[command(after_help = "\
-Exit status: the command's; 128+N if it died of signal N (SIGSYS: a seccomp KILL/TRAP action);
-125 if anything failed before the command ran (it then never runs).
-
 Examples:
   seccplay-native apply --default -- unshare --map-root-user --user sh -c whoami
   seccplay-native apply --default --cap-add SYS_ADMIN -- unshare --user true
@@ -86,7 +87,6 @@ recorded syscalls sorted in one entry whose comment gives each count, one entry 
 value with --args, then what the exec path needs (execve; runc's privilege drop after the
 filter: capset, setresuid, ...; its Go runtime threads: futex, nanosleep, ...) and the base
 profile's syscalls.
-Exit status: the command's (125 if it could not run).
 
 Examples:
   seccplay-native record -o sh.json -- sh -c 'mkdir -p /tmp/x && ls /tmp/x'
@@ -131,7 +131,7 @@ Examples:
 
     /// The profile's diagnostics, one per line with its location
     #[command(after_help = "\
-Exit status: 1 if there is an error (Docker/the runtime would refuse the profile), else 0.
+An error means Docker/the runtime would refuse the profile (exit status 1).
 
 Examples:
   seccplay-native lint profile.json
@@ -143,7 +143,7 @@ Examples:
 The CONTEXT flags (--cap-add, --kernel, ...) apply to both sides; --a-* and --b-* apply to one
 side only, on top of them (capabilities are added/dropped after the shared ones; --X-kernel,
 --X-runtime and --X-host-arch replace the shared value).
-Exit status: 0 when the verdicts are identical, 1 when they differ.
+Exit status 0 when the verdicts are identical, 1 when they differ.
 
 Examples:
   seccplay-native diff docker-2020 docker
@@ -197,6 +197,60 @@ Examples:
   seccplay-native dump 1234
   seccplay-native dump 1234 --index 0 --format raw -o f.bpf && seccplay-native emu f.bpf 'mkdir(0, 0)'")]
     Dump(kernel::DumpArgs),
+
+    /// Kernel seccomp audit records (dmesg, journalctl -k, audit.log, ausearch -i): the call,
+    /// the action, and the profile's rule that logged it
+    #[command(after_help = "\
+Reads type=1326 / type=SECCOMP records in every form: the kernel's line with or without a dmesg,
+dmesg -T, /dev/kmsg or journald prefix, auditd's audit.log, ausearch -i output. Other lines are
+counted and skipped; a broken seccomp record is reported with its line number.
+The kernel logs the action without its errno: with a profile, the rule says which errno.
+It logs ERRNO/TRAP/TRACE only for filters with SECCOMP_FILTER_FLAG_LOG (see add-log-flag).
+
+Examples:
+  journalctl -k | seccplay-native audit profile.json
+  dmesg | seccplay-native audit docker --json
+  seccplay-native audit /var/log/audit/audit.log
+  seccplay-native audit profile.json records.txt --cap-add SYS_ADMIN")]
+    Audit(evidence::AuditArgs),
+
+    /// Read strace -f output and predict what a profile answers to every call (without running)
+    #[command(after_help = "\
+Accepts strace -f output with or without -tt/-ttt/-T/-y/-X raw|abbrev|verbose, to stderr or -o,
+and the files of strace -ff -o NAME (pass every NAME.PID). Strings, structs and arrays are
+pointers to seccomp: such an argument may hold any value, and a verdict that depends on one is
+listed apart.
+Exit status: 1 when a call would be refused, else 0.
+
+Examples:
+  strace -f -o app.trace ./app && seccplay-native replay docker app.trace
+  strace -ff -o t ./app && seccplay-native replay strict.json t.* --json")]
+    Replay(evidence::ReplayArgs),
+
+    /// Write a copy of a profile with SECCOMP_FILTER_FLAG_LOG, so the kernel logs its refusals
+    #[command(after_help = "\
+Only \"flags\" changes (checked: same rules, same program). Then:
+  docker run --security-opt seccomp=logged.json IMAGE ...
+  journalctl -k | seccplay-native audit logged.json
+
+Examples:
+  seccplay-native add-log-flag profile.json -o logged.json
+  seccplay-native add-log-flag docker > docker-logged.json")]
+    AddLogFlag(evidence::LogFlagArgs),
+    /// Shell completion script for bash, zsh or fish, on stdout
+    #[command(after_help = "\
+Examples:
+  source <(seccplay-native completions bash)
+  seccplay-native completions zsh > ~/.zfunc/_seccplay-native
+  seccplay-native completions fish > ~/.config/fish/completions/seccplay-native.fish")]
+    Completions(meta::CompletionsArgs),
+
+    /// The man page (roff), on stdout or one page per subcommand into a directory
+    #[command(after_help = "\
+Examples:
+  seccplay-native man > seccplay-native.1 && man -l seccplay-native.1
+  seccplay-native man --dir ~/.local/share/man/man1")]
+    Man(meta::ManArgs),
 }
 
 /// Where a command's output goes: a file (`-o`) or stdout.
@@ -236,11 +290,38 @@ pub fn read_input(path: &str) -> Result<Vec<u8>, Fail> {
     }
 }
 
+/// The whole command tree: the derive, plus the presets list, the version and the exit statuses.
 fn command() -> clap::Command {
     let presets = ctx::presets_help();
-    let mut c = Cli::command();
+    let version: &'static str = Box::leak(meta::version().into_boxed_str());
+    let mut c = Cli::command()
+        .version(env!("CARGO_PKG_VERSION"))
+        .long_version(version)
+        .after_help(meta::EXIT_STATUS);
+    let all: Vec<String> = c
+        .get_subcommands()
+        .map(|s| s.get_name().to_string())
+        .collect();
+    for name in all {
+        c = c.mut_subcommand(name, |s| {
+            let after = s
+                .get_after_help()
+                .map(|h| format!("{h}\n\n"))
+                .unwrap_or_default();
+            s.after_help(format!("{after}Exit status: see `seccplay-native --help`."))
+        });
+    }
     for name in [
-        "apply", "record", "compile", "simulate", "table", "lint", "diff",
+        "apply",
+        "record",
+        "compile",
+        "simulate",
+        "table",
+        "lint",
+        "diff",
+        "audit",
+        "replay",
+        "add-log-flag",
     ] {
         let p = presets.clone();
         c = c.mut_subcommand(name, move |s| {
@@ -280,6 +361,11 @@ fn main() -> ExitCode {
         Cmd::Status(a) => kernel::status(a),
         Cmd::Check(a) => kernel::check(a),
         Cmd::Dump(a) => kernel::dump(a),
+        Cmd::Audit(a) => evidence::audit(a),
+        Cmd::Replay(a) => evidence::replay(a),
+        Cmd::AddLogFlag(a) => evidence::add_log_flag(a),
+        Cmd::Completions(a) => meta::completions(a),
+        Cmd::Man(a) => meta::man(a),
     };
     match r {
         Ok(code) => ExitCode::from(code),

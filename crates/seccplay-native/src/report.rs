@@ -334,7 +334,8 @@ pub fn batch_lines(
                 json!({"line": i + 1, "error": e})
             }
         };
-        writeln!(out, "{v}").map_err(|e| Fail::msg(format!("writing to stdout: {e}")))?;
+        writeln!(out, "{}", crate::schema::line(v))
+            .map_err(|e| Fail::msg(format!("writing to stdout: {e}")))?;
     }
     out.flush()
         .map_err(|e| Fail::msg(format!("writing to stdout: {e}")))?;
@@ -395,10 +396,7 @@ pub fn simulate(a: SimulateArgs) -> Result<u8, Fail> {
                 j
             })
             .collect();
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&list).unwrap_or_default()
-        );
+        println!("{}", crate::schema::pretty(json!({ "results": list })));
         return Ok(0);
     }
     if let Some(why) = &an.unconfined {
@@ -430,7 +428,7 @@ pub fn table(a: TableArgs) -> Result<u8, Fail> {
     if a.json {
         let mut j = serde_json::to_value(&t).unwrap_or(Value::Null);
         j["summary"] = json!(t.to_string());
-        println!("{}", serde_json::to_string_pretty(&j).unwrap_or_default());
+        println!("{}", crate::schema::pretty(j));
         return Ok(0);
     }
     let mut out = String::new();
@@ -492,7 +490,7 @@ pub fn lint(a: LintArgs) -> Result<u8, Fail> {
             "diagnostics": an.diagnostics,
             "extra": extra,
         });
-        println!("{}", serde_json::to_string_pretty(&j).unwrap_or_default());
+        println!("{}", crate::schema::pretty(j));
     } else {
         let mut out = ctx::diagnostics_text(&loaded.origin, &an, false);
         for e in &extra {
@@ -595,7 +593,7 @@ pub fn diff(a: DiffArgs) -> Result<u8, Fail> {
     }
     if a.json {
         let j = json!({"a": la.origin, "b": lb.origin, "differences": diffs});
-        println!("{}", serde_json::to_string_pretty(&j).unwrap_or_default());
+        println!("{}", crate::schema::pretty(j));
     } else {
         crate::write_out(None, text.as_bytes())?;
     }

@@ -19,8 +19,8 @@ serve: ## trunk serve the playground on http://127.0.0.1:8080 (PORT=... to chang
 test: ## everything: setup, fmt, clippy, host tests, wasm tests, release build, e2e
 	@$(RUN) test
 
-lint: ## cargo fmt --check and clippy -D warnings
-	@$(RUN) fmt clippy
+lint: ## cargo fmt --check, clippy -D warnings, no import cycle between core modules
+	@$(RUN) fmt clippy cycles
 
 fmt: ## format the workspace in place
 	cargo fmt --all

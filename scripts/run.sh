@@ -6,6 +6,7 @@
 #   setup-serve  scripts/setup.sh serve (what serve/build need)
 #   fmt          cargo fmt --all --check
 #   clippy       cargo clippy --workspace --all-targets -- -D warnings
+#   cycles       scripts/module_cycles.py: no import cycle between seccplay-core's modules
 #   host-test    cargo test --workspace
 #   wasm-test    wasm-bindgen-test in headless Chromium: seccplay-core, then seccplay-web (--tests)
 #   build        release trunk build into dist/
@@ -13,7 +14,7 @@
 #                cargo build -p seccplay-native (the e2e compares the page with the CLI's output)
 #   serve        trunk serve on http://127.0.0.1:${PORT:-8080} (foreground, until Ctrl-C)
 #   fuzz         scripts/fuzz.sh: every fuzz target for FUZZ_TIME seconds (not part of test)
-#   test         all of it: setup fmt clippy host-test wasm-test build e2e
+#   test         all of it: setup fmt clippy cycles host-test wasm-test build e2e
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -85,6 +86,7 @@ run() {
     setup-serve) step setup scripts/setup.sh serve ;;
     fmt) step fmt cargo fmt --all --check ;;
     clippy) step clippy cargo clippy --workspace --all-targets -- -D warnings ;;
+    cycles) step cycles python3 scripts/module_cycles.py ;;
     host-test) step host-test cargo test --workspace ;;
     wasm-test)
       fetch_wasm
@@ -95,8 +97,8 @@ run() {
     e2e) step e2e-cli cargo build -p seccplay-native && step e2e e2e ;;
     serve) serve ;;
     fuzz) step fuzz scripts/fuzz.sh ;;
-    test) for s in setup fmt clippy host-test wasm-test build e2e; do run $s; done ;;
-    *) say "unknown step '$1'; the steps are:"; sed -n '5,15p' "$0" >&2; exit 2 ;;
+    test) for s in setup fmt clippy cycles host-test wasm-test build e2e; do run $s; done ;;
+    *) say "unknown step '$1'; the steps are:"; sed -n '5,16p' "$0" >&2; exit 2 ;;
   esac
 }
 

@@ -128,6 +128,11 @@ export async function waitText(page, sel, want) {
   });
 }
 
+/** Opens the collapsed capability grid (a click on its summary, as a person would). */
+export async function showCaps(page) {
+  if (!(await page.$eval('#caps', (d) => d.open))) await page.click('#caps-summary');
+}
+
 /** Types `call` in the syscall field and submits it. */
 export async function simulate(page, call) {
   await page.fill('#call', call);

@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  openPage, saveScreenshot, isLocal, cli, PAGE_CONTEXT, waitText as waitTextOn, simulate as simulateOn,
+  openPage, saveScreenshot, isLocal, cli, PAGE_CONTEXT, waitText as waitTextOn, simulate as simulateOn, showCaps,
 } from './helpers.mjs';
 
 const VIEW = { width: 1280, height: 800 };
@@ -76,6 +76,7 @@ test('unshare(CLONE_NEWUSER) is ERRNO(EPERM), with its rule highlighted', async 
 });
 
 test('ticking CAP_SYS_ADMIN allows it', async () => {
+  await showCaps(s.page);
   await s.page.check('#cap-CAP_SYS_ADMIN');
   await waitText('#verdict', 'ALLOW');
   await s.page.uncheck('#cap-CAP_SYS_ADMIN');

@@ -3,15 +3,14 @@
 //! comes from seccplay-core; this module only picks the core call and shapes the answer.
 use crate::state::State;
 use seccplay_core::action::Action;
-use seccplay_core::analysis::{self, Analysis, RowVerdict, Table};
+use seccplay_core::analysis::{self, Analysis, Direction, Table};
 use seccplay_core::arch::{Arch, Endian};
 use seccplay_core::bpf::format::{self, Format};
 use seccplay_core::bpf::strict::{self, AbiRole, StrictOutcome};
 use seccplay_core::bpf::{cache, interp, Insn};
-use seccplay_core::context::{Context, Runtime, ALL_CAPS};
+use seccplay_core::context::{self, Context};
 use seccplay_core::eval::Query;
 use seccplay_core::expr;
-use seccplay_core::profile::KernelVersion;
 use seccplay_core::syscalls;
 
 /// What the editor holds, once read.
@@ -34,6 +33,8 @@ pub enum Source {
         /// Its size in bytes.
         bytes: usize,
     },
+    /// The context is invalid (a kernel version that is not one): nothing is analysed.
+    BadContext(String),
 }
 
 /// The largest editor text the page analyses as you type: 1 MiB. Docker's default profile is
@@ -50,40 +51,20 @@ pub fn too_large_message(what: &str, bytes: usize) -> String {
     )
 }
 
-/// The context of `docker run` the state describes, and what in the state could not be used
-/// (an unknown architecture or a bad kernel version: the defaults stand in for them).
-pub fn context(s: &State) -> (Context, Vec<String>) {
-    let mut errors = Vec::new();
-    let host = Arch::from_docker_host(&s.host).unwrap_or_else(|| {
-        errors.push(format!(
-            "unknown host architecture \"{}\": using amd64",
-            s.host
-        ));
-        Arch::X86_64
-    });
-    let mut c = Context::docker(host);
+/// The context of `docker run` the state describes, or why there is none (a kernel version
+/// that is not one, read by the core's [`context::parse_kernel_release`]): the page then shows
+/// no verdicts rather than verdicts for another kernel.
+pub fn context(s: &State) -> Result<Context, String> {
+    let mut c = Context::docker(s.host);
     c.caps = s.caps.iter().cloned().collect();
+    c.explicit_profile = s.explicit;
     if s.privileged {
-        c.privileged = true;
-        c.caps = ALL_CAPS.iter().map(|s| s.to_string()).collect();
+        c = c.with_caps(&[] as &[&str], &[] as &[&str], true)?;
     }
-    match KernelVersion::parse(s.kernel.trim()) {
-        Ok(k) => c.kernel = k,
-        Err(e) => errors.push(format!("{e}: using {}", c.kernel)),
-    }
-    c.runtime = Runtime::parse(&s.runtime).unwrap_or(Runtime::Runc);
+    c.kernel = context::parse_kernel_release(&s.kernel)?;
+    c.runtime = s.runtime;
     c.enosys_stub = s.enosys;
-    (c, errors)
-}
-
-/// The host architecture of the state (amd64 when unknown).
-pub fn host(s: &State) -> Arch {
-    Arch::from_docker_host(&s.host).unwrap_or(Arch::X86_64)
-}
-
-/// The ABI of the state (the host's when unknown).
-pub fn abi(s: &State) -> Arch {
-    Arch::from_name(&s.abi).unwrap_or_else(|| host(s))
+    Ok(c)
 }
 
 /// True when the text looks like a JSON profile rather than a BPF program.
@@ -93,7 +74,11 @@ pub fn looks_like_profile(text: &str) -> bool {
 }
 
 /// Reads the editor text in a context: the debounce-free analysis the page runs.
-pub fn analyze(text: &str, strict: bool, ctx: &Context) -> Source {
+pub fn analyze(text: &str, strict: bool, ctx: &Result<Context, String>) -> Source {
+    let ctx = match ctx {
+        Ok(c) => c,
+        Err(e) => return Source::BadContext(e.clone()),
+    };
     if strict {
         return Source::Strict;
     }
@@ -138,6 +123,9 @@ impl Source {
                 "The text is neither a profile nor a BPF program (see the error under the editor): there is no program and no syscall verdict.".into(),
             ),
             Source::TooLarge { bytes } => Some(too_large_message("The text", *bytes)),
+            Source::BadContext(e) => Some(format!(
+                "The context is invalid ({e}): no verdicts until it is fixed."
+            )),
             _ => None,
         }
     }
@@ -166,6 +154,8 @@ pub struct Shown {
     pub steps: Option<usize>,
     /// The call as the filter sees it (`unshare(0x10000000)`).
     pub call: String,
+    /// What hosts with libseccomp 2.5.x do instead (names newer than it).
+    pub older_libseccomp: Option<String>,
 }
 
 /// The CSS class of an action.
@@ -217,6 +207,7 @@ pub fn simulate(
                 program_ret: v.program_ret,
                 steps: v.program_steps,
                 call: shown_call,
+                older_libseccomp: v.older_libseccomp,
             }
         }
         Source::Bpf { insns, .. } => {
@@ -237,6 +228,7 @@ pub fn simulate(
                 program_ret: Some(t.ret),
                 steps: Some(t.steps.len()),
                 call: shown_call,
+                older_libseccomp: None,
             }
         }
         Source::Strict => {
@@ -273,9 +265,10 @@ pub fn simulate(
                 program_ret: None,
                 steps: None,
                 call: shown_call,
+                older_libseccomp: None,
             }
         }
-        Source::BpfError { .. } | Source::TooLarge { .. } => {
+        Source::BpfError { .. } | Source::TooLarge { .. } | Source::BadContext(_) => {
             return Err(src.no_verdicts().unwrap_or_default())
         }
     })
@@ -293,6 +286,8 @@ pub struct Row {
     pub cached: Option<bool>,
     pub cost: Option<usize>,
     pub worst: Option<usize>,
+    /// Hosts with libseccomp 2.5.x leave this syscall's rules out.
+    pub older_libseccomp: bool,
 }
 
 /// The table of an ABI with its counts.
@@ -306,6 +301,10 @@ pub struct Rows {
     pub summary: String,
     /// Why there are no rows ([`Source::no_verdicts`]): shown instead of the table.
     pub none: Option<String>,
+    /// The kernel of the context has the constant-action cache (5.11 and later).
+    pub action_cache: bool,
+    /// The core's table, for profiles (what Compare diffs).
+    pub table: Option<std::rc::Rc<Table>>,
 }
 
 /// The table for `abi`.
@@ -317,7 +316,7 @@ pub fn table(src: &Source, abi: Arch, host: Arch) -> Rows {
         };
     }
     match src {
-        Source::Profile(a) => from_table(&a.table(abi)),
+        Source::Profile(a) => from_table(a.table(abi)),
         Source::Bpf { insns, .. } => {
             // A raw program has no rule database: each syscall is run with zero arguments.
             // (Classifying a raw program's rows belongs in the core; see the report.)
@@ -355,6 +354,7 @@ pub fn table(src: &Source, abi: Arch, host: Arch) -> Rows {
                         worst: cache::worst_case_steps(insns, audit, nr)
                             .ok()
                             .map(|w| w.steps),
+                        older_libseccomp: false,
                     }
                 })
                 .collect();
@@ -382,13 +382,16 @@ pub fn table(src: &Source, abi: Arch, host: Arch) -> Rows {
                         cached: None,
                         cost: None,
                         worst: None,
+                        older_libseccomp: false,
                     }
                 })
                 .collect();
             counted(rows, format!("{abi}: strict mode"))
         }
         // Answered by no_verdicts() above.
-        Source::BpfError { .. } | Source::TooLarge { .. } => counted(Vec::new(), String::new()),
+        Source::BpfError { .. } | Source::TooLarge { .. } | Source::BadContext(_) => {
+            counted(Vec::new(), String::new())
+        }
     }
 }
 
@@ -401,42 +404,24 @@ fn counted(rows: Vec<Row>, summary: String) -> Rows {
         rows,
         summary,
         none: None,
+        action_cache: true,
+        table: None,
     }
 }
 
-fn from_table(t: &Table) -> Rows {
+fn from_table(t: Table) -> Rows {
     let rows = t
         .rows
         .iter()
-        .map(|r| {
-            let (kind, verdict) = match &r.verdict {
-                RowVerdict::Allowed { ret } => ("allowed", analysis::describe_action(*ret)),
-                RowVerdict::Blocked { ret, by_default } => (
-                    "blocked",
-                    format!(
-                        "{}{}",
-                        analysis::describe_action(*ret),
-                        if *by_default { " (default)" } else { "" }
-                    ),
-                ),
-                RowVerdict::Conditional { rules, otherwise } => (
-                    "conditional",
-                    format!(
-                        "{}; otherwise {}",
-                        rules.join("; "),
-                        analysis::describe_action(*otherwise)
-                    ),
-                ),
-            };
-            Row {
-                name: r.name,
-                nr: r.nr,
-                kind,
-                verdict,
-                cached: Some(r.cached),
-                cost: r.cost,
-                worst: r.worst,
-            }
+        .map(|r| Row {
+            name: r.name,
+            nr: r.nr,
+            kind: r.verdict.kind(),
+            verdict: r.verdict.label(),
+            cached: Some(r.cached),
+            cost: r.cost,
+            worst: r.worst,
+            older_libseccomp: r.unknown_to_libseccomp_2_5,
         })
         .collect();
     Rows {
@@ -446,6 +431,8 @@ fn from_table(t: &Table) -> Rows {
         blocked: t.blocked,
         summary: t.to_string(),
         none: None,
+        action_cache: t.action_cache,
+        table: Some(std::rc::Rc::new(t)),
     }
 }
 
@@ -456,10 +443,38 @@ pub struct Change {
     pub nr: u32,
     pub a: String,
     pub b: String,
+    /// Both sides behave the same for every call (only what decided it differs).
+    pub same_outcome: bool,
+    /// `looser`, `tighter` or `other` (B against A).
+    pub direction: &'static str,
 }
 
-/// The syscalls whose verdict changes from `a` to `b` (tables of the same ABI).
+/// The syscalls whose verdict changes from `a` to `b` (tables of the same ABI): the core's
+/// [`analysis::diff_tables`] for two profiles; for a raw program or strict mode (no rule
+/// database) the rows' verdicts as shown.
 pub fn changes(a: &Rows, b: &Rows) -> Vec<Change> {
+    if let (Some(ta), Some(tb)) = (&a.table, &b.table) {
+        return analysis::diff_tables(ta, tb)
+            .into_iter()
+            .map(|c| Change {
+                name: c.name,
+                nr: c.nr,
+                a: c.a.label(),
+                b: c.b.label(),
+                same_outcome: c.same_outcome,
+                direction: match c.direction {
+                    Direction::Looser => "looser",
+                    Direction::Tighter => "tighter",
+                    Direction::Other => "other",
+                },
+            })
+            .collect();
+    }
+    let open = |k: &str| match k {
+        "allowed" => 2,
+        "conditional" => 1,
+        _ => 0,
+    };
     a.rows
         .iter()
         .filter_map(|ra| {
@@ -469,6 +484,12 @@ pub fn changes(a: &Rows, b: &Rows) -> Vec<Change> {
                 nr: ra.nr,
                 a: ra.verdict.clone(),
                 b: rb.verdict.clone(),
+                same_outcome: false,
+                direction: match open(rb.kind).cmp(&open(ra.kind)) {
+                    std::cmp::Ordering::Greater => "looser",
+                    std::cmp::Ordering::Less => "tighter",
+                    std::cmp::Ordering::Equal => "other",
+                },
             })
         })
         .collect()
@@ -483,7 +504,7 @@ pub fn compare_context(s: &State) -> Result<Context, String> {
             .map(str::to_string)
             .collect()
     };
-    let (c, _) = context(s);
+    let c = context(s)?;
     c.with_caps(
         &split(&s.cmp_cap_add),
         &split(&s.cmp_cap_drop),

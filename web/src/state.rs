@@ -1,13 +1,74 @@
-//! The page's whole state, and its round trip through the URL fragment
-//! (JSON → deflate (miniz_oxide) → base64url), so that a link reproduces the view.
+//! The page's whole state, the edits the components ask for, and the state's round trip through
+//! the URL fragment (JSON → deflate (miniz_oxide) → base64url), so that a link reproduces the
+//! view. UI modes are enums ([`Tab`], [`Arch`], [`Runtime`]); the link writes them as the
+//! strings earlier builds wrote.
 //!
 //! The JSON is written and read here by hand (reading with the core's located parser) rather
 //! than with serde derives: the derived `Deserialize` alone cost about 6 KB of the gzipped wasm.
 //! The format is the same one the derives wrote (an object of the fields below, any missing
 //! field at its default), so earlier links still open.
-use seccplay_core::context::DOCKER_DEFAULT_CAPS;
+use seccplay_core::arch::Arch;
+use seccplay_core::context::{Runtime, DOCKER_DEFAULT_CAPS};
 use seccplay_core::json::{self, Value};
 use seccplay_core::presets::{self, PresetKind};
+use std::rc::Rc;
+use yew::Reducible;
+
+/// The tabs of the lower panel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tab {
+    /// Every syscall of the ABI.
+    Table,
+    /// The program, one instruction at a time.
+    Step,
+    /// The program's figures and downloads.
+    Program,
+    /// Two profiles or contexts side by side.
+    Compare,
+    /// What the page shows.
+    About,
+}
+
+impl Tab {
+    /// Every tab, in order.
+    pub const ALL: [Tab; 5] = [
+        Tab::Table,
+        Tab::Step,
+        Tab::Program,
+        Tab::Compare,
+        Tab::About,
+    ];
+
+    /// The id in the DOM and the link (`table`, `step`, ...).
+    pub fn id(self) -> &'static str {
+        match self {
+            Tab::Table => "table",
+            Tab::Step => "step",
+            Tab::Program => "program",
+            Tab::Compare => "compare",
+            Tab::About => "about",
+        }
+    }
+
+    /// The label of its button.
+    pub fn label(self) -> &'static str {
+        match self {
+            Tab::Table => "Table",
+            Tab::Step => "Step through",
+            Tab::Program => "Program",
+            Tab::Compare => "Compare",
+            Tab::About => "About",
+        }
+    }
+
+    /// The tab of an id; links with an unknown one open the table.
+    pub fn parse(id: &str) -> Tab {
+        Tab::ALL
+            .into_iter()
+            .find(|t| t.id() == id)
+            .unwrap_or(Tab::Table)
+    }
+}
 
 /// Everything a person sets on the page. Derived values (the analysis, the verdict, the table)
 /// are recomputed from it.
@@ -19,26 +80,29 @@ pub struct State {
     pub text: String,
     /// Strict mode (SECCOMP_MODE_STRICT) instead of a filter.
     pub strict: bool,
-    /// Docker's name of the host architecture (`amd64`).
-    pub host: String,
+    /// The host architecture (written as Docker's name, `amd64`).
+    pub host: Arch,
     /// The container's capabilities (`CAP_...`), sorted.
     pub caps: Vec<String>,
     /// `--privileged`.
     pub privileged: bool,
-    /// Kernel version `X.Y`.
+    /// The profile is given with `--security-opt seccomp=` (false for Docker's built-in
+    /// default, which `--privileged` switches off).
+    pub explicit: bool,
+    /// Kernel version as typed: `X.Y` or `uname -r`.
     pub kernel: String,
-    /// `runc` or `crun`.
-    pub runtime: String,
+    /// runc or crun.
+    pub runtime: Runtime,
     /// runc's ENOSYS stub.
     pub enosys: bool,
-    /// The ABI the syscall is issued on (`x86_64`).
-    pub abi: String,
+    /// The ABI the syscall is issued on.
+    pub abi: Arch,
     /// The syscall expression.
     pub call: String,
     /// Optional instruction pointer expression.
     pub ip: String,
     /// The active tab of the lower panel.
-    pub tab: String,
+    pub tab: Tab,
     /// Compare: the second profile's preset (`""` = the current text).
     pub cmp_preset: String,
     /// Compare: capabilities added (comma-separated) in the second context.
@@ -57,20 +121,66 @@ impl Default for State {
             preset: "docker".into(),
             text: preset_text("docker").unwrap_or_default(),
             strict: false,
-            host: "amd64".into(),
+            host: Arch::X86_64,
             caps,
             privileged: false,
+            explicit: false,
             kernel: "6.1".into(),
-            runtime: "runc".into(),
+            runtime: Runtime::Runc,
             enosys: true,
-            abi: "x86_64".into(),
+            abi: Arch::X86_64,
             call: "unshare(CLONE_NEWUSER)".into(),
             ip: String::new(),
-            tab: "table".into(),
+            tab: Tab::Table,
             cmp_preset: "docker-2020".into(),
             cmp_cap_add: String::new(),
             cmp_cap_drop: String::new(),
             cmp_privileged: false,
+        }
+    }
+}
+
+/// An edit of the context panel.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ContextEdit {
+    /// The host architecture (the ABI follows it).
+    Host(Arch),
+    /// The kernel version as typed.
+    Kernel(String),
+    /// The runtime.
+    Runtime(Runtime),
+    /// `--privileged`.
+    Privileged(bool),
+    /// The profile is given with `--security-opt seccomp=`.
+    Explicit(bool),
+    /// runc's ENOSYS stub.
+    Enosys(bool),
+    /// A capability ticked or unticked.
+    Cap(&'static str, bool),
+    /// Docker's default capabilities, not privileged.
+    DefaultCaps,
+}
+
+/// An edit of the state, applied by the reducer to the latest state.
+#[derive(Clone)]
+pub struct Edit(pub Rc<dyn Fn(&mut State)>);
+
+impl Edit {
+    /// Wraps a closure.
+    pub fn new(f: impl Fn(&mut State) + 'static) -> Edit {
+        Edit(Rc::new(f))
+    }
+}
+
+impl Reducible for State {
+    type Action = Edit;
+    fn reduce(self: Rc<Self>, action: Edit) -> Rc<Self> {
+        let mut s = (*self).clone();
+        (action.0)(&mut s);
+        if s == *self {
+            self
+        } else {
+            Rc::new(s)
         }
     }
 }
@@ -87,12 +197,51 @@ pub fn preset_text(name: &str) -> Option<String> {
 }
 
 impl State {
-    /// Loads a preset into the state (text, strict flag).
+    /// Loads a preset into the state (text, strict flag, and whether Docker would be given it
+    /// explicitly: all but its built-in default).
     pub fn load_preset(&mut self, name: &str) {
         if let Some(p) = presets::get(name) {
             self.preset = name.to_string();
             self.strict = p.kind == PresetKind::Strict;
             self.text = preset_text(name).unwrap_or_default();
+            self.explicit = !presets::is_builtin_default(name);
+        }
+    }
+
+    /// Takes new editor text (typed, pasted, opened): a profile that is not a preset's text
+    /// reaches Docker only through `--security-opt seccomp=`, so it counts as explicit.
+    pub fn set_text(&mut self, text: String) {
+        self.strict = false;
+        if preset_text(&self.preset).as_deref() != Some(text.as_str()) {
+            self.explicit = true;
+        }
+        self.text = text;
+    }
+
+    /// Applies an edit of the context.
+    pub fn apply_context(&mut self, m: ContextEdit) {
+        match m {
+            ContextEdit::Host(a) => {
+                self.host = a;
+                self.abi = a;
+            }
+            ContextEdit::Kernel(k) => self.kernel = k,
+            ContextEdit::Runtime(r) => self.runtime = r,
+            ContextEdit::Privileged(v) => self.privileged = v,
+            ContextEdit::Explicit(v) => self.explicit = v,
+            ContextEdit::Enosys(v) => self.enosys = v,
+            ContextEdit::Cap(cap, on) => {
+                self.caps.retain(|x| x != cap);
+                if on {
+                    self.caps.push(cap.to_string());
+                    self.caps.sort();
+                }
+            }
+            ContextEdit::DefaultCaps => {
+                self.caps = DOCKER_DEFAULT_CAPS.iter().map(|c| c.to_string()).collect();
+                self.caps.sort();
+                self.privileged = false;
+            }
         }
     }
 
@@ -119,9 +268,17 @@ impl State {
             .map_err(|e| format!("the link's state does not inflate: {e:?}"))?;
         let mut s =
             State::from_json(&json).map_err(|e| format!("the link's state is not valid: {e}"))?;
+        // Links from before the field: explicit unless the text is Docker's built-in preset.
+        let has_explicit = String::from_utf8_lossy(&json).contains("\"explicit\":");
         if s.text.is_empty() && !s.preset.is_empty() {
             let p = s.preset.clone();
+            let explicit = s.explicit;
             s.load_preset(&p);
+            if has_explicit {
+                s.explicit = explicit;
+            }
+        } else if !has_explicit {
+            s.explicit = true;
         }
         Ok(s)
     }
@@ -183,7 +340,19 @@ macro_rules! state_json {
         }
         $out.push(']');
     }};
+    (@write $out:ident, $v:expr, host) => {
+        push_json_str(&mut $out, $v.docker_host_name().unwrap_or($v.name()))
+    };
+    (@write $out:ident, $v:expr, arch) => { push_json_str(&mut $out, $v.name()) };
+    (@write $out:ident, $v:expr, runtime) => { push_json_str(&mut $out, $v.name()) };
+    (@write $out:ident, $v:expr, tab) => { push_json_str(&mut $out, $v.id()) };
     (@read $v:expr, string) => { match $v { Value::String(x) => Some(x), _ => None } };
+    (@read $v:expr, host) => {
+        match $v { Value::String(x) => Arch::from_docker_host(&x), _ => None }
+    };
+    (@read $v:expr, arch) => { match $v { Value::String(x) => Arch::from_name(&x), _ => None } };
+    (@read $v:expr, runtime) => { match $v { Value::String(x) => Runtime::parse(&x), _ => None } };
+    (@read $v:expr, tab) => { match $v { Value::String(x) => Some(Tab::parse(&x)), _ => None } };
     (@read $v:expr, boolean) => { match $v { Value::Bool(x) => Some(x), _ => None } };
     (@read $v:expr, strings) => {
         match $v {
@@ -197,9 +366,9 @@ macro_rules! state_json {
 }
 
 state_json! {
-    preset: string, text: string, strict: boolean, host: string, caps: strings,
-    privileged: boolean, kernel: string, runtime: string, enosys: boolean, abi: string,
-    call: string, ip: string, tab: string, cmp_preset: string, cmp_cap_add: string,
+    preset: string, text: string, strict: boolean, host: host, caps: strings,
+    privileged: boolean, explicit: boolean, kernel: string, runtime: runtime, enosys: boolean,
+    abi: arch, call: string, ip: string, tab: tab, cmp_preset: string, cmp_cap_add: string,
     cmp_cap_drop: string, cmp_privileged: boolean,
 }
 
@@ -271,6 +440,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn links_without_explicit_count_custom_text_as_explicit() {
+        let mut s = State::default();
+        assert!(!s.explicit, "Docker's built-in default");
+        s.set_text("{}".into());
+        assert!(s.explicit);
+        s.load_preset("docker");
+        assert!(!s.explicit);
+        s.load_preset("podman");
+        assert!(s.explicit);
+        // An old link (no "explicit" member) with custom text.
+        let old = br#"{"preset":"","text":"{}","privileged":true}"#;
+        let packed = miniz_oxide::deflate::compress_to_vec(old, 9);
+        let r = State::from_fragment(&format!("s={}", b64url_encode(&packed))).unwrap();
+        assert!(r.explicit && r.privileged);
+    }
+
+    #[test]
     fn base64url_round_trips() {
         for n in 0..20u8 {
             let v: Vec<u8> = (0..n)
@@ -313,7 +499,10 @@ mod tests {
         let r = State::from_json(old).unwrap();
         assert_eq!((r.text.as_str(), r.call.as_str()), ("{}", "read(0)"));
         assert!(r.caps.is_empty());
-        assert_eq!(r.host, "amd64");
+        assert_eq!(r.host, Arch::X86_64);
+        assert!(r.explicit == State::default().explicit);
+        let e = State::from_json(br#"{"abi":"nope"}"#).unwrap_err();
+        assert!(e.contains("\"abi\": expected arch"), "{e}");
         let e = State::from_json(br#"{"strict":"yes"}"#).unwrap_err();
         assert!(
             e.contains("\"strict\": expected boolean, found string"),

@@ -65,7 +65,7 @@ fn url_state_round_trips() {
     };
     s.caps.push("CAP_SYS_ADMIN".into());
     s.caps.sort();
-    s.tab = "step".into();
+    s.tab = seccplay_web::state::Tab::Step;
     let f = s.to_fragment();
     assert!(f.starts_with("s="), "{f}");
     assert!(
@@ -90,8 +90,8 @@ fn url_state_round_trips() {
 #[wasm_bindgen_test]
 fn analysis_without_debounce_decides_the_classics() {
     let s = State::default();
-    let (ctx, errs) = model::context(&s);
-    assert!(errs.is_empty());
+    let ctx = model::context(&s);
+    assert!(ctx.is_ok());
     let src = model::analyze(docker(), false, &ctx);
     let v = model::simulate(
         &src,
@@ -104,9 +104,10 @@ fn analysis_without_debounce_decides_the_classics() {
     assert_eq!(v.label, "ERRNO(EPERM)");
     assert_eq!(v.errno_message.as_deref(), Some("Operation not permitted"));
     assert!(v.line.is_some());
-    let ctx = ctx
+    let ctx = Ok(ctx
+        .unwrap()
         .with_caps(&["CAP_SYS_ADMIN"], &[] as &[&str], false)
-        .unwrap();
+        .unwrap());
     let src = model::analyze(docker(), false, &ctx);
     let v = model::simulate(
         &src,
@@ -200,7 +201,7 @@ async fn choosing_a_preset_changes_the_result() {
 /// the size limit give no table rows and no simulation, each with its reason.
 #[wasm_bindgen_test]
 fn no_program_means_no_verdicts() {
-    let (ctx, _) = model::context(&State::default());
+    let ctx = model::context(&State::default());
     let refused = model::analyze("{\"defaultAction\": \"SCMP_ACT_NOPE\"}", false, &ctx);
     let big = format!("{{\"comment\": \"{}\"}}", "x".repeat(model::MAX_TEXT_BYTES));
     let too_large = model::analyze(&big, false, &ctx);
@@ -225,9 +226,51 @@ fn no_program_means_no_verdicts() {
             .unwrap_err()
             .contains(why));
     }
+    // A kernel version that is not one: no verdicts (not verdicts for another kernel).
+    let bad = State {
+        kernel: "v6.1".into(),
+        ..State::default()
+    };
+    let src = model::analyze(docker(), false, &model::context(&bad));
+    assert!(src
+        .no_verdicts()
+        .unwrap()
+        .contains("invalid kernel version"));
+    let k = State {
+        kernel: "5.15.0-91-generic".into(),
+        ..State::default()
+    };
+    assert_eq!(model::context(&k).unwrap().kernel.to_string(), "5.15");
     // Unconfined: no program, but verdicts (everything allowed, no filter).
     let unconfined = model::analyze("{}", false, &ctx);
     assert!(unconfined.no_verdicts().is_none());
     let rows = model::table(&unconfined, Arch::X86_64, Arch::X86_64);
     assert_eq!(rows.allowed, rows.rows.len());
+}
+
+/// Regression (issue 14): `--privileged` with Docker's built-in default runs unconfined unless
+/// the profile is marked as given with `--security-opt seccomp=`.
+#[wasm_bindgen_test]
+fn privileged_with_the_builtin_default_is_unconfined() {
+    let mut s = State {
+        privileged: true,
+        ..State::default()
+    };
+    assert!(!s.explicit);
+    let calls = [
+        "socket(AF_VSOCK, SOCK_STREAM, 0)",
+        "keyctl(0)",
+        "personality(PER_LINUX|ADDR_NO_RANDOMIZE)",
+    ];
+    let src = model::analyze(&s.text, false, &model::context(&s));
+    for c in calls {
+        let v = model::simulate(&src, c, "", Arch::X86_64, Arch::X86_64).unwrap();
+        assert_eq!(v.label, "ALLOW", "{c}");
+    }
+    s.explicit = true;
+    let src = model::analyze(&s.text, false, &model::context(&s));
+    for c in calls {
+        let v = model::simulate(&src, c, "", Arch::X86_64, Arch::X86_64).unwrap();
+        assert_eq!(v.label, "ERRNO(EPERM)", "{c}");
+    }
 }

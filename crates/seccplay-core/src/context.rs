@@ -98,6 +98,48 @@ impl Runtime {
     }
 }
 
+/// The first kernel with the constant-action cache (the per-ABI bitmap of syscalls every filter
+/// always allows, `seccomp_cache_prepare`): Linux 5.11. Older kernels run the filters on every
+/// syscall.
+pub const ACTION_CACHE_SINCE: KernelVersion = KernelVersion {
+    major: 5,
+    minor: 11,
+};
+
+/// Reads a host kernel version as people have it: `uname -r` (`5.15.0-91-generic`,
+/// `3.10.0-1160.el7`), `X.Y.Z`, `X.Y` or `X` alone (`6` is 6.0). The leading `X.Y` counts, as
+/// moby's `kernel.ParseRelease` reads it; whatever follows a third part or a non-digit is
+/// ignored. Refused with a reason: anything not starting with a number, `X.` without a minor,
+/// parts above 255, and 0.0.
+pub fn parse_kernel_release(s: &str) -> Result<KernelVersion, String> {
+    let t = s.trim();
+    let bad = |why: &str| {
+        format!("invalid kernel version \"{s}\": {why} (expected X.Y such as 6.1, or `uname -r` such as 5.15.0-91-generic)")
+    };
+    let digits = |x: &str| x.bytes().take_while(u8::is_ascii_digit).count();
+    let n = digits(t);
+    if n == 0 {
+        return Err(bad("it does not start with a number"));
+    }
+    let number = |x: &str| x.parse::<u8>().map_err(|_| bad("a part is above 255"));
+    let major = number(&t[..n])?;
+    let rest = &t[n..];
+    let minor = match rest.strip_prefix('.') {
+        None => 0,
+        Some(after) => {
+            let m = digits(after);
+            if m == 0 {
+                return Err(bad("no minor version after the dot"));
+            }
+            number(&after[..m])?
+        }
+    };
+    if major == 0 && minor == 0 {
+        return Err(bad("0.0 is not a kernel"));
+    }
+    Ok(KernelVersion { major, minor })
+}
+
 /// What `docker run` and the host decide about a container's seccomp filter.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Context {
@@ -169,6 +211,11 @@ impl Context {
         Ok(self)
     }
 
+    /// True when the kernel has the constant-action cache ([`ACTION_CACHE_SINCE`]).
+    pub fn has_action_cache(&self) -> bool {
+        self.kernel >= ACTION_CACHE_SINCE
+    }
+
     /// True if the bounding set has the capability.
     pub fn has_cap(&self, cap: &str) -> bool {
         self.caps.contains(cap)
@@ -201,6 +248,27 @@ pub fn normalize_caps(names: &[impl AsRef<str>]) -> Result<Vec<String>, String> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kernel_releases_read_their_leading_x_y() {
+        let k = |s: &str| parse_kernel_release(s).map(|k| k.to_string());
+        assert_eq!(k("5.15.0-91-generic").unwrap(), "5.15");
+        assert_eq!(k("3.10.0-1160.el7.x86_64").unwrap(), "3.10");
+        assert_eq!(k("4.7.0").unwrap(), "4.7");
+        assert_eq!(k("6").unwrap(), "6.0");
+        assert_eq!(k(" 6.1 ").unwrap(), "6.1");
+        assert_eq!(k("6.8-rc3").unwrap(), "6.8");
+        assert_eq!(k("6-rc1").unwrap(), "6.0");
+        for bad in [
+            "", "abc", "v5.15", "5.", "5.x", "256.1", "5.256", "0.0", "-1.2", ".5",
+        ] {
+            let e = parse_kernel_release(bad).unwrap_err();
+            assert!(
+                e.starts_with(&format!("invalid kernel version \"{bad}\": ")),
+                "{e}"
+            );
+        }
+    }
 
     #[test]
     fn cap_add_and_drop_follow_docker() {

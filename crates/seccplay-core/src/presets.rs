@@ -114,6 +114,14 @@ pub const ALL: &[Preset] = &[
     },
 ];
 
+/// True for the preset that is Docker's built-in default: a container runs with it when no
+/// `--security-opt seccomp=` is given, so `--privileged` switches it off
+/// ([`Context::explicit_profile`](crate::context::Context::explicit_profile) false). Any other
+/// profile reaches Docker through `--security-opt seccomp=FILE`, which `--privileged` keeps.
+pub fn is_builtin_default(name: &str) -> bool {
+    name == "docker"
+}
+
 /// Looks a preset up by name.
 pub fn get(name: &str) -> Option<&'static Preset> {
     ALL.iter().find(|p| p.name == name)

@@ -272,7 +272,7 @@ impl Recorder {
         let arches: Vec<String> = self
             .arches
             .iter()
-            .map(|a| json_str(&a.oci_name()))
+            .map(|a| crate::json::quote(&a.oci_name()))
             .collect();
         format!(
             "{{\n  \"defaultAction\": \"SCMP_ACT_ERRNO\",\n  \"defaultErrnoRet\": 1,\n  \"architectures\": [{}],\n  \"syscalls\": [\n{}\n  ]\n}}\n",
@@ -282,12 +282,8 @@ impl Recorder {
     }
 }
 
-fn json_str(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
-}
-
 fn entry(names: Vec<&str>, arg: Option<(usize, u64)>, comment: &str) -> String {
-    let names: Vec<String> = names.iter().map(|n| json_str(n)).collect();
+    let names: Vec<String> = names.iter().map(|n| crate::json::quote(n)).collect();
     let mut s = format!(
         "    {{\n      \"names\": [{}],\n      \"action\": \"SCMP_ACT_ALLOW\",\n",
         names.join(", ")
@@ -297,7 +293,10 @@ fn entry(names: Vec<&str>, arg: Option<(usize, u64)>, comment: &str) -> String {
             "      \"args\": [{{\"index\": {i}, \"value\": {v}, \"valueTwo\": 0, \"op\": \"SCMP_CMP_EQ\"}}],\n"
         ));
     }
-    s.push_str(&format!("      \"comment\": {}\n    }}", json_str(comment)));
+    s.push_str(&format!(
+        "      \"comment\": {}\n    }}",
+        crate::json::quote(comment)
+    ));
     s
 }
 

@@ -37,6 +37,8 @@ pub enum Reply {
 
 /// The reply that reproduces the filter result `ret` for the caller, assuming no ptrace tracer
 /// (TRACE → ENOSYS) and no other supervisor (USER_NOTIF → ENOSYS), as under plain `apply`.
+/// What each reply does, and where it differs from the kernel: README.md's `apply --explain`
+/// table, the one description.
 pub fn reply_for(ret: u32) -> Reply {
     match Action::from_ret(ret) {
         Action::Allow | Action::Log => Reply::Continue,

@@ -4,7 +4,7 @@ use crate::Fail;
 use clap::Args;
 use seccplay_core::analysis::{self, Analysis};
 use seccplay_core::arch::Arch;
-use seccplay_core::context::{Context, Runtime};
+use seccplay_core::context::{self, Context, Runtime};
 use seccplay_core::presets::{self, PresetKind};
 use seccplay_core::profile::KernelVersion;
 use std::io::Read;
@@ -25,7 +25,8 @@ pub struct CtxArgs {
     /// As `docker run --privileged`: all capabilities, and no seccomp for Docker's built-in profile
     #[arg(long)]
     pub privileged: bool,
-    /// Kernel version X.Y for `minKernel` [default: the running kernel]
+    /// Kernel version for `minKernel` and the action cache: X.Y or `uname -r` (5.15.0-91-generic)
+    /// [default: the running kernel]
     #[arg(long, value_name = "X.Y")]
     pub kernel: Option<String>,
     /// OCI runtime whose conversion to model: runc (ENOSYS stub) or crun [default: runc]
@@ -35,11 +36,7 @@ pub struct CtxArgs {
 
 /// The running kernel's `X.Y`, from uname(2).
 pub fn running_kernel() -> Option<KernelVersion> {
-    let release = crate::sys::uname_release()?;
-    let mut it = release.split(|c: char| !c.is_ascii_digit());
-    let major = it.next()?.parse().ok()?;
-    let minor = it.next()?.parse().ok()?;
-    Some(KernelVersion { major, minor })
+    context::parse_kernel_release(&crate::sys::uname_release()?).ok()
 }
 
 /// The ABI this binary runs on.
@@ -80,7 +77,9 @@ impl CtxArgs {
             .map_err(|e| Fail::msg(format!("--cap-add/--cap-drop: {e}")))?;
         ctx.explicit_profile = !builtin_default;
         ctx.kernel = match &self.kernel {
-            Some(k) => KernelVersion::parse(k).map_err(|e| Fail::msg(format!("--kernel: {e}")))?,
+            Some(k) => {
+                context::parse_kernel_release(k).map_err(|e| Fail::msg(format!("--kernel: {e}")))?
+            }
             None => running_kernel().unwrap_or(ctx.kernel),
         };
         if let Some(r) = &self.runtime {
@@ -142,7 +141,7 @@ pub fn load(profile: &str) -> Result<Loaded, Fail> {
             PresetKind::Profile(text) => Ok(Loaded {
                 origin: format!("preset {}", p.name),
                 text: text.to_string(),
-                builtin_default: p.name == "docker",
+                builtin_default: presets::is_builtin_default(p.name),
                 kind: p.kind,
             }),
             // Modes, not profiles: only `apply` can use them.

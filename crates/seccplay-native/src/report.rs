@@ -195,6 +195,9 @@ fn verdict_text(a: &Analysis, v: &Verdict, call: &str, trace: bool) -> String {
         s.push_str(&format!("  decided by: the default action at {l}\n"));
     }
     s.push_str(&format!("  why: {}\n", v.explanation));
+    if let Some(n) = &v.older_libseccomp {
+        s.push_str(&format!("  note: {n}\n"));
+    }
     if let Some(p) = v.program_ret {
         let agree = if p == v.ret {
             "agrees with the evaluator".to_string()
@@ -405,22 +408,11 @@ pub fn simulate(a: SimulateArgs) -> Result<u8, Fail> {
     Ok(0)
 }
 
-/// A row verdict in words.
+/// A row verdict in words (the core's label; conditional rows say so first).
 pub fn row_text(v: &RowVerdict) -> String {
     match v {
-        RowVerdict::Allowed { ret } => describe_action(*ret),
-        RowVerdict::Blocked { ret, by_default } => {
-            if *by_default {
-                format!("{} (default)", describe_action(*ret))
-            } else {
-                describe_action(*ret)
-            }
-        }
-        RowVerdict::Conditional { rules, otherwise } => format!(
-            "conditional: {}; otherwise {}",
-            rules.join("; "),
-            describe_action(*otherwise)
-        ),
+        RowVerdict::Conditional { .. } => format!("conditional: {}", v.label()),
+        _ => v.label(),
     }
 }
 
@@ -453,13 +445,23 @@ pub fn table(a: TableArgs) -> Result<u8, Fail> {
             "{:>10}  {:<24} {:>6} {:>5} {:>5}  {}\n",
             r.nr,
             r.name,
-            if r.cached { "yes" } else { "no" },
+            match (t.action_cache, r.cached) {
+                (false, _) => "-",
+                (true, true) => "yes",
+                (true, false) => "no",
+            },
             opt(r.cost),
             opt(r.worst),
             row_text(&r.verdict)
         ));
     }
     out.push_str(&format!("{t}\n"));
+    if !t.action_cache {
+        out.push_str(&format!(
+            "(kernel {} has no constant-action cache: it came in 5.11)\n",
+            an.context.kernel
+        ));
+    }
     crate::write_out(None, out.as_bytes())?;
     Ok(0)
 }
@@ -569,19 +571,20 @@ pub fn diff(a: DiffArgs) -> Result<u8, Fail> {
     let mut total = 0;
     for arch in arches {
         let (ta, tb) = (aa.table(arch), ab.table(arch));
-        let mut n = 0;
-        for (ra, rb) in ta.rows.iter().zip(&tb.rows) {
-            if ra.verdict != rb.verdict {
-                n += 1;
-                text.push_str(&format!(
-                    "{arch} {} ({}):\n  A: {}\n  B: {}\n",
-                    ra.name,
-                    ra.nr,
-                    row_text(&ra.verdict),
-                    row_text(&rb.verdict)
-                ));
-                diffs.push(json!({"arch": arch.name(), "name": ra.name, "nr": ra.nr, "a": ra.verdict, "b": rb.verdict}));
-            }
+        let changes = analysis::diff_tables(&ta, &tb);
+        let n = changes.len();
+        for c in changes {
+            text.push_str(&format!(
+                "{arch} {} ({}):\n  A: {}\n  B: {}\n",
+                c.name,
+                c.nr,
+                row_text(&c.a),
+                row_text(&c.b)
+            ));
+            diffs.push(
+                json!({"arch": arch.name(), "name": c.name, "nr": c.nr, "a": c.a, "b": c.b,
+                "same_outcome": c.same_outcome, "direction": c.direction}),
+            );
         }
         text.push_str(&format!(
             "{arch}: {n} syscall(s) differ\n  A: {ta}\n  B: {tb}\n"

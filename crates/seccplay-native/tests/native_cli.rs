@@ -388,13 +388,44 @@ fn simulate_batch_agrees_with_emu_end_to_end() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// `--kernel` takes what `uname -r` prints (its leading X.Y counts); a kernel before 5.11 has no
+/// constant-action cache, so the table marks no row cached.
+#[test]
+fn kernel_releases_as_uname_prints_them() {
+    for (k, cache) in [
+        ("5.15.0-91-generic", true),
+        ("3.10.0-1160.el7", false),
+        ("6", true),
+    ] {
+        let o = run(&[
+            "table",
+            "docker",
+            "--host-arch",
+            "amd64",
+            "--kernel",
+            k,
+            "--json",
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{k}: {o:?}");
+        let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(j["action_cache"], cache, "{k}");
+        let cached = j["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["cached"] == true)
+            .count();
+        assert_eq!(cached > 0, cache, "{k}: {cached}");
+    }
+}
+
 #[test]
 fn bad_input_is_a_clear_error_not_a_panic() {
     let cases: [(&[&str], &str); 5] = [
         (&["simulate", "nope", "read(0)"], "not a preset"),
         (&["simulate", "docker", "reed(0)"], "reed"),
         (
-            &["simulate", "docker", "--kernel", "6", "read(0)"],
+            &["simulate", "docker", "--kernel", "v6.1", "read(0)"],
             "--kernel",
         ),
         (&["table", "docker", "--cap-add", "CAP_NOPE"], "CAP_NOPE"),

@@ -1,0 +1,328 @@
+//! The facade's tests: verdicts, tables and limits on small profiles.
+
+use super::*;
+use crate::action::Action;
+use crate::arch::Arch;
+use crate::context::Context;
+
+const DOCKERISH: &str = r#"{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":1,
+  "archMap":[{"architecture":"SCMP_ARCH_X86_64","subArchitectures":["SCMP_ARCH_X86","SCMP_ARCH_X32"]}],
+  "syscalls":[{"names":["read","write","exit_group","getrandom"],"action":"SCMP_ACT_ALLOW"},
+    {"names":["unshare","clone"],"action":"SCMP_ACT_ALLOW","includes":{"caps":["CAP_SYS_ADMIN"]}},
+    {"names":["clone"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":2114060288,"op":"SCMP_CMP_MASKED_EQ"}],"excludes":{"caps":["CAP_SYS_ADMIN"]}},
+    {"names":["personality"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":4294967295,"op":"SCMP_CMP_EQ"}]}]}"#;
+
+#[test]
+fn verdicts_explain_themselves() {
+    let a = analyze(DOCKERISH, &Context::docker(Arch::X86_64));
+    assert!(!a.failed(), "{:?}", a.diagnostics);
+    let v = a
+        .simulate_call("unshare(CLONE_NEWUSER)", Arch::X86_64)
+        .unwrap();
+    assert_eq!(v.errno_name, Some("EPERM"));
+    assert_eq!(v.program_ret, Some(v.ret));
+    assert!(v.explanation.contains("CAP_SYS_ADMIN"), "{}", v.explanation);
+    let v = a
+        .simulate_call("clone(CLONE_NEWUSER|SIGCHLD)", Arch::X86_64)
+        .unwrap();
+    assert_eq!(v.action, Action::Errno(1));
+    assert!(v.explanation.contains("none matched"), "{}", v.explanation);
+    let v = a
+        .simulate_call("personality(0xffffffff)", Arch::X86_64)
+        .unwrap();
+    assert_eq!(v.action, Action::Allow);
+    assert_eq!(v.rule.as_ref().unwrap().origin.entry, 3);
+    assert_eq!(v.location.as_ref().unwrap().line, 6);
+    let ctx = Context::docker(Arch::X86_64)
+        .with_caps(&["SYS_ADMIN"], &[] as &[&str], false)
+        .unwrap();
+    let a = analyze(DOCKERISH, &ctx);
+    assert_eq!(
+        a.simulate_call("unshare(CLONE_NEWUSER)", Arch::X86_64)
+            .unwrap()
+            .action,
+        Action::Allow
+    );
+}
+
+#[test]
+fn table_counts_add_up() {
+    let a = analyze(DOCKERISH, &Context::docker(Arch::X86_64));
+    let t = a.table(Arch::X86_64);
+    assert_eq!(t.allowed + t.conditional + t.blocked, t.rows.len());
+    assert_eq!(t.allowed, 4);
+    assert_eq!(t.conditional, 2);
+    assert!(t.to_string().starts_with("x86_64: "));
+    assert!(
+        t.to_string().ends_with(" blocked (313 EPERM, 66 ENOSYS)"),
+        "{t}"
+    );
+    let read = t.rows.iter().find(|r| r.name == "read").unwrap();
+    assert!(read.cached);
+}
+
+#[test]
+fn too_many_conditional_rules_on_one_syscall_are_refused_quickly() {
+    let rule = r#"{"names":["personality"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":V,"op":"SCMP_CMP_EQ"}]}"#;
+    let rules: Vec<String> = (0..=MAX_CONDITIONAL_RULES_PER_SYSCALL)
+        .map(|i| rule.replace('V', &i.to_string()))
+        .collect();
+    let text = format!(
+        r#"{{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{}]}}"#,
+        rules.join(",\n")
+    );
+    let a = analyze(&text, &Context::docker(Arch::X86_64));
+    let e = a.first_error().unwrap();
+    assert_eq!(e.code, "too-many-rules");
+    assert!(
+        e.message
+            .contains("personality has more than 4096 distinct rules"),
+        "{e}"
+    );
+    assert_eq!(e.location.as_ref().unwrap().line, 4097);
+    // One rule fewer is built (and is too large for the kernel).
+    let text = text.replacen(&(rules[0].clone() + ",\n"), "", 1);
+    let a = analyze(&text, &Context::docker(Arch::X86_64));
+    assert_eq!(a.first_error().unwrap().code, "program-too-large");
+}
+
+#[test]
+fn profiles_over_4_mib_are_refused_unread() {
+    let text = format!(
+        r#"{{"defaultAction":"SCMP_ACT_ALLOW"}}{}"#,
+        " ".repeat(MAX_PROFILE_BYTES)
+    );
+    let a = analyze(&text, &Context::docker(Arch::X86_64));
+    let e = a.first_error().unwrap();
+    assert_eq!(e.code, "profile-too-large");
+    assert!(
+        e.message
+            .starts_with("the profile is 4.0 MiB; seccplay reads profiles up to 4 MiB"),
+        "{e}"
+    );
+    assert!(a.parsed.is_none());
+    let a = analyze(text.trim_end(), &Context::docker(Arch::X86_64));
+    assert!(!a.failed());
+}
+
+/// Regression (found by fuzz/compile_differential): libseccomp 2.5.4 loops forever adding
+/// the second rule (python3-seccomp hangs in add_rule); our database reproduces its cyclic
+/// tree, and compiling it looped forever. Now an error.
+#[test]
+fn a_rule_pair_that_hangs_libseccomp_is_an_error() {
+    let text = r#"{"defaultAction":"SCMP_ACT_KILL_PROCESS","syscalls":[
+      {"names":["ptrace"],"action":"SCMP_ACT_ERRNO","args":[{"index":0,"op":"SCMP_CMP_LE","value":5},{"index":1,"op":"SCMP_CMP_NE","value":2}]},
+      {"names":["ptrace"],"action":"SCMP_ACT_ERRNO","args":[{"index":0,"op":"SCMP_CMP_LE","value":5},{"index":3,"op":"SCMP_CMP_NE","value":0}]}]}"#;
+    let a = analyze(text, &Context::docker(Arch::X86_64));
+    let e = a.first_error().unwrap();
+    assert_eq!(e.code, "libseccomp-hangs", "{e}");
+    assert!(a.program.is_none());
+    // The presets have no cycle.
+    let crate::presets::PresetKind::Profile(docker) = crate::presets::get("docker").unwrap().kind
+    else {
+        unreachable!()
+    };
+    let a = analyze(docker, &Context::docker(Arch::X86_64));
+    assert!(cyclic_rule_tree(a.database.as_ref().unwrap()).is_none());
+}
+
+#[test]
+fn broken_profiles_are_diagnostics_not_panics() {
+    let a = analyze("{\"defaultAction\": ", &Context::docker(Arch::X86_64));
+    assert!(a.failed());
+    assert_eq!(a.first_error().unwrap().code, "json-syntax");
+    let v = a.simulate_call("read(0)", Arch::X86_64).unwrap();
+    assert!(v.explanation.contains("refused"));
+}
+
+fn docker() -> &'static str {
+    match crate::presets::get("docker").unwrap().kind {
+        crate::presets::PresetKind::Profile(t) => t,
+        _ => unreachable!(),
+    }
+}
+
+/// Regression (issue 14): `--privileged` with Docker's built-in profile runs unconfined; the
+/// same profile given explicitly is applied, with every capability.
+#[test]
+fn privileged_is_unconfined_unless_the_profile_is_explicit() {
+    let calls = [
+        "socket(AF_VSOCK, SOCK_STREAM, 0)",
+        "keyctl(0)",
+        "personality(PER_LINUX|ADDR_NO_RANDOMIZE)",
+    ];
+    let privileged = |explicit: bool| {
+        let mut c = Context::docker(Arch::X86_64);
+        c.explicit_profile = explicit;
+        c.with_caps(&[] as &[&str], &[] as &[&str], true).unwrap()
+    };
+    let a = analyze(docker(), &privileged(false));
+    assert!(a.unconfined.as_deref().unwrap().contains("--privileged"));
+    assert!(a.program.is_none());
+    for c in calls {
+        let v = a.simulate_call(c, Arch::X86_64).unwrap();
+        assert_eq!(v.action, Action::Allow, "{c}");
+        assert!(v.explanation.starts_with("No seccomp filter: --privileged"));
+    }
+    assert_eq!(a.table(Arch::X86_64).blocked, 0);
+    // Given explicitly: the profile decides, with all 41 capabilities.
+    let a = analyze(docker(), &privileged(true));
+    assert!(a.unconfined.is_none() && a.program.is_some());
+    let v = |c: &str| a.simulate_call(c, Arch::X86_64).unwrap().action;
+    for c in calls {
+        assert_eq!(v(c), Action::Errno(1), "{c}: no capability allows it");
+    }
+    assert_eq!(v("unshare(CLONE_NEWUSER)"), Action::Allow, "CAP_SYS_ADMIN");
+    // The built-in preset is the only one that is not explicit.
+    assert!(crate::presets::is_builtin_default("docker"));
+    assert!(!crate::presets::is_builtin_default("podman"));
+}
+
+/// Regression (issue 14): kernels before 5.11 have no constant-action cache.
+#[test]
+fn no_cache_before_5_11() {
+    let mut ctx = Context::docker(Arch::X86_64);
+    for (k, cache) in [
+        ("5.4", false),
+        ("5.10", false),
+        ("5.11", true),
+        ("6.1", true),
+    ] {
+        ctx.kernel = crate::context::parse_kernel_release(k).unwrap();
+        let t = analyze(docker(), &ctx).table(Arch::X86_64);
+        let cached = t.rows.iter().filter(|r| r.cached).count();
+        assert_eq!(t.action_cache, cache, "{k}");
+        assert_eq!(cached > 250, cache, "{k}: {cached} cached");
+    }
+}
+
+/// Regression (issue 14): rows and summaries say what actually answers — runc's ENOSYS stub is
+/// not "(default)", blocked rows are counted per action, an allow-by-default profile does not
+/// read "blocked (ALLOW)".
+#[test]
+fn labels_and_counts_follow_the_actual_outcome() {
+    let t = analyze(docker(), &Context::docker(Arch::X86_64)).table(Arch::X86_64);
+    let stub: Vec<&TableRow> = t
+        .rows
+        .iter()
+        .filter(|r| {
+            matches!(
+                r.verdict,
+                RowVerdict::Blocked {
+                    by: DecidedBy::EnosysStub,
+                    ..
+                }
+            )
+        })
+        .collect();
+    assert!(!stub.is_empty());
+    for r in &stub {
+        assert_eq!(
+            r.verdict.label(),
+            "ERRNO(ENOSYS) (runc's ENOSYS stub)",
+            "{}",
+            r.name
+        );
+        assert!(matches!(
+            r.verdict,
+            RowVerdict::Blocked {
+                by_default: false,
+                ..
+            }
+        ));
+    }
+    let unshare = t.rows.iter().find(|r| r.name == "unshare").unwrap();
+    assert_eq!(unshare.verdict.label(), "ERRNO(EPERM) (default)");
+    // clone3 gets ENOSYS from a rule (errnoRet 38), the others from the stub.
+    let clone3 = t.rows.iter().find(|r| r.name == "clone3").unwrap();
+    assert_eq!(clone3.verdict.label(), "ERRNO(ENOSYS)");
+    let enosys = stub.len() + 1;
+    let eperm = t.blocked - enosys;
+    assert_eq!(
+        t.to_string(),
+        format!(
+            "x86_64: {} syscalls, {} allowed, {} conditional, {} blocked ({eperm} EPERM, {} ENOSYS)",
+            t.rows.len(),
+            t.allowed,
+            t.conditional,
+            t.blocked,
+            enosys
+        )
+    );
+    // Allow by default, two calls blocked by rules (one with EACCES).
+    let text = r#"{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[
+      {"names":["mount"],"action":"SCMP_ACT_ERRNO"},
+      {"names":["umount2"],"action":"SCMP_ACT_ERRNO","errnoRet":13}]}"#;
+    let t = analyze(text, &Context::docker(Arch::X86_64)).table(Arch::X86_64);
+    assert!(
+        t.to_string().ends_with(", 2 blocked (1 EPERM, 1 EACCES)"),
+        "{t}"
+    );
+    let mount = t.rows.iter().find(|r| r.name == "mount").unwrap();
+    assert_eq!(mount.verdict.label(), "ERRNO(EPERM)");
+}
+
+/// Names newer than libseccomp 2.5.x: the verdict says what such hosts do.
+#[test]
+fn names_unknown_to_libseccomp_2_5_are_flagged() {
+    let a = analyze(docker(), &Context::docker(Arch::X86_64));
+    let v = a.simulate_call("mseal(0, 0, 0)", Arch::X86_64).unwrap();
+    assert_eq!(v.action, Action::Allow);
+    let note = v.older_libseccomp.unwrap();
+    assert!(
+        note.contains("libseccomp 2.5.x") && note.contains("mseal"),
+        "{note}"
+    );
+    assert!(a
+        .simulate_call("read(0)", Arch::X86_64)
+        .unwrap()
+        .older_libseccomp
+        .is_none());
+    let t = a.table(Arch::X86_64);
+    let flagged: Vec<&str> = t
+        .rows
+        .iter()
+        .filter(|r| r.unknown_to_libseccomp_2_5)
+        .map(|r| r.name)
+        .collect();
+    assert!(
+        flagged.contains(&"mseal") && flagged.contains(&"statmount"),
+        "{flagged:?}"
+    );
+    assert!(!flagged.contains(&"read"));
+    assert!(crate::syscalls::UNKNOWN_TO_LIBSECCOMP_2_5
+        .windows(2)
+        .all(|w| w[0] < w[1]));
+}
+
+/// The diff of two tables: changed rows, which behave the same, which way they go.
+#[test]
+fn diff_of_two_tables() {
+    let a = analyze(docker(), &Context::docker(Arch::X86_64));
+    let ctx = Context::docker(Arch::X86_64)
+        .with_caps(&["SYS_ADMIN"], &[] as &[&str], false)
+        .unwrap();
+    let b = analyze(docker(), &ctx);
+    let (ta, tb) = (a.table(Arch::X86_64), b.table(Arch::X86_64));
+    let d = diff_tables(&ta, &tb);
+    let unshare = d.iter().find(|c| c.name == "unshare").unwrap();
+    assert_eq!(unshare.direction, Direction::Looser);
+    assert!(!unshare.same_outcome);
+    assert!(d.iter().all(|c| c.direction != Direction::Tighter));
+    assert!(diff_tables(&tb, &ta)
+        .iter()
+        .any(|c| c.direction == Direction::Tighter));
+    assert!(diff_tables(&ta, &ta).is_empty());
+    // Blocked on both sides with the same errno, by a rule vs by the default: same outcome.
+    let rule = r#"{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["mount"],"action":"SCMP_ACT_ERRNO","errnoRet":13}]}"#;
+    let none = r#"{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":13,"syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW"}]}"#;
+    let mut c = Context::docker(Arch::X86_64);
+    c.enosys_stub = false;
+    let d = diff_tables(
+        &analyze(rule, &c).table(Arch::X86_64),
+        &analyze(none, &c).table(Arch::X86_64),
+    );
+    let mount = d.iter().find(|c| c.name == "mount").unwrap();
+    assert!(mount.same_outcome);
+    assert_eq!(mount.direction, Direction::Other);
+}

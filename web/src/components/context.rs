@@ -1,0 +1,133 @@
+//! The context of `docker run`: host, kernel, runtime, `--privileged`, whether the profile is
+//! given explicitly, runc's ENOSYS stub, and the capabilities (collapsed to a count).
+use crate::state::ContextEdit;
+use seccplay_core::arch::Arch;
+use seccplay_core::context::{Runtime, ALL_CAPS, DOCKER_DEFAULT_CAPS};
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+/// Props of [`ContextPanel`].
+#[derive(Properties, PartialEq)]
+pub struct ContextProps {
+    /// The host architecture.
+    pub host: Arch,
+    /// The kernel version as typed.
+    pub kernel: AttrValue,
+    /// runc or crun.
+    pub runtime: Runtime,
+    /// `--privileged`.
+    pub privileged: bool,
+    /// The profile is given with `--security-opt seccomp=`.
+    pub explicit: bool,
+    /// runc's ENOSYS stub.
+    pub enosys: bool,
+    /// The capabilities ticked.
+    pub caps: Vec<String>,
+    /// Why the context is invalid (no verdicts then).
+    pub error: Option<String>,
+    /// An edit of the context.
+    pub on_edit: Callback<ContextEdit>,
+}
+
+/// The context fieldset.
+#[function_component(ContextPanel)]
+pub fn context_panel(p: &ContextProps) -> Html {
+    let emit = |f: fn(bool) -> ContextEdit| {
+        let on = p.on_edit.clone();
+        Callback::from(move |e: Event| {
+            on.emit(f(e.target_unchecked_into::<HtmlInputElement>().checked()))
+        })
+    };
+    let on_host = {
+        let on = p.on_edit.clone();
+        Callback::from(move |e: Event| {
+            let v = e.target_unchecked_into::<HtmlSelectElement>().value();
+            if let Some(a) = Arch::from_docker_host(&v) {
+                on.emit(ContextEdit::Host(a));
+            }
+        })
+    };
+    let on_kernel = {
+        let on = p.on_edit.clone();
+        Callback::from(move |e: InputEvent| {
+            on.emit(ContextEdit::Kernel(
+                e.target_unchecked_into::<HtmlInputElement>().value(),
+            ))
+        })
+    };
+    let on_runtime = {
+        let on = p.on_edit.clone();
+        Callback::from(move |e: Event| {
+            let v = e.target_unchecked_into::<HtmlSelectElement>().value();
+            if let Some(r) = Runtime::parse(&v) {
+                on.emit(ContextEdit::Runtime(r));
+            }
+        })
+    };
+    let reset_caps = {
+        let on = p.on_edit.clone();
+        Callback::from(move |_| on.emit(ContextEdit::DefaultCaps))
+    };
+    let n_caps = if p.privileged {
+        ALL_CAPS.len()
+    } else {
+        p.caps.len()
+    };
+    html! {
+        <fieldset class="context" id="context">
+            <legend>{ "Context (docker run)" }</legend>
+            <div class="row">
+                <label for="host-arch">{ "Host" }</label>
+                <select id="host-arch" data-testid="host-arch" onchange={on_host}>
+                    { for Arch::ALL.iter().filter_map(|a| a.docker_host_name().map(|n| (a, n))).map(|(a, n)| html! {
+                        <option value={n} selected={p.host == *a}>{ format!("{n} ({a})") }</option>
+                    }) }
+                </select>
+                <label for="kernel">{ "Kernel" }</label>
+                <input id="kernel" class="short" value={p.kernel.clone()} oninput={on_kernel}
+                    title="X.Y, or what uname -r prints (5.15.0-91-generic)" aria-invalid={p.error.is_some().to_string()} />
+                <label for="runtime">{ "Runtime" }</label>
+                <select id="runtime" onchange={on_runtime}>
+                    { for [Runtime::Runc, Runtime::Crun].into_iter().map(|r| html! {
+                        <option value={r.name()} selected={p.runtime == r}>{ r.name() }</option>
+                    }) }
+                </select>
+            </div>
+            <div class="row">
+                <label><input type="checkbox" id="privileged" checked={p.privileged}
+                    onchange={emit(ContextEdit::Privileged)} />{ " --privileged" }</label>
+                <label title="Docker's built-in default profile is dropped by --privileged; a profile given with --security-opt seccomp=FILE is kept">
+                    <input type="checkbox" id="explicit" checked={p.explicit} onchange={emit(ContextEdit::Explicit)} />
+                    { " given with --security-opt seccomp=" }</label>
+                <label title="runc answers ENOSYS for syscall numbers above the profile's largest">
+                    <input type="checkbox" id="enosys" checked={p.enosys} onchange={emit(ContextEdit::Enosys)} />
+                    { " ENOSYS stub (runc)" }</label>
+            </div>
+            if let Some(e) = &p.error { <p class="ctx-error" id="context-error" role="alert">{ e }</p> }
+            <details class="caps" id="caps">
+                <summary id="caps-summary">{ format!("Capabilities: {n_caps} of {}{}", ALL_CAPS.len(), if p.privileged { " (--privileged)" } else { "" }) }</summary>
+                <button class="link" id="caps-reset" onclick={reset_caps}>{ "Docker's default caps" }</button>
+                <div class="caplist">
+                    { for ALL_CAPS.iter().map(|c| {
+                        let cap: &'static str = c;
+                        let onchange = {
+                            let on = p.on_edit.clone();
+                            Callback::from(move |e: Event| {
+                                let v = e.target_unchecked_into::<HtmlInputElement>().checked();
+                                on.emit(ContextEdit::Cap(cap, v))
+                            })
+                        };
+                        let dflt = DOCKER_DEFAULT_CAPS.contains(c);
+                        html! {
+                            <label class={classes!("cap", dflt.then_some("dflt"))}>
+                                <input type="checkbox" id={format!("cap-{c}")} data-testid={format!("cap-{c}")}
+                                    checked={p.privileged || p.caps.iter().any(|x| x == cap)} disabled={p.privileged} {onchange} />
+                                { c.trim_start_matches("CAP_") }
+                            </label>
+                        }
+                    }) }
+                </div>
+            </details>
+        </fieldset>
+    }
+}

@@ -1,0 +1,111 @@
+//! What the editor holds: the status line (compiled, unconfined, refused, a raw program) and
+//! the diagnostics, collapsed to a count ("3 warnings, 18 notes") with warnings first.
+use crate::model::Source;
+use crate::util::{dec1, ById};
+use seccplay_core::diag::{Diagnostic, Severity};
+use yew::prelude::*;
+
+/// Props of [`SourceInfo`].
+#[derive(Properties, PartialEq)]
+pub struct SourceInfoProps {
+    /// What the editor holds.
+    pub src: ById<Source>,
+    /// Scrolls the editor to a line.
+    pub on_reveal: Callback<u32>,
+    /// Milliseconds of the last analysis (parse, resolve, build, compile).
+    pub analysis_ms: f64,
+    /// Milliseconds of the last table.
+    pub table_ms: f64,
+}
+
+/// `2 errors, 3 warnings, 18 notes` (what there is of each).
+fn counts(ds: &[Diagnostic]) -> String {
+    let n = |s: Severity| ds.iter().filter(|d| d.severity == s).count();
+    let parts: Vec<String> = [
+        (n(Severity::Error), "error"),
+        (n(Severity::Warning), "warning"),
+        (n(Severity::Note), "note"),
+    ]
+    .into_iter()
+    .filter(|(k, _)| *k > 0)
+    .map(|(k, w)| format!("{k} {w}{}", if k == 1 { "" } else { "s" }))
+    .collect();
+    if parts.is_empty() {
+        "no diagnostics".into()
+    } else {
+        parts.join(", ")
+    }
+}
+
+fn rank(s: Severity) -> u8 {
+    match s {
+        Severity::Error => 0,
+        Severity::Warning => 1,
+        Severity::Note => 2,
+    }
+}
+
+/// The status line and the diagnostics.
+#[function_component(SourceInfo)]
+pub fn source_info(p: &SourceInfoProps) -> Html {
+    match &*p.src.0 {
+        Source::Profile(a) => {
+            let status = if a.failed() {
+                "The profile is refused: the container would not start.".to_string()
+            } else if let Some(u) = &a.unconfined {
+                format!("No filter: {u}.")
+            } else if let Some(pg) = &a.program {
+                format!("Compiled: {} instructions for {}.", pg.insns.len(), pg.arch)
+            } else {
+                String::new()
+            };
+            let mut ds: Vec<&Diagnostic> = a.diagnostics.iter().collect();
+            ds.sort_by_key(|d| rank(d.severity));
+            let open = a.failed();
+            html! {
+                <div class="diags">
+                    <p id="profile-status" class={classes!("status", a.failed().then_some("bad"))}
+                        data-analysis-ms={dec1(p.analysis_ms)} data-table-ms={dec1(p.table_ms)}>
+                        { status }
+                        <span class="hint" id="analysis-time">{ format!(" (analysed in {} ms, table in {} ms)", dec1(p.analysis_ms), dec1(p.table_ms)) }</span>
+                    </p>
+                    <details class="diag-box" id="diagnostics-box" open={open}>
+                        <summary id="diagnostics-summary">{ format!("Diagnostics: {}", counts(&a.diagnostics)) }</summary>
+                        <ul id="diagnostics" data-testid="diagnostics">
+                            { for ds.iter().map(|dg| {
+                                let sev = match dg.severity { Severity::Error => "error", Severity::Warning => "warning", Severity::Note => "note" };
+                                let line = dg.location.as_ref().map(|l| l.line);
+                                let onclick = {
+                                    let r = p.on_reveal.clone();
+                                    Callback::from(move |_| if let Some(l) = line { r.emit(l) })
+                                };
+                                html! {
+                                    <li class={sev} data-code={dg.code}>
+                                        <span class="sev">{ sev }</span>
+                                        if let Some(l) = &dg.location {
+                                            <button class="loc link" {onclick} title="Show in the editor">
+                                                { format!("{}:{}", l.line, l.column) }
+                                                if !l.path.is_empty() { <span class="path">{ format!(" {}", l.path) }</span> }
+                                            </button>
+                                        }
+                                        <span class="msg">{ format!(" {}", dg.message) }</span>
+                                        if let Some(a) = dg.arch { <span class="arch">{ format!(" [{a}]") }</span> }
+                                    </li>
+                                }
+                            }) }
+                        </ul>
+                    </details>
+                </div>
+            }
+        }
+        Source::Bpf { insns, format } => html! {
+            <div class="diags"><p id="profile-status" class="status">
+                { format!("A raw BPF program ({format:?}, {} instructions): simulated as is, without a profile.", insns.len()) }
+            </p></div>
+        },
+        Source::BpfError { .. }
+        | Source::Strict
+        | Source::TooLarge { .. }
+        | Source::BadContext(_) => html! {},
+    }
+}

@@ -1,0 +1,12 @@
+//! The playground's components, one per file, each with narrow props: the values it shows and
+//! callbacks for the edits it makes (never the whole state or the dispatcher).
+pub mod about;
+pub mod compare;
+pub mod context;
+pub mod diagnostics;
+pub mod editor;
+pub mod program;
+pub mod simulate;
+pub mod step;
+pub mod table;
+pub mod toolbar;

@@ -1,0 +1,185 @@
+//! Simulate a syscall: the ABI, the call with its prototype and the constants of the argument
+//! being typed, and the answer — the verdict, why, and where in the profile it was decided.
+use crate::model::{self, Shown};
+use seccplay_core::arch::Arch;
+use seccplay_core::syscalls;
+use std::rc::Rc;
+use web_sys::{HtmlElement, HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+/// An edit of the simulation's inputs.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SimEdit {
+    /// The ABI the call is made on.
+    Abi(Arch),
+    /// The call as typed.
+    Call(String),
+    /// The instruction pointer as typed.
+    Ip(String),
+}
+
+/// Props of [`SimPanel`].
+#[derive(Properties, PartialEq)]
+pub struct SimProps {
+    /// The ABI.
+    pub abi: Arch,
+    /// The call as typed.
+    pub call: AttrValue,
+    /// The instruction pointer as typed.
+    pub ip: AttrValue,
+    /// The answer, or why there is none.
+    pub shown: Rc<Result<Shown, String>>,
+    /// An edit of the inputs.
+    pub on_edit: Callback<SimEdit>,
+    /// Scrolls the editor to a line.
+    pub on_reveal: Callback<u32>,
+}
+
+/// `t` with a constant appended to the argument being typed (`|` between flags).
+fn with_constant(call: &str, c: &str) -> String {
+    let t = call.trim_end().trim_end_matches(')').to_string();
+    let sep = if t.ends_with('(') || t.ends_with(',') || t.ends_with('|') || t.ends_with(' ') {
+        ""
+    } else {
+        "|"
+    };
+    format!("{t}{sep}{c})")
+}
+
+/// The simulation fieldset.
+#[function_component(SimPanel)]
+pub fn sim_panel(p: &SimProps) -> Html {
+    let abi = p.abi;
+    let names = use_memo(abi, |a| {
+        syscalls::syscalls(*a)
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect::<Vec<_>>()
+    });
+    let call_ref = use_node_ref();
+    let on_abi = {
+        let on = p.on_edit.clone();
+        Callback::from(move |e: Event| {
+            let v = e.target_unchecked_into::<HtmlSelectElement>().value();
+            if let Some(a) = Arch::from_name(&v) {
+                on.emit(SimEdit::Abi(a));
+            }
+        })
+    };
+    let on_call = {
+        let on = p.on_edit.clone();
+        Callback::from(move |e: InputEvent| {
+            on.emit(SimEdit::Call(
+                e.target_unchecked_into::<HtmlInputElement>().value(),
+            ))
+        })
+    };
+    let on_ip = {
+        let on = p.on_edit.clone();
+        Callback::from(move |e: InputEvent| {
+            on.emit(SimEdit::Ip(
+                e.target_unchecked_into::<HtmlInputElement>().value(),
+            ))
+        })
+    };
+    let line = match &*p.shown {
+        Ok(v) => v.line,
+        Err(_) => None,
+    };
+    let on_submit = {
+        let r = p.on_reveal.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            if let Some(l) = line {
+                r.emit(l);
+            }
+        })
+    };
+    // Prototype and the constants of the argument being typed.
+    let (proto, consts) = match model::current_arg(&p.call) {
+        Some((name, idx)) => {
+            let proto = syscalls::prototype(name).map(|p| p.to_string());
+            let group = syscalls::arg_group(name, idx);
+            let consts = group.map(syscalls::group_constants).unwrap_or_default();
+            (proto.map(|p| (p, idx)), consts)
+        }
+        None => (
+            syscalls::prototype(p.call.trim()).map(|p| (p.to_string(), usize::MAX)),
+            Vec::new(),
+        ),
+    };
+    let insert = |c: &'static str| {
+        let on = p.on_edit.clone();
+        let call = p.call.to_string();
+        let call_ref = call_ref.clone();
+        Callback::from(move |_| {
+            on.emit(SimEdit::Call(with_constant(&call, c)));
+            if let Some(i) = call_ref.cast::<HtmlElement>() {
+                let _ = i.focus();
+            }
+        })
+    };
+    html! {
+        <fieldset class="simulate" id="simulate">
+            <legend>{ "Simulate a syscall" }</legend>
+            <form class="row" onsubmit={on_submit}>
+                <label for="abi">{ "ABI" }</label>
+                <select id="abi" data-testid="abi" onchange={on_abi}>
+                    { for Arch::ALL.iter().map(|a| html! { <option value={a.name()} selected={*a == abi}>{ a.name() }</option> }) }
+                </select>
+                <label for="call" class="sr">{ "Syscall" }</label>
+                <input id="call" data-testid="call" class="call" list="syscall-names" ref={call_ref.clone()}
+                    value={p.call.clone()} oninput={on_call} spellcheck="false" autocomplete="off"
+                    placeholder="unshare(CLONE_NEWUSER)" aria-label="Syscall with arguments" />
+                <datalist id="syscall-names">
+                    { for names.iter().map(|n| html! { <option value={format!("{n}(")} /> }) }
+                </datalist>
+                <label for="ip">{ "IP" }</label>
+                <input id="ip" class="short" value={p.ip.clone()} oninput={on_ip} placeholder="0x0" aria-label="Instruction pointer (optional)" />
+                <button type="submit" id="simulate-btn">{ "Simulate" }</button>
+            </form>
+            <div class="result" id="result" aria-live="polite">
+                { match &*p.shown {
+                    Ok(v) => html! {
+                        <>
+                            <div class="verdict-line">
+                                <span id="verdict" data-testid="verdict" class={classes!("badge", v.class)}>{ &v.label }</span>
+                                if let Some(m) = &v.errno_message { <span id="errno-message" class="errno-msg">{ format!("“{m}”") }</span> }
+                                <code class="as-seen">{ &v.call }</code>
+                            </div>
+                            <p id="explanation" data-testid="explanation">{ &v.explanation }</p>
+                            if let Some(n) = &v.older_libseccomp {
+                                <p id="older-libseccomp" class="caveat" role="note">{ n }</p>
+                            }
+                            <p class="meta">
+                                if let (Some(l), Some(path)) = (v.line, &v.path) {
+                                    <button class="link" id="rule-location" onclick={{ let r = p.on_reveal.clone(); move |_| r.emit(l) }}>
+                                        { format!("decided at line {l} ({path})") }
+                                    </button>
+                                }
+                                if let Some(r) = v.ret { <span>{ format!(" · return {r:#010x}") }</span> }
+                                if let Some(n) = v.steps { <span>{ format!(" · {n} instructions executed") }</span> }
+                                if let (Some(a), Some(b)) = (v.ret, v.program_ret) {
+                                    if a != b { <span class="bad">{ format!(" · the program returned {b:#010x}!") }</span> }
+                                }
+                            </p>
+                        </>
+                    },
+                    Err(e) => html! { <p id="call-error" class="bad" role="alert">{ e }</p> },
+                } }
+            </div>
+            if let Some((proto, idx)) = proto {
+                <p class="proto" id="prototype"><code>{ proto }</code>
+                    if idx != usize::MAX { <span class="hint">{ format!("  — argument {idx}") }</span> }
+                </p>
+            }
+            if !consts.is_empty() {
+                <div class="consts" id="constants">
+                    { for consts.iter().take(48).map(|(n, v)| html! {
+                        <button class="chip" title={format!("{v:#x}")} onclick={insert(n)}>{ *n }</button>
+                    }) }
+                </div>
+            }
+        </fieldset>
+    }
+}

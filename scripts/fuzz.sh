@@ -11,7 +11,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 FUZZ_TIME=${FUZZ_TIME:-600}
 TARGETS=("$@")
-((${#TARGETS[@]})) || TARGETS=(profile_parse compile_differential program_bytes syscall_expr)
+((${#TARGETS[@]})) || TARGETS=(profile_parse compile_differential program_bytes syscall_expr audit_records strace_log)
 
 if ! cargo +nightly --version >/dev/null 2>&1; then
   echo "make fuzz: skipped: no nightly toolchain (rustup toolchain install nightly)" >&2

@@ -7,7 +7,7 @@ use clap::Args;
 use seccplay_core::evidence::attribute::{attribute, Attribution};
 use seccplay_core::evidence::audit;
 use seccplay_core::evidence::logflag::with_log_flag;
-use seccplay_core::evidence::predict::{predict, Judged, Prediction};
+use seccplay_core::evidence::predict::{predict_named, Judged, Prediction};
 use seccplay_core::evidence::strace::{self, Input};
 use seccplay_core::presets;
 use serde_json::json;
@@ -219,7 +219,7 @@ pub fn replay(a: ReplayArgs) -> Result<u8, Fail> {
         })
         .collect();
     let trace = strace::parse_inputs(&inputs);
-    let p = predict(&trace, &an, host);
+    let p = predict_named(&trace, &an, host, &l.origin);
     let refused = !p.refused.is_empty();
     if a.json {
         let mut v = serde_json::to_value(&p).unwrap_or_default();

@@ -122,6 +122,11 @@ pub struct Prediction {
 /// Decides every call of `trace` under the analysed profile; `host` is the ABI of processes
 /// strace did not report another one for.
 pub fn predict(trace: &Trace, an: &Analysis, host: Arch) -> Prediction {
+    predict_named(trace, an, host, "the profile")
+}
+
+/// As [`predict`], naming the profile `origin` in locations (`line 5:16 of profile.json`).
+pub fn predict_named(trace: &Trace, an: &Analysis, host: Arch, origin: &str) -> Prediction {
     let mut cache = Cache::default();
     let mut p = Prediction {
         note: NOTE,
@@ -175,7 +180,7 @@ pub fn predict(trace: &Trace, an: &Analysis, host: Arch) -> Prediction {
             })));
             continue;
         };
-        let (answer, tested) = decide(an, abi, nr, &known, &c.args, &mut cache);
+        let (answer, tested) = decide(an, origin, abi, nr, &known, &c.args, &mut cache);
         s.actions.insert(answer.action.clone());
         match answer.status {
             Status::Allowed => s.allowed += 1,
@@ -249,6 +254,7 @@ fn number(abi: Arch, name: &str) -> Option<u32> {
 
 fn decide(
     an: &Analysis,
+    origin: &str,
     abi: Arch,
     nr: u32,
     known: &[Option<u64>; 6],
@@ -342,7 +348,7 @@ fn decide(
             what.join(" and ")
         );
     }
-    let rule = decided_by(an, &v, "the profile");
+    let rule = decided_by(an, &v, origin);
     let location = match &v.decision.as_ref().map(|d| &d.source) {
         Some(Source::Rule { .. }) | Some(Source::Default { .. }) => v.location.clone(),
         _ => None,

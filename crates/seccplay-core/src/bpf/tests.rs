@@ -500,6 +500,22 @@ fn base64_matches_rfc4648_vectors() {
 }
 
 #[test]
+fn base64url_is_base64_with_the_url_alphabet_and_no_padding() {
+    for n in 0..40u8 {
+        let v: Vec<u8> = (0..n)
+            .map(|i| i.wrapping_mul(37).wrapping_add(250))
+            .collect();
+        let url = base64url_encode(&v);
+        let std = base64_encode(&v)
+            .trim_end_matches('=')
+            .replace('+', "-")
+            .replace('/', "_");
+        assert_eq!(url, std);
+        assert_eq!(base64_decode(&url).unwrap(), v);
+    }
+}
+
+#[test]
 fn c_macro_form_gives_example_a() {
     let src = r#"
     /* Example A, hand-written with the kernel's macros */

@@ -5,20 +5,8 @@
 //! into USER_NOTIF (`bpf::notify::notify_instead`, same paths otherwise). For each
 //! notification the original program runs in the core's interpreter on the notification's
 //! `seccomp_data`, which gives the exact action; the analysis gives the deciding rule
-//! (`supervise::decided_by`); the answer reproduces the action (`supervise::reply_for`):
-//!
-//! * ERRNO(n): the same errno; ERRNO(0) fakes success, as the kernel does.
-//! * KILL_PROCESS: SIGKILL to the process. The kernel would kill with SIGSYS (and a core
-//!   dump); when the command itself dies so, the exit status is reported as 128+31 with the
-//!   SIGSYS message, as plain `apply` does. Its own children see SIGKILL, not SIGSYS.
-//! * KILL_THREAD: as KILL_PROCESS when the thread is alone; otherwise the whole process dies
-//!   too, because no signal kills one thread of several from outside (the kernel kills only the
-//!   thread). The report says so.
-//! * TRAP: `tgkill(SIGSYS)` to the thread, then the syscall returns the value the kernel leaves
-//!   (the syscall number on x86). The siginfo differs: `si_code` is SI_TKILL, not SYS_SECCOMP,
-//!   and `si_syscall`, `si_arch`, `si_call_addr`, `si_errno` are not filled in.
-//! * TRACE (no tracer) and the profile's own USER_NOTIF (no other supervisor): ENOSYS.
-//! * LOG: the syscall runs (CONTINUE); the audit log gets no record of it.
+//! (`supervise::decided_by`); the answer reproduces the action (`supervise::reply_for`), as
+//! the table in README.md ("Which syscall was blocked, and by which rule") says for each action.
 //!
 //! USER_NOTIF with CONTINUE is not a security boundary (the kernel docs say so: the memory the
 //! supervisor read may change before the syscall runs), and that is fine here: every syscall

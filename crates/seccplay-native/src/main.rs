@@ -70,12 +70,10 @@ Examples:
   seccplay-native apply profile.json --explain --json -- ./server 2> explain.jsonl
 
 --explain installs the same program with USER_NOTIF where the profile would not allow the
-syscall; seccplay answers each one as the profile would (ERRNO: the same errno; TRAP: SIGSYS
-to the thread, with si_code SI_TKILL instead of SYS_SECCOMP; TRACE: ENOSYS; LOG: runs) and
-prints pid, call, action and the deciding rule. KILL_PROCESS/KILL_THREAD: seccplay kills the
-process with SIGKILL (a thread of several cannot be killed alone); the command's status is
-reported as 128+31, as the kernel's SIGSYS would be. It stops when the command exits:
-descendants still running then get ENOSYS where they would have been notified.")]
+syscall, answers each notification as the profile would and prints pid, call, action and the
+deciding rule. How each action is reproduced (ERRNO, KILL, TRAP, TRACE, LOG) is the table in
+README.md, section "Which syscall was blocked, and by which rule: apply --explain". It stops when
+the command exits: descendants still running then get ENOSYS where they would have been notified.")]
     Apply(apply::ApplyArgs),
 
     /// Run a command, see every syscall it makes, and write a profile that allows them

@@ -9,6 +9,7 @@ use crate::action::{Action, MAX_ERRNO};
 use crate::arch::Arch;
 use crate::context::{Context, Runtime};
 use crate::diag::{Diagnostic, Failure, Location};
+use crate::host::Libseccomp;
 use crate::profile::{ActionName, Filter, Op, Profile, SyscallEntry};
 use crate::syscalls::{self, Resolved, Syscall};
 use serde::Serialize;
@@ -192,6 +193,9 @@ pub struct Policy {
     pub enosys: Option<EnosysStub>,
     /// runc uses libseccomp's binary-tree layout (optimize 2) above 32 rules.
     pub binary_tree: bool,
+    /// The libseccomp whose table resolves the rules' names.
+    #[serde(skip_serializing_if = "Libseccomp::is_current")]
+    pub libseccomp: Libseccomp,
 }
 
 /// The outcome of resolution.
@@ -579,7 +583,7 @@ pub fn resolve(profile: &Profile, ctx: &Context) -> Result<Resolution, Failure> 
                 );
                 continue;
             }
-            if !syscalls::is_known(&name.value) {
+            if !syscalls::is_known_in(ctx.libseccomp, &name.value) {
                 if !name.value.is_empty() {
                     diags.push(
                         Diagnostic::warning(
@@ -640,7 +644,7 @@ pub fn resolve(profile: &Profile, ctx: &Context) -> Result<Resolution, Failure> 
         && ctx.enosys_stub
         && !Action::from_ret(default_action).is_allow()
         && !matches!(Action::from_ret(default_action), Action::Trace(_)))
-    .then(|| enosys_stub(&arches, &kept));
+    .then(|| enosys_stub(&arches, &kept, ctx.libseccomp));
     let binary_tree =
         ctx.runtime == Runtime::Runc && kept.iter().map(|e| e.names.len()).sum::<usize>() > 32;
     Ok(Resolution {
@@ -654,6 +658,7 @@ pub fn resolve(profile: &Profile, ctx: &Context) -> Result<Resolution, Failure> 
             runtime: ctx.runtime,
             enosys,
             binary_tree,
+            libseccomp: ctx.libseccomp,
         }),
         unconfined_reason: None,
         diagnostics: diags,
@@ -662,12 +667,12 @@ pub fn resolve(profile: &Profile, ctx: &Context) -> Result<Resolution, Failure> 
 
 /// The stub's per-ABI maximum: the largest number of any name the profile lists (all entries
 /// kept by moby, whatever their action), ignoring names unknown to the table.
-fn enosys_stub(arches: &[Arch], kept: &[&SyscallEntry]) -> EnosysStub {
+fn enosys_stub(arches: &[Arch], kept: &[&SyscallEntry], lib: Libseccomp) -> EnosysStub {
     let mut max = Vec::new();
     let known: Vec<Syscall> = kept
         .iter()
         .flat_map(|e| e.names.iter())
-        .filter_map(|n| syscalls::lookup(&n.value))
+        .filter_map(|n| syscalls::lookup_in(lib, &n.value))
         .collect();
     for &a in arches {
         let m = known

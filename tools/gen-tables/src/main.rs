@@ -1,7 +1,7 @@
 //! `cargo run -p seccplay-gen-tables -- [--shared DIR] [--check]`
 //!
 //! Writes `crates/seccplay-core/src/tables/*.rs` from `DIR/refdata` (default
-//! `<repo>/../shared/refdata`). With `--check` it writes nothing and exits 1 naming the files
+//! `<repo>/refdata/refdata`, the in-repo copy; the host captures are read from `DIR/host`). With `--check` it writes nothing and exits 1 naming the files
 //! that are stale.
 
 use std::path::{Path, PathBuf};
@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let mut shared = repo.join("../shared");
+    let mut shared = repo.join("refdata");
     let mut check = false;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {

@@ -1,6 +1,6 @@
 //! containerd's RuntimeDefault presets against containerd's own output.
 //!
-//! `refdata/refdata/profiles/containerd/` holds what containerd's `DefaultProfile` returned for
+//! `refdata/profiles/containerd/` holds what containerd's `DefaultProfile` returned for
 //! v1.6.20, v1.7.34, v2.0.0 and main (= v2.3.4), for amd64 and arm64, with Docker's default
 //! capabilities, with CAP_SYS_ADMIN added and with every capability (kernel 6.1). For each of
 //! those 24 files, the matching preset (`containerd@1.6` …) is resolved in the same context
@@ -17,7 +17,7 @@ use seccplay_core::{profile, resolve};
 use serde_json::Value;
 
 fn refdata(rel: &str) -> String {
-    let path = format!("{}/../refdata/refdata/{rel}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!("{}/../refdata/{rel}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 

@@ -31,7 +31,7 @@ pub struct Preset {
     /// An engine's built-in default (what it applies without `--security-opt seccomp=`):
     /// `--privileged` switches it off.
     pub builtin: bool,
-    /// The file it was taken from, below `refdata/refdata/` ("" when none).
+    /// The file it was taken from, below `refdata/` ("" when none).
     pub source: &'static str,
     /// Title for menus.
     pub title: &'static str,
@@ -284,7 +284,7 @@ mod tests {
     }
 
     fn refdata(rel: &str) -> String {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../refdata/refdata/").to_string() + rel;
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../refdata/").to_string() + rel;
         std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
     }
 

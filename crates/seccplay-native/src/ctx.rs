@@ -142,7 +142,7 @@ pub fn load(profile: &str) -> Result<Loaded, Fail> {
             PresetKind::Profile(text) => Ok(Loaded {
                 origin: format!("preset {}", p.name),
                 text: text.to_string(),
-                builtin_default: p.name == "docker",
+                builtin_default: p.builtin,
                 kind: p.kind,
             }),
             // Modes, not profiles: only `apply` can use them.
@@ -167,7 +167,12 @@ pub fn load(profile: &str) -> Result<Loaded, Fail> {
 pub fn presets_help() -> String {
     let mut s = String::from("Presets (PROFILE may name one instead of a path):\n");
     for p in presets::ALL {
-        s.push_str(&format!("  {:<12} {}\n", p.name, p.description));
+        let aliases = if p.aliases.is_empty() {
+            String::new()
+        } else {
+            format!(" (also: {})", p.aliases.join(", "))
+        };
+        s.push_str(&format!("  {:<15} {}{aliases}\n", p.name, p.description));
     }
     s
 }

@@ -3,7 +3,7 @@
 
 Usage: python3 tools/gen-tables/capture/containerd_facts.py CONTAINERD_GIT_DIR > refdata/host/containerd/facts.json
 
-Design: for each stored version (the revisions of refdata/refdata/SOURCES.md §10) the Go file is read
+Design: for each stored version (the revisions of refdata/SOURCES.md §10) the Go file is read
 with `git show REV:contrib/seccomp/seccomp_default.go` and three facts are taken, no code:
 1. `arches`: the SCMP_ARCH list `arches()` returns for each GOARCH case;
 2. `arch_groups`: the syscall names the "include by arch" switch allows for each GOARCH case;

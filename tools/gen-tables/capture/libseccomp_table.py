@@ -3,7 +3,7 @@
 
 Usage: /usr/bin/python3 tools/gen-tables/capture/libseccomp_table.py CURRENT_CSV [HEADER] > OUT.csv
 
-CURRENT_CSV is libseccomp's own syscalls.csv (refdata/refdata/syscalls/libseccomp/syscalls.csv):
+CURRENT_CSV is libseccomp's own syscalls.csv (refdata/syscalls/libseccomp/syscalls.csv):
 its names are asked for, together with every name the installed library gives for a number.
 
 Design: the library is only asked, never read. For each ABI it knows:

@@ -2,7 +2,7 @@
 //! version each syscall appeared in, the engine presets by version (Docker's history and Podman
 //! byte-exact, containerd's RuntimeDefault as a conditional profile).
 //!
-//! Inputs are the byte-exact reference copy (`refdata/refdata/`) and the project's own captures
+//! Inputs are the byte-exact reference copy (`refdata/`) and the project's own captures
 //! in `refdata/host/` (see its SOURCES.md). The containerd template is built like this:
 //! 1. the groups containerd always appends (the allow list, the argument rules, the kernel ≥ 4.8
 //!    group) are read from the stored "all capabilities" amd64 output;
@@ -273,7 +273,7 @@ fn presets(refdata: &Path, host: &Path) -> Result<String, String> {
         raw_const(
             &mut s,
             name,
-            &format!("refdata/refdata/{rel}, byte-exact (Apache-2.0)"),
+            &format!("refdata/{rel}, byte-exact (Apache-2.0)"),
             &text,
         )?;
     }
@@ -282,7 +282,7 @@ fn presets(refdata: &Path, host: &Path) -> Result<String, String> {
         let t = containerd_template(refdata, &facts, label)?;
         let text = serde_json::to_string(&t).map_err(|e| e.to_string())?;
         let blob = facts[label]["blob"].as_str().unwrap_or("?");
-        raw_const(&mut s, name, &format!("containerd {label} RuntimeDefault (seccomp_default.go blob {blob}), built from refdata/refdata/profiles/containerd/containerd-{label}-*.json and facts.json"), &text)?;
+        raw_const(&mut s, name, &format!("containerd {label} RuntimeDefault (seccomp_default.go blob {blob}), built from refdata/profiles/containerd/containerd-{label}-*.json and facts.json"), &text)?;
     }
     Ok(s)
 }

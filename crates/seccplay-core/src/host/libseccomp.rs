@@ -2,7 +2,7 @@
 //!
 //! runc and crun drop a rule whose name their libseccomp does not know, and the number a name
 //! resolves to decides what the filter matches. Two tables are modelled: the current one
-//! (libseccomp main, `refdata/refdata/syscalls/libseccomp/syscalls.csv`) and 2.5.4 as Debian 12
+//! (libseccomp main, `refdata/syscalls/libseccomp/syscalls.csv`) and 2.5.4 as Debian 12
 //! ships it, asked from the installed library (`refdata/host/SOURCES.md`). The 2.5.4 table is
 //! stored as its differences from the current one and built once on first use
 //! ([`crate::syscalls::lookup_in`]).

@@ -31,6 +31,10 @@ pub struct CtxArgs {
     /// OCI runtime whose conversion to model: runc (ENOSYS stub) or crun [default: runc]
     #[arg(long, value_name = "RUNTIME")]
     pub runtime: Option<String>,
+    /// libseccomp whose syscall table the runtime resolves names with: 2.5.4 or current
+    /// [default: current]
+    #[arg(long, value_name = "VERSION")]
+    pub libseccomp: Option<String>,
 }
 
 /// The running kernel's `X.Y`, from uname(2).
@@ -89,6 +93,13 @@ impl CtxArgs {
             })?;
         }
         ctx.enosys_stub = ctx.runtime == Runtime::Runc;
+        if let Some(l) = &self.libseccomp {
+            ctx.libseccomp = seccplay_core::host::Libseccomp::parse(l).ok_or_else(|| {
+                Fail::msg(format!(
+                    "--libseccomp: unknown version \"{l}\" (2.5.4 or current)"
+                ))
+            })?;
+        }
         Ok(ctx)
     }
 }

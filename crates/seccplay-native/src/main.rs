@@ -16,6 +16,7 @@ mod apply;
 mod child;
 mod ctx;
 mod explain;
+mod host;
 mod kernel;
 mod meta;
 mod notif;
@@ -149,6 +150,15 @@ Examples:
   seccplay-native diff docker docker --b-cap-add SYS_ADMIN
   seccplay-native diff docker docker --a-runtime runc --b-runtime crun --json")]
     Diff(report::DiffArgs),
+    /// One call across named hosts and presets (engine, libseccomp, runtime, kernel), or --diff
+    /// between two hosts for every syscall
+    #[command(after_help = "\
+Examples:
+  seccplay-native matrix 'clone3()' 'io_uring_setup(0, 0)' 'unshare(CLONE_NEWUSER)'
+  seccplay-native matrix 'faccessat2(0, 0, 0, 0)' --preset docker@20.10 --kernel 5.4
+  seccplay-native matrix --diff k8s-containerd1.7 k8s-containerd2
+  seccplay-native matrix --list")]
+    Matrix(host::MatrixArgs),
 
     /// Disassemble a raw BPF program (raw bytes, hex, C array, JSON, base64 or assembly)
     #[command(after_help = "\
@@ -272,7 +282,7 @@ fn command() -> clap::Command {
         });
     }
     for name in [
-        "apply", "record", "compile", "simulate", "table", "lint", "diff",
+        "apply", "record", "compile", "simulate", "table", "lint", "diff", "matrix",
     ] {
         let p = presets.clone();
         c = c.mut_subcommand(name, move |s| {
@@ -306,6 +316,7 @@ fn main() -> ExitCode {
         Cmd::Table(a) => report::table(a),
         Cmd::Lint(a) => report::lint(a),
         Cmd::Diff(a) => report::diff(a),
+        Cmd::Matrix(a) => host::run(a),
         Cmd::Disasm(a) => prog::disasm(a),
         Cmd::Asm(a) => prog::asm(a),
         Cmd::Emu(a) => prog::emu(a),

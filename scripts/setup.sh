@@ -184,9 +184,10 @@ CHROMIUM=${CHROMIUM:-$(command -v chromium || command -v chromium-browser || ech
 CHROMEDRIVER=${CHROMEDRIVER:-$(command -v chromedriver || echo /usr/bin/chromedriver)}
 if [[ $WHAT == test ]]; then
   # man-db + groff-base: tests/native_meta.rs renders the man page with `man -l`.
+  # strace + auditd: the evidence tests trace real programs and read interpreted audit records.
   # manpages-dev: syscalls(2), which tools/gen-tables/capture/manpages_syscalls.py reads (the
   # host captures in refdata/host/ are rerun from it and from libseccomp-dev/python3-seccomp).
-  TEST_PKGS=(chromium chromium-driver libseccomp-dev python3-seccomp seccomp man-db groff-base manpages-dev)
+  TEST_PKGS=(chromium chromium-driver libseccomp-dev python3-seccomp seccomp man-db groff-base strace auditd manpages-dev)
   if ((HAVE_APT)); then
     [[ -z $(apt_missing "${TEST_PKGS[@]}") ]] || timed "apt ${TEST_PKGS[*]}" apt_install "${TEST_PKGS[@]}"
     CHROMIUM=/usr/bin/chromium CHROMEDRIVER=/usr/bin/chromedriver
@@ -199,6 +200,8 @@ if [[ $WHAT == test ]]; then
     MISSING+=("libseccomp's Python binding, 'import seccomp' (Debian: python3-seccomp)")
   command -v python3 >/dev/null || MISSING+=("python3 (serves dist/ for the e2e tests)")
   command -v man >/dev/null || MISSING+=("man (renders the man page in tests/native_meta.rs; Debian: man-db groff-base)")
+  command -v strace >/dev/null || MISSING+=("strace (the evidence tests trace real programs; Debian: strace)")
+  command -v ausearch >/dev/null || MISSING+=("ausearch (the audit reader's interpreted-record tests; Debian: auditd)")
   E2E=$ROOT/tests/e2e
   if [[ ! -f $E2E/node_modules/.package-lock.json || $E2E/package-lock.json -nt $E2E/node_modules/.package-lock.json ]]; then
     timed "npm ci (tests/e2e)" bash -c "cd '$E2E' && npm ci --no-audit --no-fund --silent >/dev/null"

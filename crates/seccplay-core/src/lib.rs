@@ -28,6 +28,7 @@ pub mod context;
 pub mod db;
 pub mod diag;
 pub mod eval;
+pub mod evidence;
 pub mod expr;
 pub mod host;
 pub mod invariants;

@@ -371,3 +371,107 @@ pub fn exit_status(cmd0: &str, status: i32, death: Death) -> u8 {
     );
     code
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(errno: i32) -> io::Error {
+        io::Error::from_raw_os_error(errno)
+    }
+
+    /// Every stage's tag reads back as that stage, and nothing else reads as a stage.
+    #[test]
+    fn stage_tags_round_trip() {
+        for s in [
+            Stage::NoNewPrivs,
+            Stage::Filter,
+            Stage::Strict,
+            Stage::Exec,
+            Stage::Handshake,
+        ] {
+            assert_eq!(Stage::from_tag(s as u32), Some(s));
+        }
+        assert_eq!(Stage::from_tag(0), None);
+        assert_eq!(Stage::from_tag(6), None);
+    }
+
+    /// One message per stage, each ending with "the command did not run"; Docker's exit
+    /// statuses for exec (127 not found, 126 not runnable), 125 for the rest.
+    #[test]
+    fn pre_exec_messages_and_statuses() {
+        let cases = [
+            (
+                PreExec::NoNewPrivs(err(libc::EPERM)),
+                125,
+                "prctl(PR_SET_NO_NEW_PRIVS)",
+            ),
+            (
+                PreExec::Filter {
+                    flags: 0x9,
+                    len: 42,
+                    err: err(libc::EINVAL),
+                },
+                125,
+                "seccomp(SECCOMP_SET_MODE_FILTER, 0x9, 42 instructions)",
+            ),
+            (
+                PreExec::Strict(err(libc::EINVAL)),
+                125,
+                "SECCOMP_SET_MODE_STRICT",
+            ),
+            (PreExec::Handshake(err(libc::EPIPE)), 125, "listener"),
+            (
+                PreExec::Exec {
+                    cmd0: "x".into(),
+                    err: err(libc::ENOENT),
+                },
+                127,
+                "cannot run x",
+            ),
+            (
+                PreExec::Exec {
+                    cmd0: "x".into(),
+                    err: err(libc::EACCES),
+                },
+                126,
+                "forbid the exec",
+            ),
+            (PreExec::Unknown(9, err(libc::EIO)), 125, "stage 9"),
+        ];
+        for (p, code, part) in cases {
+            let m = p.to_string();
+            assert_eq!(p.code(), code, "{m}");
+            assert!(
+                m.contains(part) && m.ends_with("; the command did not run"),
+                "{m}"
+            );
+        }
+        let f = Fail::from(PreExec::Filter {
+            flags: 0,
+            len: 1,
+            err: err(libc::ENOMEM),
+        });
+        assert!(
+            f.message.contains("over 32768 instructions"),
+            "{}",
+            f.message
+        );
+    }
+
+    /// The wait status as the CLI's exit status: the code, or 128+N (SIGSYS for a kill by the
+    /// --explain supervisor, which used SIGKILL).
+    #[test]
+    fn exit_status_of_wait_statuses() {
+        assert_eq!(exit_status("c", 3 << 8, Death::Plain), 3);
+        assert_eq!(exit_status("c", libc::SIGSYS, Death::Plain), 159);
+        assert_eq!(exit_status("c", libc::SIGKILL, Death::Plain), 137);
+        assert_eq!(exit_status("c", libc::SIGKILL, Death::Strict), 137);
+        assert_eq!(
+            exit_status("c", libc::SIGKILL, Death::Supervisor("KILL_PROCESS")),
+            159
+        );
+        // Stopped (0x7f): not an end the CLI can report as the command's.
+        assert_eq!(exit_status("c", 0x137f, Death::Plain), SETUP_FAILED);
+    }
+}

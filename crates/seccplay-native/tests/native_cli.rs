@@ -7,24 +7,17 @@
 
 mod common;
 
-use common::{tmpdir, write};
+use common::{run, tmpdir, write};
 
 use seccplay_core::analysis;
 use seccplay_core::arch::Arch;
 use seccplay_core::context::Context;
 use seccplay_core::eval::{self, Query};
 use seccplay_core::presets::{self, PresetKind};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_seccplay-native");
-
-fn run(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .output()
-        .expect("spawn seccplay-native")
-}
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()

@@ -4,22 +4,15 @@
 
 mod common;
 
-use common::tmpdir;
+use common::{run, tmpdir};
 
 #[path = "../build/commit.rs"]
 mod commit;
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
 const BIN: &str = env!("CARGO_BIN_EXE_seccplay-native");
-
-fn run(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .output()
-        .expect("spawn seccplay-native")
-}
 
 fn stdout(args: &[&str]) -> String {
     let o = run(args);

@@ -111,3 +111,11 @@ pub fn write(dir: &Path, name: &str, body: &str) -> String {
     std::fs::write(&p, body).unwrap();
     p.to_str().unwrap().to_string()
 }
+
+/// Runs seccplay-native with `args` (this package's binary) and collects its output.
+pub fn run(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_seccplay-native"))
+        .args(args)
+        .output()
+        .expect("spawn seccplay-native")
+}

@@ -185,7 +185,9 @@ CHROMEDRIVER=${CHROMEDRIVER:-$(command -v chromedriver || echo /usr/bin/chromedr
 if [[ $WHAT == test ]]; then
   # man-db + groff-base: tests/native_meta.rs renders the man page with `man -l`.
   # strace + auditd: the evidence tests trace real programs and read interpreted audit records.
-  TEST_PKGS=(chromium chromium-driver libseccomp-dev python3-seccomp seccomp man-db groff-base strace auditd)
+  # manpages-dev: syscalls(2), which tools/gen-tables/capture/manpages_syscalls.py reads (the
+  # host captures in refdata/host/ are rerun from it and from libseccomp-dev/python3-seccomp).
+  TEST_PKGS=(chromium chromium-driver libseccomp-dev python3-seccomp seccomp man-db groff-base strace auditd manpages-dev)
   if ((HAVE_APT)); then
     [[ -z $(apt_missing "${TEST_PKGS[@]}") ]] || timed "apt ${TEST_PKGS[*]}" apt_install "${TEST_PKGS[@]}"
     CHROMIUM=/usr/bin/chromium CHROMEDRIVER=/usr/bin/chromedriver

@@ -67,7 +67,7 @@ test('download the profile: the editor\'s text', async () => {
 });
 
 test('download the program: raw and hex are the CLI\'s compile output for the same context', async () => {
-  await s.page.selectOption('#preset', 'docker');
+  await s.page.selectOption('#preset', 'docker@29.4.3');
   await simulate(s.page, 'unshare(CLONE_NEWUSER)');
   await waitText(s.page, '#verdict', 'ERRNO(EPERM)');
   await s.page.click('#tab-program');

@@ -58,7 +58,7 @@ test('first render of the Docker preset with its table (timing reported)', async
 
 test('loads and shows the Docker preset', async () => {
   assert.equal(await text('main#app h1'), 'seccplay');
-  await s.page.selectOption('#preset', 'docker');
+  await s.page.selectOption('#preset', 'docker@29.4.3');
   assert.match(await s.page.inputValue('#profile-text'), /"defaultAction": "SCMP_ACT_ERRNO"/);
   assert.match(await text('#profile-status'), /Compiled: \d+ instructions for x86_64/);
   assert.match(await s.page.textContent('#offline-note'), /nothing is sent anywhere/);
@@ -173,7 +173,7 @@ test('a broken profile shows the error at its line', async () => {
 });
 
 test('compile as you type: Docker\'s default profile, edited (timing reported)', async () => {
-  await s.page.selectOption('#preset', 'docker');
+  await s.page.selectOption('#preset', 'docker@29.4.3');
   await waitText('#verdict', 'ERRNO(EPERM)');
   const docker = await s.page.inputValue('#profile-text');
   assert.match(docker, /"defaultErrnoRet": 1,/);
@@ -192,7 +192,7 @@ test('compile as you type: Docker\'s default profile, edited (timing reported)',
   assert.ok(analysis.every((x) => Number.isFinite(x)) && table.every((x) => Number.isFinite(x)));
   console.log(`compile as you type, Docker's default profile (x86_64): analysis median ${median(analysis)} ms `
     + `(max ${Math.max(...analysis)}), table median ${median(table)} ms (max ${Math.max(...table)}), 12 edits`);
-  await s.page.selectOption('#preset', 'docker');
+  await s.page.selectOption('#preset', 'docker@29.4.3');
   await waitText('#verdict', 'ERRNO(EPERM)');
 });
 
@@ -203,7 +203,7 @@ test('a raw BPF program can be pasted instead of a profile', async () => {
 });
 
 test('a shared link reproduces the result in a fresh page', async () => {
-  await s.page.selectOption('#preset', 'docker');
+  await s.page.selectOption('#preset', 'docker@29.4.3');
   await s.page.check('#cap-CAP_SYS_ADMIN');
   await simulate('unshare(CLONE_NEWUSER|CLONE_NEWNS)');
   await waitText('#verdict', 'ALLOW');

@@ -7,9 +7,11 @@
 //! its rule database (rendered by `export_pfc`) decides the same queries. The decisions must be
 //! equal, and a profile libseccomp refuses must be refused by seccplay, and vice versa.
 //!
-//! Names libseccomp 2.5.4 does not know (its table is older than seccplay's) are removed from the
-//! profile on both sides first, so both model the same table. runc's ENOSYS stub is not part
-//! of libseccomp and is turned off here (it has its own tests).
+//! seccplay runs with libseccomp 2.5.4 selected in its context (`host::Libseccomp::V2_5_4`, the
+//! table asked from this very library by `tools/gen-tables/capture/libseccomp_table.py`), so
+//! both sides resolve names with the same table: no name is removed from any profile. Names
+//! 2.5.4 does not know are dropped by both, as runc does. runc's ENOSYS stub is not part of
+//! libseccomp and is turned off here (it has its own tests).
 
 use serde_json::Value;
 
@@ -20,6 +22,7 @@ use seccplay_conformance::refdata;
 use seccplay_core::arch::Arch;
 use seccplay_core::context::{Context, Runtime};
 use seccplay_core::eval::{decide, Query};
+use seccplay_core::host::Libseccomp;
 use seccplay_core::{db, profile, resolve};
 
 #[derive(Clone, Copy)]
@@ -57,124 +60,9 @@ impl Ctx {
         c.privileged = self.privileged;
         c.runtime = self.runtime;
         c.enosys_stub = false;
+        c.libseccomp = Libseccomp::V2_5_4;
         c
     }
-}
-
-/// Removes names from every `names`/`name` of a profile.
-fn without_names(p: &Value, drop: &[String]) -> Value {
-    let mut p = p.clone();
-    if let Some(list) = p.get_mut("syscalls").and_then(|s| s.as_array_mut()) {
-        for e in list {
-            if let Some(names) = e.get_mut("names").and_then(|n| n.as_array_mut()) {
-                names.retain(|n| {
-                    !n.as_str()
-                        .map(|s| drop.iter().any(|d| d == s))
-                        .unwrap_or(false)
-                });
-            }
-            let drop_name = e
-                .get("name")
-                .and_then(|n| n.as_str())
-                .map(|s| drop.iter().any(|d| d == s))
-                .unwrap_or(false);
-            if drop_name {
-                e.as_object_mut().unwrap().remove("name");
-                e.as_object_mut()
-                    .unwrap()
-                    .insert("names".into(), Value::Array(vec![]));
-            }
-        }
-    }
-    p
-}
-
-/// Names whose number on some ABI of the context differs between libseccomp 2.5.4's table and
-/// seccplay's (newer) one, e.g. `map_shadow_stack`, which 2.5.4 puts on x86 instead of x32.
-/// Both sides drop them, like names 2.5.4 does not know.
-fn table_differences(p: &Value, ctx: Ctx) -> Vec<String> {
-    use seccplay_core::syscalls::{resolve as ours, Resolved};
-    let mut names: Vec<String> = Vec::new();
-    for e in p
-        .get("syscalls")
-        .and_then(|s| s.as_array())
-        .into_iter()
-        .flatten()
-    {
-        for n in e
-            .get("names")
-            .and_then(|n| n.as_array())
-            .into_iter()
-            .flatten()
-        {
-            if let Some(s) = n.as_str() {
-                names.push(s.to_string());
-            }
-        }
-        if let Some(s) = e.get("name").and_then(|n| n.as_str()) {
-            names.push(s.to_string());
-        }
-    }
-    names.sort();
-    names.dedup();
-    let arches: Vec<Arch> = match ctx.native {
-        Arch::X86_64 => vec![Arch::X86_64, Arch::X86, Arch::X32],
-        Arch::Aarch64 => vec![Arch::Aarch64, Arch::Arm],
-        a => vec![a],
-    };
-    let script = r#"
-import json, sys, seccomp
-req = json.load(sys.stdin)
-out = {}
-for a in req["arches"]:
-    arch = seccomp.Arch(seccomp.resolve_arch(a)) if hasattr(seccomp, "resolve_arch") else getattr(seccomp.Arch, a.upper())
-    for n in req["names"]:
-        try:
-            out[a + ":" + n] = seccomp.resolve_syscall(arch, n)
-        except Exception:
-            out[a + ":" + n] = None
-json.dump(out, sys.stdout)
-"#;
-    let req = serde_json::json!({
-        "arches": arches.iter().map(|a| a.name()).collect::<Vec<_>>(),
-        "names": names,
-    });
-    let mut child = std::process::Command::new(libseccomp::PYTHON)
-        .args(["-c", script])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("python3 runs");
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(req.to_string().as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    let theirs: Value = serde_json::from_slice(&out.stdout).expect("resolution JSON");
-    let mut differ = Vec::new();
-    for n in &names {
-        for a in &arches {
-            let t = theirs
-                .get(format!("{}:{n}", a.name()))
-                .and_then(|v| v.as_i64());
-            let o = match ours(*a, n) {
-                Resolved::Number(x) => Some(x as i64),
-                Resolved::Pseudo(x) => Some(x as i64),
-                Resolved::Unknown => None,
-            };
-            // libseccomp's resolver gives socket/ipc names their pseudo number on "abi" arches.
-            let mux =
-                a.multiplexers().is_some() && seccplay_core::syscalls::multiplexed(n).is_some();
-            if t.is_some() && o.is_some() && t != o && !mux {
-                differ.push(n.clone());
-                break;
-            }
-        }
-    }
-    differ
 }
 
 /// Outcome of one comparison.
@@ -188,27 +76,9 @@ struct Tally {
 
 /// Compares seccplay with libseccomp on one profile in one context; returns mismatches.
 fn compare(p: &Value, ctx: Ctx, seed: u64, tally: &mut Tally) -> Vec<String> {
-    let first = libseccomp::reference(&ctx.request(p)).expect("harness answers");
-    let unknown: Vec<String> = match &first {
-        Reference::Built(b) => b
-            .skipped
-            .iter()
-            .filter(|s| s.why == "unknown")
-            .map(|s| s.name.clone())
-            .collect(),
-        _ => Vec::new(),
-    };
-    let mut drop = unknown;
-    drop.extend(table_differences(p, ctx));
-    let unknown = drop;
-    let p = without_names(p, &unknown);
-    let reference = if unknown.is_empty() {
-        first
-    } else {
-        libseccomp::reference(&ctx.request(&p)).expect("harness answers")
-    };
+    let reference = libseccomp::reference(&ctx.request(p)).expect("harness answers");
     tally.profiles += 1;
-    let text = serde_json::to_string(&p).unwrap();
+    let text = serde_json::to_string(p).unwrap();
     let ours = profile::parse(&text)
         .map_err(|f| f.to_string())
         .and_then(|parsed| {
@@ -241,7 +111,7 @@ fn compare(p: &Value, ctx: Ctx, seed: u64, tally: &mut Tally) -> Vec<String> {
             tally.built += 1;
             let mut bad = Vec::new();
             let arches = b.audit_arches();
-            let queries = systematic_queries(&p, &arches, seed);
+            let queries = systematic_queries(p, &arches, seed);
             tally.queries += queries.len();
             for q in &queries {
                 let want = b.decide(q.arch, q.nr, q.args);

@@ -118,7 +118,7 @@ impl Default for State {
         let mut caps: Vec<String> = DOCKER_DEFAULT_CAPS.iter().map(|s| s.to_string()).collect();
         caps.sort();
         State {
-            preset: "docker".into(),
+            preset: canonical("docker"),
             text: preset_text("docker").unwrap_or_default(),
             strict: false,
             host: Arch::X86_64,
@@ -132,7 +132,7 @@ impl Default for State {
             call: "unshare(CLONE_NEWUSER)".into(),
             ip: String::new(),
             tab: Tab::Table,
-            cmp_preset: "docker-2020".into(),
+            cmp_preset: canonical("docker-2020"),
             cmp_cap_add: String::new(),
             cmp_cap_drop: String::new(),
             cmp_privileged: false,
@@ -185,6 +185,11 @@ impl Reducible for State {
     }
 }
 
+/// A preset's menu name (`docker@29.4.3` for the alias `docker`).
+fn canonical(name: &str) -> String {
+    presets::get(name).map_or(name, |p| p.name).to_string()
+}
+
 /// The editor text of a preset (`{}` for unconfined: Docker runs such a profile without a
 /// filter; strict mode has no text).
 pub fn preset_text(name: &str) -> Option<String> {
@@ -201,7 +206,7 @@ impl State {
     /// explicitly: all but its built-in default).
     pub fn load_preset(&mut self, name: &str) {
         if let Some(p) = presets::get(name) {
-            self.preset = name.to_string();
+            self.preset = p.name.to_string();
             self.strict = p.kind == PresetKind::Strict;
             self.text = preset_text(name).unwrap_or_default();
             self.explicit = !presets::is_builtin_default(name);

@@ -158,6 +158,9 @@ pub struct Context {
     pub runtime: Runtime,
     /// Model runc's ENOSYS stub (only meaningful for runc).
     pub enosys_stub: bool,
+    /// The libseccomp whose syscall table the runtime resolves names with.
+    #[serde(skip_serializing_if = "crate::host::Libseccomp::is_current")]
+    pub libseccomp: crate::host::Libseccomp,
 }
 
 impl Context {
@@ -171,6 +174,7 @@ impl Context {
             kernel: KernelVersion { major: 6, minor: 1 },
             runtime: Runtime::Runc,
             enosys_stub: true,
+            libseccomp: crate::host::Libseccomp::Current,
         }
     }
 

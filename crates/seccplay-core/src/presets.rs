@@ -1,6 +1,12 @@
 //! Built-in profiles and modes: what `--default`, `docker`, `podman` and the playground's
 //! preset menu mean. The real profiles are embedded by `tools/gen-tables` (see NOTICE).
+//!
+//! Engine presets are named `engine@version` (`docker@25`, `containerd@1.7`); the names used
+//! before versions existed (`docker`, `docker-2020`, `podman`) are aliases. Docker's history and
+//! Podman's profiles are the stored files; containerd's RuntimeDefault is a conditional profile
+//! that resolves, in any context, to what containerd's Go code returns (`crate::host`).
 
+use crate::tables::host_presets as hp;
 use crate::tables::presets as gen;
 use serde::Serialize;
 
@@ -18,8 +24,15 @@ pub enum PresetKind {
 /// A named preset.
 #[derive(Clone, Copy, Debug, Serialize)]
 pub struct Preset {
-    /// Short name used on the command line (`docker`).
+    /// Short name used on the command line (`docker@25`).
     pub name: &'static str,
+    /// Other names that select it (`docker`).
+    pub aliases: &'static [&'static str],
+    /// An engine's built-in default (what it applies without `--security-opt seccomp=`):
+    /// `--privileged` switches it off.
+    pub builtin: bool,
+    /// The file it was taken from, below `refdata/` ("" when none).
+    pub source: &'static str,
     /// Title for menus.
     pub title: &'static str,
     /// One sentence about it.
@@ -77,54 +90,174 @@ pub const EXAMPLE: &str = r#"{
 /// Every preset, in menu order.
 pub const ALL: &[Preset] = &[
     Preset {
-        name: "docker",
-        title: "Docker default (current)",
-        description: "moby's default profile: ~370 syscalls allowed, EPERM for the rest, argument rules for socket, personality and clone, capability-dependent groups.",
+        name: "docker@29.4.3",
+        aliases: &["docker", "docker@latest"],
+        builtin: true,
+        source: "profiles/docker/default.json",
+        title: "Docker 29.4.3 … 29.7 default (current)",
+        description: "moby's default profile: ~370 syscalls allowed, EPERM for the rest, argument rules for socket (AF_ALG and AF_VSOCK blocked), personality and clone, capability-dependent groups.",
         kind: PresetKind::Profile(gen::DOCKER_DEFAULT),
     },
     Preset {
-        name: "docker-2020",
-        title: "Docker default (2020)",
-        description: "moby's default profile as of November 2020 (no defaultErrnoRet, no minKernel).",
+        name: "docker@28.2",
+        aliases: &[],
+        builtin: true,
+        source: "profiles/docker/history/docker-v28.5.2.json",
+        title: "Docker 28.2 … 29.4.1 default",
+        description: "As the current one, but socket blocks only AF_VSOCK (AF_ALG allowed). Stored from v28.5.2.",
+        kind: PresetKind::Profile(hp::DOCKER_V28_5_2),
+    },
+    Preset {
+        name: "docker@26",
+        aliases: &[],
+        builtin: true,
+        source: "profiles/docker/history/docker-v26.0.0.json",
+        title: "Docker 25.0.3 … 28.1 default",
+        description: "Adds cachestat, fchmodat2, futex_wait/wake/requeue and map_shadow_stack; no listmount, statmount, mseal, *xattrat. Stored from v26.0.0 (same file in 27.0.1 and 28.0.0).",
+        kind: PresetKind::Profile(hp::DOCKER_V26_0_0),
+    },
+    Preset {
+        name: "docker@25",
+        aliases: &[],
+        builtin: true,
+        source: "profiles/docker/history/docker-v25.0.0.json",
+        title: "Docker 25.0.0 … 25.0.2 default",
+        description: "io_uring_* removed (EPERM); name_to_handle_at allowed without CAP_SYS_ADMIN.",
+        kind: PresetKind::Profile(hp::DOCKER_V25_0_0),
+    },
+    Preset {
+        name: "docker@23",
+        aliases: &["docker@24"],
+        builtin: true,
+        source: "profiles/docker/history/docker-v23.0.0.json",
+        title: "Docker 23.0 … 24.0 default",
+        description: "defaultErrnoRet 1; clone3 → ENOSYS without CAP_SYS_ADMIN; socket(AF_VSOCK) blocked; io_uring_* still allowed.",
+        kind: PresetKind::Profile(hp::DOCKER_V23_0_0),
+    },
+    Preset {
+        name: "docker@20.10",
+        aliases: &["docker-2020"],
+        builtin: true,
+        source: "profiles/docker/history/docker-v20.10.0.json",
+        title: "Docker 20.10.0 default",
+        description: "No defaultErrnoRet, no clone3 rule (EPERM; the ENOSYS rule came in 20.10.10), io_uring_* allowed. Same file as moby f7bcb02f (2020-11-11).",
         kind: PresetKind::Profile(gen::DOCKER_DEFAULT_2020),
     },
     Preset {
-        name: "podman",
-        title: "Podman default",
-        description: "containers/common's default profile: ENOSYS as the default errno, per-rule errnoRet.",
+        name: "docker@19.03",
+        aliases: &[],
+        builtin: true,
+        source: "profiles/docker/history/docker-v19.03.0.json",
+        title: "Docker 19.03.0 default",
+        description: "No clone3, io_uring, faccessat2 or openat2 (all EPERM); clone mask without CLONE_NEWCGROUP.",
+        kind: PresetKind::Profile(hp::DOCKER_V19_03_0),
+    },
+    Preset {
+        name: "containerd@2.3",
+        aliases: &["containerd", "containerd@main"],
+        builtin: true,
+        source: "",
+        title: "containerd 2.3 RuntimeDefault",
+        description: "containerd's built-in profile (seccomp_default.go at v2.3.4 = main 301026e5), for the context's arch, capabilities and kernel: socket blocks AF_ALG and AF_VSOCK, no io_uring.",
+        kind: PresetKind::Profile(hp::CONTAINERD_MAIN_301026E5),
+    },
+    Preset {
+        name: "containerd@2.0",
+        aliases: &[],
+        builtin: true,
+        source: "",
+        title: "containerd 2.0 RuntimeDefault",
+        description: "containerd v2.0.0's built-in profile: socket blocks only AF_VSOCK, no io_uring, none of the 6.8+ calls (listmount, mseal, …).",
+        kind: PresetKind::Profile(hp::CONTAINERD_V2_0_0),
+    },
+    Preset {
+        name: "containerd@1.7",
+        aliases: &[],
+        builtin: true,
+        source: "",
+        title: "containerd 1.7 RuntimeDefault",
+        description: "containerd v1.7.34's built-in profile: io_uring_* allowed, socket blocks AF_ALG and AF_VSOCK.",
+        kind: PresetKind::Profile(hp::CONTAINERD_V1_7_34),
+    },
+    Preset {
+        name: "containerd@1.6",
+        aliases: &[],
+        builtin: true,
+        source: "",
+        title: "containerd 1.6 RuntimeDefault",
+        description: "containerd v1.6.20's built-in profile (Debian 12's containerd): socket with any family, io_uring_* allowed, process_vm_* only with CAP_SYS_PTRACE.",
+        kind: PresetKind::Profile(hp::CONTAINERD_V1_6_20),
+    },
+    Preset {
+        name: "kubernetes",
+        aliases: &["RuntimeDefault"],
+        builtin: true,
+        source: "",
+        title: "Kubernetes RuntimeDefault",
+        description: "seccompProfile: RuntimeDefault means the node's runtime's built-in profile: on containerd nodes containerd's (containerd@1.6 … containerd@2.3, by the node's containerd), on CRI-O nodes containers-common's (podman@2026.03 / podman@2025.04). This entry is containerd@2.3's.",
+        kind: PresetKind::Profile(hp::CONTAINERD_MAIN_301026E5),
+    },
+    Preset {
+        name: "podman@2026.03",
+        aliases: &["podman", "crio"],
+        builtin: true,
+        source: "profiles/podman/container-libs-seccomp.json",
+        title: "Podman / CRI-O default (containers/container-libs, 2026-03)",
+        description: "containers' default profile: ENOSYS as the default errno, per-rule errnoRet, AF_VSOCK blocked.",
         kind: PresetKind::Profile(gen::PODMAN_DEFAULT),
     },
     Preset {
+        name: "podman@2025.04",
+        aliases: &[],
+        builtin: true,
+        source: "profiles/podman/containers-common-seccomp.json",
+        title: "Podman / CRI-O default (containers/common, 2025-04)",
+        description: "The archived containers/common profile (last changed 2025-04-07): ENOSYS default errno, no AF_VSOCK block.",
+        kind: PresetKind::Profile(hp::PODMAN_CONTAINERS_COMMON),
+    },
+    Preset {
         name: "example",
+        aliases: &[],
+        builtin: false,
+        source: "",
         title: "Small annotated example",
         description: "A short allow-list with an errnoRet, argument rules and a masked comparison.",
         kind: PresetKind::Profile(EXAMPLE),
     },
     Preset {
         name: "strict",
+        aliases: &[],
+        builtin: false,
+        source: "",
         title: "Strict mode",
         description: "SECCOMP_MODE_STRICT: only read, write, _exit and sigreturn; anything else kills with SIGKILL.",
         kind: PresetKind::Strict,
     },
     Preset {
         name: "unconfined",
+        aliases: &[],
+        builtin: false,
+        source: "",
         title: "Unconfined",
         description: "No filter, as with --security-opt seccomp=unconfined.",
         kind: PresetKind::Unconfined,
     },
 ];
 
-/// True for the preset that is Docker's built-in default: a container runs with it when no
-/// `--security-opt seccomp=` is given, so `--privileged` switches it off
-/// ([`Context::explicit_profile`](crate::context::Context::explicit_profile) false). Any other
-/// profile reaches Docker through `--security-opt seccomp=FILE`, which `--privileged` keeps.
+/// True for a preset that is an engine's built-in default (Docker's, Podman's, containerd's):
+/// a container runs with it when no `--security-opt seccomp=` is given, so `--privileged`
+/// switches it off ([`Context::explicit_profile`](crate::context::Context::explicit_profile)
+/// false). Any other profile reaches the engine through `--security-opt seccomp=FILE` (or a
+/// Kubernetes `localhost/` profile), which `--privileged` keeps.
 pub fn is_builtin_default(name: &str) -> bool {
-    name == "docker"
+    get(name).is_some_and(|p| p.builtin)
 }
 
-/// Looks a preset up by name.
+/// Looks a preset up by name or alias.
 pub fn get(name: &str) -> Option<&'static Preset> {
-    ALL.iter().find(|p| p.name == name)
+    ALL.iter()
+        .find(|p| p.name == name)
+        .or_else(|| ALL.iter().find(|p| p.aliases.contains(&name)))
 }
 
 #[cfg(test)]
@@ -157,5 +290,55 @@ mod tests {
         assert_eq!(v("socket(AF_INET, SOCK_STREAM, 0)"), 0x7fff_0000);
         assert_eq!(v("socket(AF_VSOCK, SOCK_STREAM, 0)"), 0x0005_0001);
         assert_eq!(v("clone3()"), 0x0005_0026);
+    }
+
+    fn refdata(rel: &str) -> String {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../refdata/").to_string() + rel;
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    /// Every preset taken from a file is that file: byte for byte when embedded raw, and the
+    /// same JSON value when the generator re-serialised it (the three older constants).
+    #[test]
+    fn each_preset_equals_its_file() {
+        let mut raw = 0;
+        for p in ALL.iter().filter(|p| !p.source.is_empty()) {
+            let PresetKind::Profile(text) = p.kind else {
+                panic!("{}", p.name)
+            };
+            let file = refdata(p.source);
+            if text == file {
+                raw += 1;
+                continue;
+            }
+            let a: serde_json::Value = serde_json::from_str(text).unwrap();
+            let b: serde_json::Value = serde_json::from_str(&file).unwrap();
+            assert_eq!(a, b, "{} differs from {}", p.name, p.source);
+        }
+        assert!(raw >= 6, "{raw} presets byte-exact");
+    }
+
+    #[test]
+    fn names_say_engine_and_version_and_old_names_are_aliases() {
+        for old in ["docker", "docker-2020", "podman"] {
+            assert!(get(old).is_some(), "{old}");
+        }
+        assert_eq!(get("docker").unwrap().name, "docker@29.4.3");
+        assert_eq!(get("docker-2020").unwrap().name, "docker@20.10");
+        assert_eq!(get("podman").unwrap().name, "podman@2026.03");
+        let mut names: Vec<&str> = ALL
+            .iter()
+            .flat_map(|p| p.aliases.iter().copied().chain([p.name]))
+            .collect();
+        let n = names.len();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), n, "a name or alias is used twice");
+        for e in ["docker@", "containerd@", "podman@"] {
+            assert!(
+                ALL.iter().filter(|p| p.name.starts_with(e)).count() >= 2,
+                "{e}"
+            );
+        }
     }
 }

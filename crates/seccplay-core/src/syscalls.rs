@@ -7,6 +7,7 @@
 //! and errno numbers.
 
 use crate::arch::{Arch, X32_SYSCALL_BIT};
+use crate::host::Libseccomp;
 use crate::tables::{self, N};
 use std::fmt;
 use std::sync::OnceLock;
@@ -171,6 +172,57 @@ pub fn is_known(name: &str) -> bool {
 /// Every name libseccomp's table knows, sorted.
 pub fn all_names() -> impl Iterator<Item = &'static str> {
     tables::syscalls::SYSCALLS.iter().map(|r| r.0)
+}
+
+/// The syscall table of a libseccomp version: the current rows, or 2.5.4's (the current rows
+/// with the generated differences applied, built once), sorted by name.
+fn table(lib: Libseccomp) -> &'static [Row] {
+    static V2_5_4: OnceLock<Vec<Row>> = OnceLock::new();
+    match lib {
+        Libseccomp::Current => tables::syscalls::SYSCALLS,
+        Libseccomp::V2_5_4 => V2_5_4.get_or_init(|| {
+            use tables::host::{
+                LIBSECCOMP_2_5_4_CELLS, LIBSECCOMP_2_5_4_PNR, LIBSECCOMP_2_5_4_UNKNOWN,
+            };
+            tables::syscalls::SYSCALLS
+                .iter()
+                .filter(|r| !LIBSECCOMP_2_5_4_UNKNOWN.contains(&r.0))
+                .map(|&(name, pnr, mut nr)| {
+                    for &(_, col, v) in LIBSECCOMP_2_5_4_CELLS.iter().filter(|c| c.0 == name) {
+                        nr[col] = v;
+                    }
+                    let pnr = LIBSECCOMP_2_5_4_PNR
+                        .iter()
+                        .find(|p| p.0 == name)
+                        .map_or(pnr, |p| p.1);
+                    (name, pnr, nr)
+                })
+                .collect()
+        }),
+    }
+}
+
+/// [`lookup`] in the table of a libseccomp version.
+pub fn lookup_in(lib: Libseccomp, name: &str) -> Option<Syscall> {
+    match lib {
+        Libseccomp::Current => lookup(name),
+        _ => {
+            let t = table(lib);
+            t.binary_search_by(|r| r.0.cmp(name))
+                .ok()
+                .map(|i| Syscall(&t[i]))
+        }
+    }
+}
+
+/// [`resolve`] with the table of a libseccomp version.
+pub fn resolve_in(lib: Libseccomp, arch: Arch, name: &str) -> Resolved {
+    lookup_in(lib, name).map_or(Resolved::Unknown, |s| s.on(arch))
+}
+
+/// [`is_known`] for a libseccomp version.
+pub fn is_known_in(lib: Libseccomp, name: &str) -> bool {
+    lookup_in(lib, name).is_some()
 }
 
 /// The syscall with number `nr` (base applied: mips 4000+, x32 with bit 30 set) on `arch`.

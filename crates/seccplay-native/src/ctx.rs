@@ -32,6 +32,10 @@ pub struct CtxArgs {
     /// OCI runtime whose conversion to model: runc (ENOSYS stub) or crun [default: runc]
     #[arg(long, value_name = "RUNTIME")]
     pub runtime: Option<String>,
+    /// libseccomp whose syscall table the runtime resolves names with: 2.5.4 or current
+    /// [default: current]
+    #[arg(long, value_name = "VERSION")]
+    pub libseccomp: Option<String>,
 }
 
 /// The running kernel's `X.Y`, from uname(2).
@@ -88,6 +92,13 @@ impl CtxArgs {
             })?;
         }
         ctx.enosys_stub = ctx.runtime == Runtime::Runc;
+        if let Some(l) = &self.libseccomp {
+            ctx.libseccomp = seccplay_core::host::Libseccomp::parse(l).ok_or_else(|| {
+                Fail::msg(format!(
+                    "--libseccomp: unknown version \"{l}\" (2.5.4 or current)"
+                ))
+            })?;
+        }
         Ok(ctx)
     }
 }
@@ -141,7 +152,7 @@ pub fn load(profile: &str) -> Result<Loaded, Fail> {
             PresetKind::Profile(text) => Ok(Loaded {
                 origin: format!("preset {}", p.name),
                 text: text.to_string(),
-                builtin_default: presets::is_builtin_default(p.name),
+                builtin_default: p.builtin,
                 kind: p.kind,
             }),
             // Modes, not profiles: only `apply` can use them.
@@ -166,7 +177,12 @@ pub fn load(profile: &str) -> Result<Loaded, Fail> {
 pub fn presets_help() -> String {
     let mut s = String::from("Presets (PROFILE may name one instead of a path):\n");
     for p in presets::ALL {
-        s.push_str(&format!("  {:<12} {}\n", p.name, p.description));
+        let aliases = if p.aliases.is_empty() {
+            String::new()
+        } else {
+            format!(" (also: {})", p.aliases.join(", "))
+        };
+        s.push_str(&format!("  {:<15} {}{aliases}\n", p.name, p.description));
     }
     s
 }

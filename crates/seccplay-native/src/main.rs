@@ -17,6 +17,7 @@ mod child;
 mod ctx;
 mod evidence;
 mod explain;
+mod host;
 mod kernel;
 mod meta;
 mod notif;
@@ -72,7 +73,7 @@ Examples:
 --explain installs the same program with USER_NOTIF where the profile would not allow the
 syscall, answers each notification as the profile would and prints pid, call, action and the
 deciding rule. How each action is reproduced (ERRNO, KILL, TRAP, TRACE, LOG) is the table in
-README.md, section "Which syscall was blocked, and by which rule: apply --explain". It stops when
+README.md, section 'Which syscall was blocked, and by which rule: apply --explain'. It stops when
 the command exits: descendants still running then get ENOSYS where they would have been notified.")]
     Apply(apply::ApplyArgs),
 
@@ -148,6 +149,15 @@ Examples:
   seccplay-native diff docker docker --b-cap-add SYS_ADMIN
   seccplay-native diff docker docker --a-runtime runc --b-runtime crun --json")]
     Diff(report::DiffArgs),
+    /// One call across named hosts and presets (engine, libseccomp, runtime, kernel), or --diff
+    /// between two hosts for every syscall
+    #[command(after_help = "\
+Examples:
+  seccplay-native matrix 'clone3()' 'io_uring_setup(0, 0)' 'unshare(CLONE_NEWUSER)'
+  seccplay-native matrix 'faccessat2(0, 0, 0, 0)' --preset docker@20.10 --kernel 5.4
+  seccplay-native matrix --diff k8s-containerd1.7 k8s-containerd2
+  seccplay-native matrix --list")]
+    Matrix(host::MatrixArgs),
 
     /// Disassemble a raw BPF program (raw bytes, hex, C array, JSON, base64 or assembly)
     #[command(after_help = "\
@@ -320,6 +330,7 @@ fn command() -> clap::Command {
         "audit",
         "replay",
         "add-log-flag",
+        "matrix",
     ] {
         let p = presets.clone();
         c = c.mut_subcommand(name, move |s| {
@@ -353,6 +364,7 @@ fn main() -> ExitCode {
         Cmd::Table(a) => report::table(a),
         Cmd::Lint(a) => report::lint(a),
         Cmd::Diff(a) => report::diff(a),
+        Cmd::Matrix(a) => host::run(a),
         Cmd::Disasm(a) => prog::disasm(a),
         Cmd::Asm(a) => prog::asm(a),
         Cmd::Emu(a) => prog::emu(a),

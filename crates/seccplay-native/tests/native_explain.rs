@@ -208,7 +208,7 @@ fn docker_default_explained_as_plain_apply_behaves() {
     let (k, el) = (entries.len() - 1, entries[entries.len() - 1] + 1);
     assert!(
         un.contains(&format!(
-            "unshare(CLONE_NEWUSER) → ERRNO(EPERM) — default action (line {}:{dc} of preset docker) — no rule for unshare: syscalls[{k}] (",
+            "unshare(CLONE_NEWUSER) → ERRNO(EPERM) — default action (line {}:{dc} of preset docker@29.4.3) — no rule for unshare: syscalls[{k}] (",
             dl + 1
         )),
         "{un}"
@@ -221,7 +221,7 @@ fn docker_default_explained_as_plain_apply_behaves() {
     );
     assert!(
         r.iter().any(|l| l.contains(&format!(
-            "personality(PER_LINUX|ADDR_NO_RANDOMIZE) → ERRNO(EPERM) — default action (line {}:{dc} of preset docker) — no argument rule for personality matched",
+            "personality(PER_LINUX|ADDR_NO_RANDOMIZE) → ERRNO(EPERM) — default action (line {}:{dc} of preset docker@29.4.3) — no argument rule for personality matched",
             dl + 1
         ))),
         "{r:?}"

@@ -95,6 +95,22 @@ fn samples(dir: &Path) -> Vec<(&'static str, Vec<String>, Out)> {
             Out::Document,
         ),
         (
+            "matrix --json",
+            s(&[
+                "matrix",
+                "clone3()",
+                "faccessat2(0, 0, 0, 0)",
+                "--preset",
+                "docker@20.10",
+                "--kernel",
+                "5.4",
+                "--host",
+                "docker-debian12",
+                "--json",
+            ]),
+            Out::Document,
+        ),
+        (
             "emu --json",
             s(&[
                 "emu",

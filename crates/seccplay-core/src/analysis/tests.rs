@@ -173,9 +173,13 @@ fn privileged_is_unconfined_unless_the_profile_is_explicit() {
         assert_eq!(v(c), Action::Errno(1), "{c}: no capability allows it");
     }
     assert_eq!(v("unshare(CLONE_NEWUSER)"), Action::Allow, "CAP_SYS_ADMIN");
-    // The built-in preset is the only one that is not explicit.
+    // Engines' own defaults are not explicit (by name or alias); a user's profile is.
     assert!(crate::presets::is_builtin_default("docker"));
-    assert!(!crate::presets::is_builtin_default("podman"));
+    assert!(crate::presets::is_builtin_default("docker@25"));
+    assert!(crate::presets::is_builtin_default("podman"));
+    assert!(!crate::presets::is_builtin_default("example"));
+    assert!(!crate::presets::is_builtin_default("strict"));
+    assert!(!crate::presets::is_builtin_default("no-such-preset"));
 }
 
 /// Regression (issue 14): kernels before 5.11 have no constant-action cache.

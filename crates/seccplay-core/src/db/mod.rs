@@ -200,7 +200,7 @@ pub fn build(policy: &Policy) -> Result<Database, Failure> {
         .collect();
     let mut diagnostics = Vec::new();
     for rule in policy.rules.iter() {
-        let sys = syscalls::lookup(&rule.syscall);
+        let sys = syscalls::lookup_in(policy.libseccomp, &rule.syscall);
         for db in dbs.iter_mut() {
             let added = db.add_rule(rule, sys, &mut diagnostics);
             if db.hung {

@@ -68,12 +68,16 @@ pub(super) fn modelled(ctx: &Context, default_action: u32) -> bool {
 
 /// The stub's per-ABI maximum: the largest number of any name the profile lists (all entries
 /// kept by moby, whatever their action), ignoring names unknown to the table.
-pub(super) fn enosys_stub(arches: &[Arch], kept: &[&SyscallEntry]) -> EnosysStub {
+pub(super) fn enosys_stub(
+    arches: &[Arch],
+    kept: &[&SyscallEntry],
+    lib: crate::host::Libseccomp,
+) -> EnosysStub {
     let mut max = Vec::new();
     let known: Vec<Syscall> = kept
         .iter()
         .flat_map(|e| e.names.iter())
-        .filter_map(|n| syscalls::lookup(&n.value))
+        .filter_map(|n| syscalls::lookup_in(lib, &n.value))
         .collect();
     for &a in arches {
         let m = known

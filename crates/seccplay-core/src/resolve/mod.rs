@@ -161,6 +161,9 @@ pub struct Policy {
     pub enosys: Option<EnosysStub>,
     /// runc uses libseccomp's binary-tree layout (optimize 2) above 32 rules.
     pub binary_tree: bool,
+    /// The libseccomp whose table resolves the rules' names.
+    #[serde(skip_serializing_if = "crate::host::Libseccomp::is_current")]
+    pub libseccomp: crate::host::Libseccomp,
 }
 
 /// The outcome of resolution.
@@ -196,7 +199,8 @@ pub fn resolve(profile: &Profile, ctx: &Context) -> Result<Resolution, Failure> 
     let rules = s.runtime_rules(&kept, default_action);
     s.refuse_on_errors()?;
     flags.new_listener = runtime::new_listener(profile, ctx, &kept);
-    let enosys = enosys::modelled(ctx, default_action).then(|| enosys::enosys_stub(&arches, &kept));
+    let enosys = enosys::modelled(ctx, default_action)
+        .then(|| enosys::enosys_stub(&arches, &kept, ctx.libseccomp));
     Ok(Resolution {
         policy: Some(Policy {
             default_action,
@@ -208,6 +212,7 @@ pub fn resolve(profile: &Profile, ctx: &Context) -> Result<Resolution, Failure> 
             runtime: ctx.runtime,
             enosys,
             binary_tree: runtime::binary_tree(ctx, &kept),
+            libseccomp: ctx.libseccomp,
         }),
         unconfined_reason: None,
         diagnostics: s.diags,

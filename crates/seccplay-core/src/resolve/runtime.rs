@@ -331,7 +331,7 @@ impl<'a> Steps<'a> {
             );
             return false;
         }
-        if !syscalls::is_known(&name.value) {
+        if !syscalls::is_known_in(self.ctx.libseccomp, &name.value) {
             if !name.value.is_empty() {
                 let hint = if self.suggestions_left > 0 {
                     self.suggestions_left -= 1;

@@ -8,6 +8,8 @@
 
 pub(crate) mod constants;
 pub(crate) mod errno_messages;
+pub(crate) mod host;
+pub(crate) mod host_presets;
 pub(crate) mod presets;
 pub(crate) mod prototypes;
 pub(crate) mod syscalls;

@@ -631,27 +631,11 @@ pub fn describe_args(syscall: &str, args: &[u64]) -> Vec<Option<String>> {
 /// The names of libseccomp's current table that libseccomp 2.5.x does not know (Debian 12's
 /// 2.5.4; Ubuntu 22.04 and 24.04, RHEL 9 ship 2.5.x too), sorted. Such a host's runc or crun
 /// cannot resolve them and leaves their rules out, so the call falls to runc's ENOSYS stub or
-/// the default action. The list is what real libseccomp 2.5.4 answers: the conformance test
-/// `libseccomp_2_5_unknown_names` (tests/) asks python3-seccomp for every name of the table.
-pub const UNKNOWN_TO_LIBSECCOMP_2_5: &[&str] = &[
-    "file_getattr",
-    "file_setattr",
-    "getxattrat",
-    "listmount",
-    "listns",
-    "listxattrat",
-    "lsm_get_self_attr",
-    "lsm_list_modules",
-    "lsm_set_self_attr",
-    "mseal",
-    "open_tree_attr",
-    "removexattrat",
-    "riscv_hwprobe",
-    "rseq_slice_yield",
-    "setxattrat",
-    "statmount",
-    "uretprobe",
-];
+/// the default action. The list is the generated difference between the current table and
+/// 2.5.4's (`refdata/host/libseccomp-2.5.4/`, captured from the real library), the same one
+/// [`lookup_in`] applies; the conformance test `libseccomp_2_5_unknown_names` (tests/) asks
+/// python3-seccomp again for every name of the table.
+pub static UNKNOWN_TO_LIBSECCOMP_2_5: &[&str] = tables::host::LIBSECCOMP_2_5_4_UNKNOWN;
 
 /// True when hosts with libseccomp 2.5.x do not know the name ([`UNKNOWN_TO_LIBSECCOMP_2_5`]).
 pub fn unknown_to_libseccomp_2_5(name: &str) -> bool {

@@ -16,6 +16,7 @@ mod apply;
 mod child;
 mod ctx;
 mod explain;
+mod filters;
 mod kernel;
 mod meta;
 mod notif;
@@ -211,6 +212,17 @@ Examples:
   seccplay-native man > seccplay-native.1 && man -l seccplay-native.1
   seccplay-native man --dir ~/.local/share/man/man1")]
     Man(meta::ManArgs),
+
+    /// Any raw filter or stack (files newest first, or `dump PID` output): table, explain, decompile
+    #[command(
+        subcommand,
+        after_help = "\
+Examples:
+  seccplay-native raw explain filter.bpf
+  seccplay-native dump 1234 > stack.txt && seccplay-native raw table stack.txt --json
+  seccplay-native raw decompile filter.bpf --check -o profile.json"
+    )]
+    Raw(filters::RawCmd),
 }
 
 /// Where a command's output goes: a file (`-o`) or stdout.
@@ -314,6 +326,7 @@ fn main() -> ExitCode {
         Cmd::Dump(a) => kernel::dump(a),
         Cmd::Completions(a) => meta::completions(a),
         Cmd::Man(a) => meta::man(a),
+        Cmd::Raw(c) => filters::run(c),
     };
     match r {
         Ok(code) => ExitCode::from(code),

@@ -219,7 +219,7 @@ Examples:
         after_help = "\
 Examples:
   seccplay-native raw explain filter.bpf
-  seccplay-native dump 1234 > stack.txt && seccplay-native raw table stack.txt --json
+  seccplay-native raw table new.bpf old.bpf --json   (from dump 1234 --index N --format raw)
   seccplay-native raw decompile filter.bpf --check -o profile.json"
     )]
     Raw(filters::RawCmd),

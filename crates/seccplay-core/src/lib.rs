@@ -30,6 +30,7 @@ pub mod diag;
 pub mod eval;
 pub mod evidence;
 pub mod expr;
+pub mod filter;
 pub mod host;
 pub mod invariants;
 pub mod json;

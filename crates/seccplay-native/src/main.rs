@@ -17,6 +17,7 @@ mod child;
 mod ctx;
 mod evidence;
 mod explain;
+mod filters;
 mod host;
 mod kernel;
 mod meta;
@@ -259,6 +260,17 @@ Examples:
   seccplay-native man > seccplay-native.1 && man -l seccplay-native.1
   seccplay-native man --dir ~/.local/share/man/man1")]
     Man(meta::ManArgs),
+
+    /// Any raw filter or stack (files newest first, or `dump PID` output): table, explain, decompile
+    #[command(
+        subcommand,
+        after_help = "\
+Examples:
+  seccplay-native raw explain filter.bpf
+  seccplay-native raw table new.bpf old.bpf --json   (from dump 1234 --index N --format raw)
+  seccplay-native raw decompile filter.bpf --check -o profile.json"
+    )]
+    Raw(filters::RawCmd),
 }
 
 /// Where a command's output goes: a file (`-o`) or stdout.
@@ -376,6 +388,7 @@ fn main() -> ExitCode {
         Cmd::AddLogFlag(a) => evidence::add_log_flag(a),
         Cmd::Completions(a) => meta::completions(a),
         Cmd::Man(a) => meta::man(a),
+        Cmd::Raw(c) => filters::run(c),
     };
     match r {
         Ok(code) => ExitCode::from(code),

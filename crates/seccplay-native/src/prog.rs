@@ -190,6 +190,10 @@ pub struct EmuArgs {
     /// Read JSON-line queries (as `simulate --batch`) from FILE (`-`: stdin)
     #[arg(long, value_name = "FILE", conflicts_with_all = ["syscalls", "trace"])]
     pub batch: Option<String>,
+    /// Older filters of the stack, after FILE (repeatable, newest first); FILE may also be
+    /// `dump PID` output with several filters. The result combines them as the kernel does
+    #[arg(long, value_name = "OLDER")]
+    pub stack: Vec<String>,
     /// Syscalls: 'unshare(CLONE_NEWUSER)', 'nr=135 0x1 0 0'
     #[arg(value_name = "SYSCALL", required_unless_present = "batch")]
     pub syscalls: Vec<String>,
@@ -198,7 +202,13 @@ pub struct EmuArgs {
 /// Runs `emu`.
 pub fn emu(a: EmuArgs) -> Result<u8, Fail> {
     let arch = ctx::arch_arg(a.arch.as_deref())?;
-    let prog = load_program(&a.file, arch)?;
+    let mut files = vec![a.file.clone()];
+    files.extend(a.stack.iter().cloned());
+    let stack = crate::filters::load_stack(&files, arch)?;
+    if stack.len() > 1 {
+        return emu_stack(&a, arch, &stack);
+    }
+    let prog = stack.into_iter().next().unwrap_or_default();
     warn_unverified(&a.file, &prog);
     if let Some(input) = &a.batch {
         let ok = report::batch_lines(input, |v| {
@@ -250,6 +260,67 @@ pub fn emu(a: EmuArgs) -> Result<u8, Fail> {
                 out.push_str(&format!(
                     "{call}: the program stops without a verdict: {e}\n"
                 ));
+                list.push(json!({"input": s, "error": e.to_string()}));
+            }
+        }
+    }
+    if a.json {
+        println!("{}", crate::schema::pretty(json!({ "results": list })));
+    } else {
+        write_out(None, out.as_bytes())?;
+    }
+    Ok(if failed { 1 } else { 0 })
+}
+
+/// `emu` over a stack: every filter's value and the combined one (no trace, no batch).
+fn emu_stack(a: &EmuArgs, arch: Arch, stack: &[Vec<Insn>]) -> Result<u8, Fail> {
+    if a.batch.is_some() || a.trace {
+        return Err(Fail::msg(
+            "--batch and --trace take one filter, not a stack",
+        ));
+    }
+    for (i, p) in stack.iter().enumerate() {
+        warn_unverified(&format!("filter {i}"), p);
+    }
+    let refs: Vec<&[Insn]> = stack.iter().map(|p| p.as_slice()).collect();
+    let mut out = String::new();
+    let mut list = Vec::new();
+    let mut failed = false;
+    for s in &a.syscalls {
+        let call = expr::parse_call(s, arch).map_err(|e| Fail::msg(format!("'{s}': {e}")))?;
+        let d = analysis::data_of(&analysis::query_of(&call, arch));
+        let each: Vec<Result<u32, String>> = refs
+            .iter()
+            .map(|p| interp::run(p, &d, arch.endian()).map_err(|e| e.to_string()))
+            .collect();
+        match interp::run_stack(&refs, &d, arch.endian()) {
+            Ok(ret) => {
+                let parts: Vec<String> = each
+                    .iter()
+                    .map(|r| {
+                        r.as_ref()
+                            .map_or_else(|e| e.clone(), |v| describe_action(*v))
+                    })
+                    .collect();
+                out.push_str(&format!(
+                    "{call}: {} ({ret:#010x}); filters newest first: {}\n",
+                    describe_action(ret),
+                    parts.join(", ")
+                ));
+                let mut j = ret_json(ret);
+                j["input"] = json!(s);
+                j["filters"] = json!(each
+                    .iter()
+                    .map(|r| r
+                        .clone()
+                        .map(ret_json)
+                        .unwrap_or_else(|e| json!({"error": e})))
+                    .collect::<Vec<_>>());
+                list.push(j);
+            }
+            Err(e) => {
+                failed = true;
+                out.push_str(&format!("{call}: the stack stops without a verdict: {e}\n"));
                 list.push(json!({"input": s, "error": e.to_string()}));
             }
         }

@@ -1,0 +1,146 @@
+//! `raw` and `emu` on a real stack: a process gets two filters (one `apply` inside another),
+//! `dump PID` takes both from the kernel, and the analysis and the emulator of the dumped stack
+//! give the answers the kernel gave the process.
+
+mod common;
+
+use common::{tmpdir, write};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_seccplay-native");
+
+fn run(args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .output()
+        .expect("spawn seccplay-native")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn kernel_ready(test: &str) -> bool {
+    let why = if let Some(w) = common::no_seccomp_filters() {
+        Some(w.to_string())
+    } else if !common::is_root() {
+        Some("not root (dump needs CAP_SYS_ADMIN)".to_string())
+    } else {
+        None
+    };
+    common::ready_unless(test, why)
+}
+
+const OLDER: &str = r#"{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[
+ {"names":["mkdir","mkdirat"],"action":"SCMP_ACT_ERRNO","errnoRet":13},
+ {"names":["rmdir"],"action":"SCMP_ACT_ERRNO","errnoRet":39}]}"#;
+const NEWER: &str = r#"{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[
+ {"names":["mkdir","mkdirat"],"action":"SCMP_ACT_ERRNO","errnoRet":30},
+ {"names":["symlink","symlinkat"],"action":"SCMP_ACT_ERRNO","errnoRet":1}]}"#;
+
+#[test]
+#[ignore = "open (issue 17): the kernel part passes; the emu/raw part still fails: PTRACE_SECCOMP_GET_FILTER index 0 appears to be the oldest filter here (dump labels it newest), to be settled"]
+fn a_dumped_stack_of_two_filters_reproduces_the_kernels_answers() {
+    if !kernel_ready("stack dump") {
+        return;
+    }
+    let dir = tmpdir("rawstack");
+    let older = write(&dir, "older.json", OLDER);
+    let newer = write(&dir, "newer.json", NEWER);
+    // The kernel's answers, under both filters: mkdir gets the newest filter's errno
+    // (equal actions: the newest filter's data), rmdir the older's, symlink the newer's.
+    let probe = format!(
+        "mkdir {d}/a 2>&1; rmdir {d}/nonexistent 2>&1; ln -s x {d}/l 2>&1; true",
+        d = dir.display()
+    );
+    let o = Command::new(BIN)
+        .args([
+            "apply", &older, "--", BIN, "apply", &newer, "--", "sh", "-c", &probe,
+        ])
+        .output()
+        .unwrap();
+    let kernel = text(&o.stdout) + &text(&o.stderr);
+    assert!(kernel.contains("Read-only file system"), "{kernel}");
+    assert!(kernel.contains("Directory not empty"), "{kernel}");
+    assert!(kernel.contains("Operation not permitted"), "{kernel}");
+
+    // The same stack in a live process, dumped.
+    let pidfile = dir.join("pid");
+    let script = format!("echo $$ > {}; exec sleep 30", pidfile.display());
+    let mut child = Command::new(BIN)
+        .args([
+            "apply", &older, "--", BIN, "apply", &newer, "--", "sh", "-c", &script,
+        ])
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    let pid = loop {
+        if let Some(p) = std::fs::read_to_string(&pidfile)
+            .ok()
+            .and_then(|s| s.trim().parse::<i32>().ok())
+        {
+            break p;
+        }
+        assert!(start.elapsed() < Duration::from_secs(10), "no pid file");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    while std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default() != "sleep\n" {
+        assert!(start.elapsed() < Duration::from_secs(10), "sleep never ran");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let (f0, f1) = (dir.join("f0.bpf"), dir.join("f1.bpf"));
+    for (i, f) in [(0, &f0), (1, &f1)] {
+        let o = run(&[
+            "dump",
+            &pid.to_string(),
+            "--index",
+            &i.to_string(),
+            "--format",
+            "raw",
+            "-o",
+            f.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{o:?}");
+    }
+    // SAFETY: kill has no memory effects; `pid` is the sleep our own child exec'd.
+    unsafe { libc::kill(pid, libc::SIGTERM) };
+    let _ = child.wait();
+    let (s, older_f) = (f0.to_str().unwrap(), f1.to_str().unwrap());
+
+    let o = run(&[
+        "emu",
+        s,
+        "mkdir(0, 0)",
+        "rmdir(0)",
+        "symlink(0, 0)",
+        "getpid()",
+    ]);
+    let out = text(&o.stdout);
+    assert!(o.status.success(), "{o:?}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(lines[0].contains("ERRNO(EROFS)"), "{out}");
+    assert!(lines[1].contains("ERRNO(ENOTEMPTY)"), "{out}");
+    assert!(lines[2].contains("ERRNO(EPERM)"), "{out}");
+    assert!(lines[3].contains(": ALLOW"), "{out}");
+
+    let o = run(&["raw", "explain", s, older_f]);
+    let out = text(&o.stdout);
+    assert!(o.status.success(), "{o:?}");
+    assert!(out.starts_with("# 2 filter(s)"), "{out}");
+    assert!(out.contains("mkdir → ERRNO(EROFS)"), "{out}");
+    assert!(out.contains("rmdir → ERRNO(ENOTEMPTY)"), "{out}");
+    assert!(out.contains("symlink → ERRNO(EPERM)"), "{out}");
+    let o = run(&["raw", "table", s, older_f, "--json"]);
+    let js: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    assert_eq!(js["lengths"].as_array().map(|a| a.len()), Some(2));
+
+    // The stack decompiles to one profile that the kernel would treat the same way.
+    let o = run(&["raw", "decompile", s, older_f, "--check"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let p: serde_json::Value = serde_json::from_slice(&o.stdout).expect("profile");
+    let names = p["syscalls"].to_string();
+    assert!(names.contains("mkdir") && names.contains("rmdir"), "{p}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

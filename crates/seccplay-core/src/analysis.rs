@@ -76,7 +76,8 @@ pub fn analyze(text: &str, ctx: &Context) -> Analysis {
         ));
         return a;
     }
-    let parsed = match profile::parse(text) {
+    // Any format (Docker/OCI, SPO, seccompiler): the first policy of the input.
+    let parsed = match crate::frontend::read_one(text) {
         Ok(p) => p,
         Err(f) => {
             fail(&mut a, f);

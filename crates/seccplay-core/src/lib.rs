@@ -29,6 +29,7 @@ pub mod db;
 pub mod diag;
 pub mod eval;
 pub mod expr;
+pub mod frontend;
 pub mod invariants;
 pub mod json;
 pub mod presets;

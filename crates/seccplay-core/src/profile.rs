@@ -300,7 +300,7 @@ pub fn parse_bytes(bytes: &[u8]) -> Result<Parsed, Failure> {
 }
 
 /// Reads the profile out of the JSON tree, which it consumes: strings move into the profile.
-fn read(text: &str, root: Node) -> Result<Parsed, Failure> {
+pub(crate) fn read(text: &str, root: Node) -> Result<Parsed, Failure> {
     let mut r = Reader {
         idx: LineIndex::new(text),
         line: std::cell::Cell::new(0),

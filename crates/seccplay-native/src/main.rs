@@ -13,6 +13,7 @@ macro_rules! say {
 }
 
 mod apply;
+mod convert;
 mod ctx;
 mod explain;
 mod kernel;
@@ -151,6 +152,17 @@ Examples:
   seccplay-native diff docker docker --a-runtime runc --b-runtime crun --json")]
     Diff(report::DiffArgs),
 
+    /// Write a policy in another format (Docker/OCI JSON, Kubernetes SeccompProfile YAML)
+    #[command(after_help = "\
+Reads Docker/OCI JSON, SeccompProfile YAML (Security Profiles Operator) and Firecracker's
+seccompiler JSON (detected; --format overrides). Whatever the target cannot say is reported.
+
+Examples:
+  seccplay-native convert docker --to spo > docker-default.yaml
+  seccplay-native convert docker-default.yaml --to docker
+  seccplay-native convert firecracker.json --policy vcpu --to docker")]
+    Convert(convert::ConvertArgs),
+
     /// Disassemble a raw BPF program (raw bytes, hex, C array, JSON, base64 or assembly)
     #[command(after_help = "\
 Examples:
@@ -274,6 +286,7 @@ fn main() -> ExitCode {
         Cmd::Table(a) => report::table(a),
         Cmd::Lint(a) => report::lint(a),
         Cmd::Diff(a) => report::diff(a),
+        Cmd::Convert(a) => convert::run(a),
         Cmd::Disasm(a) => prog::disasm(a),
         Cmd::Asm(a) => prog::asm(a),
         Cmd::Emu(a) => prog::emu(a),

@@ -5,7 +5,7 @@ SHELL := /bin/bash
 RUN := scripts/run.sh
 
 .DEFAULT_GOAL := help
-.PHONY: help setup serve test lint fmt host-test wasm-test build e2e screenshot fuzz fuzz-seed
+.PHONY: help setup serve test lint fmt host-test wasm-test build e2e screenshot fuzz fuzz-seed install
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -39,6 +39,17 @@ e2e: ## release build, then the Playwright e2e tests against it (screenshots in 
 
 screenshot: e2e ## refresh docs/screenshot.png from the e2e run
 	cp target/e2e/shell.png docs/screenshot.png
+
+# The CLI under PREFIX: the binary (cargo install), its man pages and bash/zsh/fish completions.
+PREFIX ?= $(HOME)/.local
+install: ## install seccplay-native, man pages and shell completions under PREFIX (default ~/.local)
+	cargo install --locked --path crates/seccplay-native --root "$(PREFIX)"
+	"$(PREFIX)/bin/seccplay-native" man --dir "$(PREFIX)/share/man/man1"
+	mkdir -p "$(PREFIX)/share/bash-completion/completions" "$(PREFIX)/share/zsh/site-functions" "$(PREFIX)/share/fish/vendor_completions.d"
+	"$(PREFIX)/bin/seccplay-native" completions bash > "$(PREFIX)/share/bash-completion/completions/seccplay-native"
+	"$(PREFIX)/bin/seccplay-native" completions zsh > "$(PREFIX)/share/zsh/site-functions/_seccplay-native"
+	"$(PREFIX)/bin/seccplay-native" completions fish > "$(PREFIX)/share/fish/vendor_completions.d/seccplay-native.fish"
+	@echo "installed $(PREFIX)/bin/seccplay-native; put $(PREFIX)/bin on PATH and $(PREFIX)/share/man on MANPATH if they are not"
 
 fuzz: ## cargo-fuzz every target FUZZ_TIME seconds each (default 600; nightly + cargo-fuzz, else skips)
 	@$(RUN) fuzz

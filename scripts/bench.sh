@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # scripts/bench.sh [PROFILE] — the figures of docs/BENCHMARKS.md in one command.
 #
-# For PROFILE (default: ../shared/refdata/profiles/docker/default.json) in Docker's amd64
+# For PROFILE (default: refdata/profiles/docker/default.json) in Docker's amd64
 # context (x86_64 + x86 + x32, Docker's default capabilities), for seccplay and for
 # libseccomp 2.5.4 (optimize 1 = crun's linear layout, optimize 2 = runc's binary tree):
 # program size, instructions executed per x86_64 syscall 0..=462 with zero arguments
@@ -13,7 +13,7 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
-PROFILE=${1:-$ROOT/../shared/refdata/profiles/docker/default.json}
+PROFILE=${1:-$ROOT/refdata/profiles/docker/default.json}
 OUT=$ROOT/target/bench
 [[ -f $PROFILE ]] || { echo "bench.sh: profile not found: $PROFILE" >&2; exit 1; }
 mkdir -p "$OUT"

@@ -183,7 +183,9 @@ fi
 CHROMIUM=${CHROMIUM:-$(command -v chromium || command -v chromium-browser || echo /usr/bin/chromium)}
 CHROMEDRIVER=${CHROMEDRIVER:-$(command -v chromedriver || echo /usr/bin/chromedriver)}
 if [[ $WHAT == test ]]; then
-  TEST_PKGS=(chromium chromium-driver libseccomp-dev python3-seccomp seccomp)
+  # man-db + groff-base: tests/native_meta.rs renders the man page with `man -l`.
+  # strace + auditd: the evidence tests trace real programs and read interpreted audit records.
+  TEST_PKGS=(chromium chromium-driver libseccomp-dev python3-seccomp seccomp man-db groff-base strace auditd)
   if ((HAVE_APT)); then
     [[ -z $(apt_missing "${TEST_PKGS[@]}") ]] || timed "apt ${TEST_PKGS[*]}" apt_install "${TEST_PKGS[@]}"
     CHROMIUM=/usr/bin/chromium CHROMEDRIVER=/usr/bin/chromedriver
@@ -195,6 +197,9 @@ if [[ $WHAT == test ]]; then
   python3 -c 'import seccomp' 2>/dev/null || /usr/bin/python3 -c 'import seccomp' 2>/dev/null ||
     MISSING+=("libseccomp's Python binding, 'import seccomp' (Debian: python3-seccomp)")
   command -v python3 >/dev/null || MISSING+=("python3 (serves dist/ for the e2e tests)")
+  command -v man >/dev/null || MISSING+=("man (renders the man page in tests/native_meta.rs; Debian: man-db groff-base)")
+  command -v strace >/dev/null || MISSING+=("strace (the evidence tests trace real programs; Debian: strace)")
+  command -v ausearch >/dev/null || MISSING+=("ausearch (the audit reader's interpreted-record tests; Debian: auditd)")
   E2E=$ROOT/tests/e2e
   if [[ ! -f $E2E/node_modules/.package-lock.json || $E2E/package-lock.json -nt $E2E/node_modules/.package-lock.json ]]; then
     timed "npm ci (tests/e2e)" bash -c "cd '$E2E' && npm ci --no-audit --no-fund --silent >/dev/null"

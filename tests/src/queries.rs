@@ -50,9 +50,10 @@ const EDGE_NRS: &[u32] = &[
     0xffff_ffff,
 ];
 
-fn table() -> Option<&'static SyscallTable> {
-    static T: std::sync::OnceLock<Option<SyscallTable>> = std::sync::OnceLock::new();
-    T.get_or_init(|| SyscallTable::load().ok()).as_ref()
+/// libseccomp's syscall table from `refdata/` (always there; unreadable data is a failure).
+fn table() -> &'static SyscallTable {
+    static T: std::sync::OnceLock<SyscallTable> = std::sync::OnceLock::new();
+    T.get_or_init(|| SyscallTable::load().unwrap_or_else(|e| panic!("{e}")))
 }
 
 /// Socket/ipc multiplexer call number of a name (`socket` → 1, `semop` → 1, …).
@@ -190,12 +191,11 @@ fn random_args(rng: &mut Rng) -> [u64; 6] {
 /// arches not in the filter; and for every syscall named in the profile (and its
 /// socketcall/ipc multiplexer on abi arches) argument vectors around every constant of its
 /// rules (v-1, v, v+1; same low word under other high words; masked values), pairwise
-/// random combinations, plus seeded random vectors. Without `../shared` only a generic
-/// `0..=1100` sweep and random vectors are produced.
+/// random combinations, plus seeded random vectors.
 pub fn systematic_queries(profile: &Value, arches: &[(String, u32)], seed: u64) -> Vec<Query> {
     let mut rng = Rng::new(seed);
     let mut out: BTreeSet<Query> = BTreeSet::new();
-    let table = table();
+    let t = table();
     let push = |arch: u32, nr: u32, args: [u64; 6], out: &mut BTreeSet<Query>| {
         out.insert(Query { arch, nr, args });
     };
@@ -206,23 +206,18 @@ pub fn systematic_queries(profile: &Value, arches: &[(String, u32)], seed: u64) 
     }
     for (name, audit) in &sweep_arches {
         let mut nrs: BTreeSet<u32> = EDGE_NRS.iter().copied().collect();
-        match table {
-            Some(t) => {
-                let (_, _, base, _) = refdata::arch_info(name).unwrap_or((0, "", 0, false));
-                let nums = t.numbers(name);
-                let regular: Vec<u32> = nums
-                    .iter()
-                    .map(|(_, n)| *n)
-                    .filter(|n| *n < base + 0xf_0000)
-                    .collect();
-                let max = regular.iter().copied().max().unwrap_or(base + 512);
-                let start = if base == 0x4000_0000 { base } else { 0 };
-                nrs.extend(start..=max + 64);
-                for (_, n) in &nums {
-                    nrs.extend([n.wrapping_sub(1), *n, n.wrapping_add(1)]);
-                }
-            }
-            None => nrs.extend(0..=1100),
+        let (_, _, base, _) = refdata::arch_info(name).unwrap_or((0, "", 0, false));
+        let nums = t.numbers(name);
+        let regular: Vec<u32> = nums
+            .iter()
+            .map(|(_, n)| *n)
+            .filter(|n| *n < base + 0xf_0000)
+            .collect();
+        let max = regular.iter().copied().max().unwrap_or(base + 512);
+        let start = if base == 0x4000_0000 { base } else { 0 };
+        nrs.extend(start..=max + 64);
+        for (_, n) in &nums {
+            nrs.extend([n.wrapping_sub(1), *n, n.wrapping_add(1)]);
         }
         for nr in nrs {
             push(*audit, nr, [0; 6], &mut out);
@@ -236,9 +231,6 @@ pub fn systematic_queries(profile: &Value, arches: &[(String, u32)], seed: u64) 
             push(*bad, nr, [0; 6], &mut out);
         }
     }
-    let Some(t) = table else {
-        return out.into_iter().collect();
-    };
     for (sys, conds) in profile_conditions(profile) {
         let cands = arg_candidates(&conds);
         for (arch, audit) in arches {

@@ -1,29 +1,20 @@
-//! Test-only access to the reference data in `<repo root>/../shared/refdata`.
+//! Test-only access to the reference data in the repository's `refdata/` (byte-exact copies
+//! of upstream files; `refdata/SOURCES.md` gives each file's provenance).
 //!
-//! Tests that need it call [`shared_dir`] and skip (printing why) when it is absent.
+//! The data is part of the repository, so no test skips for want of it: a file that cannot be
+//! read is an error, and the test that needed it fails.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-/// `<repo root>/../shared`, if present.
-pub fn shared_dir() -> Option<PathBuf> {
-    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared"));
-    dir.join("refdata").is_dir().then_some(dir)
+/// The repository's `refdata/` folder.
+pub fn dir() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../refdata"))
 }
 
-/// Prints the standard skip message and returns `None` when `../shared` is absent.
-pub fn shared_or_skip(test: &str) -> Option<PathBuf> {
-    let dir = shared_dir();
-    if dir.is_none() {
-        eprintln!("{test}: skipping: ../shared not found");
-    }
-    dir
-}
-
-/// Reads a file below `../shared/refdata`.
+/// Reads a file below `refdata/` (`rel` as in `refdata/SOURCES.md`).
 pub fn read_refdata(rel: &str) -> Result<String, String> {
-    let dir = shared_dir().ok_or("../shared not found")?;
-    let path = dir.join("refdata").join(rel);
+    let path = dir().join(rel);
     std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))
 }
 
@@ -88,7 +79,7 @@ pub struct SyscallTable {
 }
 
 impl SyscallTable {
-    /// Loads the table from `../shared`.
+    /// Loads the table from `refdata/`.
     pub fn load() -> Result<SyscallTable, String> {
         Self::parse(&read_refdata("syscalls/libseccomp/syscalls.csv")?)
     }

@@ -4,8 +4,8 @@
 //! decisions per second over a mix of syscalls) and evaluate (`eval::decide`).
 //!
 //! `cargo bench -p seccplay-core --bench core`. The profile is read at bench time from
-//! `../shared/refdata/profiles/docker/default.json` (or `$SECCPLAY_BENCH_PROFILE`); without it
-//! the benches are skipped. If `target/bench/libseccomp-tree.bpf` exists (written by
+//! the repository's `refdata/profiles/docker/default.json` (or `$SECCPLAY_BENCH_PROFILE`; an
+//! unreadable file stops the benches). If `target/bench/libseccomp-tree.bpf` exists (written by
 //! `scripts/bench.sh`), the interpreter is also measured on libseccomp's program for the same
 //! profile.
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
@@ -18,21 +18,16 @@ use seccplay_core::{codegen, db, profile, resolve};
 use std::sync::mpsc;
 use std::time::Duration;
 
-fn profile_text() -> Option<String> {
+/// The profile to measure; an unreadable file stops the benches (no silent skip).
+fn profile_text() -> String {
     let path = std::env::var("SECCPLAY_BENCH_PROFILE").unwrap_or_else(|_| {
         concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/../../../shared/refdata/profiles/docker/default.json"
+            "/../../refdata/profiles/docker/default.json"
         )
         .into()
     });
-    match std::fs::read_to_string(&path) {
-        Ok(t) => Some(t),
-        Err(e) => {
-            eprintln!("benches: skipping: {path}: {e}");
-            None
-        }
-    }
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("benches: {path}: {e}"))
 }
 
 fn database(text: &str) -> db::Database {
@@ -106,9 +101,7 @@ fn interpret(c: &mut Criterion, name: &str, prog: &[Insn], d: &[SeccompData]) {
 }
 
 fn benches(c: &mut Criterion) {
-    let Some(text) = profile_text() else {
-        return;
-    };
+    let text = profile_text();
     let qs = queries();
     let ds = data(&qs);
 

@@ -9,7 +9,7 @@
 //! program_stats --bpf FILE [LABEL]      # any program as raw little-endian sock_filter bytes
 //! ```
 //!
-//! `cargo run --release -p seccplay-core --example program_stats -- ../shared/refdata/profiles/docker/default.json`
+//! `cargo run --release -p seccplay-core --example program_stats -- refdata/profiles/docker/default.json`
 //!
 //! A compilation that has not finished after 60 s is reported as such (exit status 2).
 use seccplay_core::arch::{Arch, Endian};

@@ -48,29 +48,9 @@ pub enum Arch {
 /// `__X32_SYSCALL_BIT`: x32 syscall numbers carry this bit.
 pub const X32_SYSCALL_BIT: u32 = 0x4000_0000;
 
-/// Which column of the generated syscall table an ABI reads its numbers from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[allow(missing_docs)]
-pub enum TableColumn {
-    X86,
-    X86_64,
-    X32,
-    Arm,
-    Aarch64,
-    Loongarch64,
-    M68k,
-    Mips,
-    Mips64,
-    Mips64n32,
-    Parisc,
-    Parisc64,
-    Ppc,
-    Ppc64,
-    Riscv64,
-    S390,
-    S390x,
-    Sh,
-}
+/// Which column of the generated syscall table an ABI reads its numbers from (generated with
+/// the table, so its order is the table's).
+pub use crate::tables::syscalls::TableColumn;
 
 /// The multiplexer syscalls of an ABI that routes socket and SysV IPC calls through
 /// `socketcall(2)` and `ipc(2)`.

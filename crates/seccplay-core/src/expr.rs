@@ -25,6 +25,7 @@
 //! follow: it evaluates to 0.
 
 use crate::arch::Arch;
+use crate::suggest;
 use crate::syscalls::{self, Resolved};
 use std::fmt;
 
@@ -329,7 +330,7 @@ impl<'a> Parser<'a> {
                     at,
                     format!(
                         "`{name}` does not exist on {arch} (libseccomp's pseudo number {p}){}",
-                        suggest(name, syscalls::syscalls(arch).into_iter().map(|s| s.0))
+                        suggest::list(name, syscalls::syscalls(arch).into_iter().map(|s| s.0))
                     ),
                 ))
             }
@@ -338,7 +339,7 @@ impl<'a> Parser<'a> {
                     at,
                     format!(
                         "unknown syscall `{name}` on {arch}{}",
-                        suggest(name, syscalls::syscalls(arch).into_iter().map(|s| s.0))
+                        suggest::list(name, syscalls::syscalls(arch).into_iter().map(|s| s.0))
                     ),
                 ))
             }
@@ -605,7 +606,7 @@ impl<'a> Parser<'a> {
                         at,
                         format!(
                             "unknown constant `{id}`{}",
-                            suggest(id, syscalls::constant_names().into_iter())
+                            suggest::list(id, syscalls::constant_names().into_iter())
                         ),
                     )
                 })
@@ -693,52 +694,6 @@ fn param_index(proto: Option<syscalls::Prototype>, key: &str) -> Option<usize> {
         [d @ b'0'..=b'5'] => Some((d - b'0') as usize),
         _ => None,
     }
-}
-
-/// `"; did you mean `a`, `b`?"` with the closest candidates, or "".
-fn suggest<'s>(word: &str, candidates: impl Iterator<Item = &'s str>) -> String {
-    let w = word.to_ascii_lowercase();
-    if w.len() > 64 {
-        return String::new();
-    }
-    let max = (w.len() / 3).max(2);
-    // Rank by edit distance, then prefix relations (open → openat), then closeness in length.
-    let mut scored: Vec<(usize, bool, usize, &str)> = candidates
-        .filter(|c| c.len() <= 64)
-        .filter_map(|c| {
-            let lc = c.to_ascii_lowercase();
-            let prefix = lc.starts_with(&w) || w.starts_with(&lc);
-            let len_diff = lc.len().abs_diff(w.len());
-            let d = if prefix {
-                len_diff.min(max)
-            } else {
-                levenshtein(&w, &lc)
-            };
-            (d <= max).then_some((d, !prefix, len_diff, c))
-        })
-        .collect();
-    scored.sort();
-    scored.dedup();
-    scored.truncate(3);
-    if scored.is_empty() {
-        return String::new();
-    }
-    let names: Vec<String> = scored.iter().map(|s| format!("`{}`", s.3)).collect();
-    format!("; did you mean {}?", names.join(", "))
-}
-
-fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, &cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 #[cfg(test)]

@@ -28,6 +28,7 @@ pub mod context;
 pub mod db;
 pub mod diag;
 pub mod eval;
+pub mod evidence;
 pub mod expr;
 pub mod frontend;
 pub mod invariants;
@@ -36,9 +37,46 @@ pub mod presets;
 pub mod profile;
 pub mod record;
 pub mod resolve;
+mod suggest;
 pub mod supervise;
 pub mod syscalls;
 pub mod tables;
+
+/// What of libseccomp the core models (shown by `seccplay-native --version`). The table
+/// provenance is in `refdata/SOURCES.md` §5; a test keeps the two in step.
+pub const LIBSECCOMP_MODEL: LibseccompModel = LibseccompModel {
+    semantics: "2.5.4",
+    table_commit: "90d3f7dd6f52",
+    table_date: "2026-07-01",
+    table_linux: "v7.1.0-rc4",
+};
+
+/// The libseccomp release and syscall table behind the core's answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LibseccompModel {
+    /// The release whose rule database and BPF generation the core reproduces.
+    pub semantics: &'static str,
+    /// The libseccomp commit whose `src/syscalls.csv` the generated tables come from.
+    pub table_commit: &'static str,
+    /// That commit's date.
+    pub table_date: &'static str,
+    /// The Linux version that table was last updated to.
+    pub table_linux: &'static str,
+}
+
+impl std::fmt::Display for LibseccompModel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "libseccomp {} semantics; syscall table of libseccomp {} ({}, Linux {}): {} names",
+            self.semantics,
+            self.table_commit,
+            self.table_date,
+            self.table_linux,
+            syscalls::all_names().count()
+        )
+    }
+}
 
 /// What seccplay is, in one sentence (shown by the CLI and the playground).
 pub const TAGLINE: &str =

@@ -7,7 +7,7 @@
 //! and errno numbers.
 
 use crate::arch::{Arch, X32_SYSCALL_BIT};
-use crate::tables::{self, column_index, N};
+use crate::tables::{self, N};
 use std::fmt;
 use std::sync::OnceLock;
 
@@ -117,7 +117,7 @@ fn with_base(arch: Arch, raw: u32) -> u32 {
 
 /// The raw table number of `row` on `arch`, if present.
 fn raw_nr(arch: Arch, r: &Row) -> Option<u32> {
-    let v = r.2[column_index(arch.table_column())];
+    let v = r.2[arch.table_column() as usize];
     (v != N).then_some(v)
 }
 
@@ -205,14 +205,7 @@ pub fn max_number(arch: Arch) -> Option<u32> {
     by_number(arch).last().map(|&(_, nr)| nr)
 }
 
-/// One parameter of a syscall prototype.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Param {
-    /// C type, kernel style without `__user` (`const char *`).
-    pub ty: &'static str,
-    /// Parameter name (`filename`).
-    pub name: &'static str,
-}
+pub use crate::tables::Param;
 
 /// A syscall's C prototype: parameter names and types from the kernel.
 ///
@@ -586,6 +579,15 @@ pub fn describe_args(syscall: &str, args: &[u64]) -> Vec<Option<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_abi_reads_the_column_named_like_its_table_column() {
+        for a in Arch::ALL {
+            let c = a.table_column();
+            let want = format!("{c:?}").to_ascii_lowercase();
+            assert_eq!(tables::syscalls::COLUMN_NAMES[c as usize], want, "{a}");
+        }
+    }
 
     #[test]
     fn lookup_finds_exactly_the_table_names() {

@@ -266,3 +266,35 @@ fn spo_writer_quotes_what_yaml_would_retype() {
     assert_eq!(spo::scalar("123"), "\"123\"");
     assert_eq!(spo::scalar("a: b"), "\"a: b\"");
 }
+
+/// The fuzz target's checks (fuzz/fuzz_targets/frontend_formats.rs) on its seed corpus:
+/// errors located inside the text, and what converts reads back.
+#[test]
+fn fuzz_seeds_keep_the_front_end_invariants() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus/frontend_formats");
+    let mut n = 0;
+    for f in std::fs::read_dir(&dir).unwrap() {
+        let text = std::fs::read_to_string(f.unwrap().path()).unwrap();
+        let ctx = Context::docker(Arch::X86_64);
+        for format in [None, Some(Format::Spo), Some(Format::Firecracker)] {
+            match frontend::read(&text, format) {
+                Err(f) => {
+                    assert!(f.first_error().is_some());
+                    seccplay_core::invariants::diagnostics_are_located(&text, &f.diagnostics)
+                        .unwrap();
+                }
+                Ok(input) => {
+                    seccplay_core::invariants::diagnostics_are_located(&text, &input.diagnostics)
+                        .unwrap();
+                    for to in [Format::Docker, Format::Spo] {
+                        for c in frontend::convert(&text, format, to, &ctx).unwrap().0 {
+                            frontend::read(&c.text, Some(to)).unwrap();
+                        }
+                    }
+                }
+            }
+            n += 1;
+        }
+    }
+    assert!(n >= 30, "{n}");
+}

@@ -1,22 +1,20 @@
 //! `apply`: run a command under a filter.
 //!
-//! Design: fork; the child sets no_new_privs, installs the filter with seccomp(2) and execs;
-//! the parent waits and maps the status (so a death by SIGSYS can be reported as 128+31 with a
-//! message). A CLOEXEC pipe carries any failure before exec from the child to the parent, which
-//! then exits 125 — the command never ran.
+//! Design: `plan` decides what the child installs (nothing, strict mode or the profile's
+//! verified program) and refuses, with exit status 125, what could not work. Then:
+//!
+//! 1. Plain `apply`: `child::Launch` forks; the child sets no_new_privs, installs the filter
+//!    with seccomp(2) and execs; `child` words any failure before exec and the wait status.
+//! 2. `--explain`: the plan and its analysis go to `explain`, which supervises the command.
 
-use crate::ctx::{self, CtxArgs};
-use crate::{sys, Fail};
+use crate::child::{self, setup, Death, Stage};
+use crate::ctx::{self, CtxArgs, Loaded};
+use crate::{explain, sys, Fail};
 use clap::{ArgGroup, Args};
-use seccplay_core::action::Action;
-use seccplay_core::analysis::describe_action;
+use seccplay_core::analysis::{describe_action, Analysis};
 use seccplay_core::bpf::{strict, verify};
 use seccplay_core::presets::PresetKind;
 use seccplay_core::resolve;
-use std::ffi::CString;
-
-/// Exit status when the command did not run (Docker's convention).
-pub const SETUP_FAILED: u8 = 125;
 
 /// `apply` arguments.
 #[derive(Args, Debug)]
@@ -57,7 +55,7 @@ pub struct ApplyArgs {
 }
 
 /// What the child installs before exec.
-pub(crate) enum Install {
+enum Install {
     None,
     Strict,
     Filter {
@@ -66,21 +64,6 @@ pub(crate) enum Install {
         /// With --force: what execve gets under the filter, when it is not allowed.
         exec_blocked: Option<String>,
     },
-}
-
-/// The command's words as C strings for execve (a NUL byte inside one is a setup error).
-pub(crate) fn argv(cmd: &[String]) -> Result<Vec<CString>, Fail> {
-    cmd.iter()
-        .map(|s| CString::new(s.as_bytes()))
-        .collect::<Result<_, _>>()
-        .map_err(|_| setup("the command contains a NUL byte"))
-}
-
-pub(crate) fn setup(m: impl Into<String>) -> Fail {
-    Fail {
-        code: SETUP_FAILED,
-        message: m.into(),
-    }
 }
 
 fn has_cap_sys_admin() -> bool {
@@ -94,7 +77,22 @@ fn has_cap_sys_admin() -> bool {
         .unwrap_or(false)
 }
 
-pub(crate) fn plan(a: &ApplyArgs) -> Result<Install, Fail> {
+/// What `apply` will do: what the child installs, and the profile's analysis when there is one.
+struct Plan {
+    install: Install,
+    analysed: Option<(Loaded, Analysis)>,
+}
+
+impl From<Install> for Plan {
+    fn from(install: Install) -> Plan {
+        Plan {
+            install,
+            analysed: None,
+        }
+    }
+}
+
+fn plan(a: &ApplyArgs) -> Result<Plan, Fail> {
     let native = ctx::native_arch().map_err(|f| setup(f.message))?;
     let preset = a
         .profile
@@ -103,7 +101,7 @@ pub(crate) fn plan(a: &ApplyArgs) -> Result<Install, Fail> {
         .filter(|_| !std::path::Path::new(a.profile.as_deref().unwrap_or("")).exists())
         .map(|p| p.kind);
     if a.unconfined || preset == Some(PresetKind::Unconfined) {
-        return Ok(Install::None);
+        return Ok(Install::None.into());
     }
     if a.strict || preset == Some(PresetKind::Strict) {
         let allowed = strict::mode1_syscalls(native, strict::AbiRole::Native)
@@ -123,7 +121,7 @@ pub(crate) fn plan(a: &ApplyArgs) -> Result<Install, Fail> {
                 "refusing --strict: SECCOMP_MODE_STRICT allows only {allowed}; the execve that would start the command is itself killed with SIGKILL, so the command can never run. Strict mode is for a program to enter itself after setup. Use --force to watch the kernel kill the exec (exit status 137)."
             )));
         }
-        return Ok(Install::Strict);
+        return Ok(Install::Strict.into());
     }
     if let Some(h) = &a.ctx.host_arch {
         let want = ctx::arch_arg(Some(h)).map_err(|f| setup(f.message))?;
@@ -142,7 +140,7 @@ pub(crate) fn plan(a: &ApplyArgs) -> Result<Install, Fail> {
     ctx::require_ok(&loaded, &an).map_err(|f| setup(f.message))?;
     if let Some(why) = &an.unconfined {
         eprintln!("seccplay-native: note: no filter installed: {why}");
-        return Ok(Install::None);
+        return Ok(Install::None.into());
     }
     let Some(program) = &an.program else {
         return Err(setup(format!("{}: no program was compiled", loaded.origin)));
@@ -193,104 +191,47 @@ pub(crate) fn plan(a: &ApplyArgs) -> Result<Install, Fail> {
             "--no-nnp: without no_new_privs the kernel only accepts a filter from a task with CAP_SYS_ADMIN, which this process lacks (seccomp(2) would fail with EACCES)",
         ));
     }
-    Ok(Install::Filter {
-        filters: sys::sock_filters(&insns),
-        flags,
-        exec_blocked: (!execve.action.is_allow()).then(|| describe_action(execve.ret)),
+    Ok(Plan {
+        install: Install::Filter {
+            filters: sys::sock_filters(&insns),
+            flags,
+            exec_blocked: (!execve.action.is_allow()).then(|| describe_action(execve.ret)),
+        },
+        analysed: Some((loaded, an)),
     })
-}
-
-pub(crate) const STAGE_NNP: u32 = 1;
-pub(crate) const STAGE_FILTER: u32 = 2;
-pub(crate) const STAGE_STRICT: u32 = 3;
-pub(crate) const STAGE_EXEC: u32 = 4;
-
-pub(crate) fn explain_errno(stage: u32, errno: i32) -> &'static str {
-    match (stage, errno) {
-        (STAGE_FILTER, libc::EINVAL) => {
-            " (bad program or flag combination for this kernel; see `seccplay-native check`)"
-        }
-        (STAGE_FILTER, libc::EACCES) => " (needs no_new_privs or CAP_SYS_ADMIN)",
-        (STAGE_FILTER, libc::ENOMEM) => {
-            " (over 32768 instructions counting the filters already installed)"
-        }
-        (STAGE_FILTER, libc::ESRCH) => " (another thread could not be synchronised)",
-        (STAGE_EXEC, libc::EPERM) | (STAGE_EXEC, libc::EACCES) => {
-            " (the filter or file permissions forbid the exec)"
-        }
-        _ => "",
-    }
 }
 
 /// Runs `apply`.
 pub fn run(a: ApplyArgs) -> Result<u8, Fail> {
+    let argv = child::argv(&a.cmd)?;
+    let planned = plan(&a)?;
     if a.explain {
-        return crate::explain::run(a);
+        return explain_run(&a, argv, planned);
     }
-    let argv = argv(&a.cmd)?;
-    let mut install = plan(&a)?;
+    let mut install = planned.install;
     let nnp = matches!(install, Install::Filter { .. }) && !a.no_nnp;
-    let (rd, wr) = sys::pipe_cloexec().map_err(|e| setup(format!("pipe2: {e}")))?;
-    let pid = sys::fork().map_err(|e| setup(format!("fork: {e}")))?;
-    if pid == 0 {
-        sys::close(rd);
-        sys::default_sigpipe();
+    let mut launch = child::Launch::new(&argv)?;
+    if let Install::Filter { filters, flags, .. } = &install {
+        launch = launch.filter(*flags, filters.len());
+    }
+    let running = launch.spawn(|c| {
         if nnp {
-            if let Err(e) = sys::set_no_new_privs() {
-                sys::child_fail(wr, STAGE_NNP, &e);
-            }
+            c.stage(Stage::NoNewPrivs, sys::set_no_new_privs());
         }
         match &mut install {
             Install::None => {}
-            Install::Strict => {
-                if let Err(e) = sys::set_mode_strict() {
-                    sys::child_fail(wr, STAGE_STRICT, &e);
+            Install::Strict => c.stage(Stage::Strict, sys::set_mode_strict()),
+            Install::Filter { filters, flags, .. } => {
+                let fd = c.stage(Stage::Filter, sys::set_mode_filter(filters, *flags));
+                if fd > 0 {
+                    sys::close(fd);
                 }
             }
-            Install::Filter { filters, flags, .. } => match sys::set_mode_filter(filters, *flags) {
-                Ok(fd) if fd > 0 => sys::close(fd),
-                Ok(_) => {}
-                Err(e) => sys::child_fail(wr, STAGE_FILTER, &e),
-            },
         }
-        let e = sys::execvp(&argv);
-        sys::child_fail(wr, STAGE_EXEC, &e);
-    }
-    sys::close(wr);
+        c.exec(&argv)
+    })?;
     sys::ignore_interrupts();
-    let report = sys::read_report(rd);
-    sys::close(rd);
-    let status = sys::waitpid(pid, 0).map_err(|e| setup(format!("waitpid: {e}")))?;
-    if let Some((stage, errno)) = report {
-        let err = std::io::Error::from_raw_os_error(errno);
-        let why = explain_errno(stage, errno);
-        let (code, what) = match stage {
-            STAGE_NNP => (SETUP_FAILED, format!("prctl(PR_SET_NO_NEW_PRIVS): {err}")),
-            STAGE_FILTER => {
-                let (n, flags) = match &install {
-                    Install::Filter { filters, flags, .. } => (filters.len(), *flags),
-                    _ => (0, 0),
-                };
-                (
-                    SETUP_FAILED,
-                    format!("the kernel refused the filter: seccomp(SECCOMP_SET_MODE_FILTER, {flags:#x}, {n} instructions): {err}"),
-                )
-            }
-            STAGE_STRICT => (
-                SETUP_FAILED,
-                format!("seccomp(SECCOMP_SET_MODE_STRICT): {err}"),
-            ),
-            // Docker's convention: 127 not found, 126 found but not runnable.
-            _ => (
-                if errno == libc::ENOENT { 127 } else { 126 },
-                format!("cannot run {}: {err}", a.cmd[0]),
-            ),
-        };
-        return Err(Fail {
-            code,
-            message: format!("{what}{why}; the command did not run"),
-        });
-    }
+    let status = running.wait()?;
     if let Install::Filter {
         exec_blocked: Some(act),
         ..
@@ -302,29 +243,35 @@ pub fn run(a: ApplyArgs) -> Result<u8, Fail> {
             "the command did not run: execve gets {act} under this filter (installed anyway because of --force); the child then ended with status {status:#x}"
         )));
     }
-    if libc::WIFEXITED(status) {
-        return Ok(libc::WEXITSTATUS(status) as u8);
-    }
-    if libc::WIFSIGNALED(status) {
-        let sig = libc::WTERMSIG(status);
-        let code = 128 + sig as u8;
-        let why = match (sig, &install) {
-            (libc::SIGSYS, _) => format!(
-                ": a seccomp {} or {} action (a syscall the filter does not allow)",
-                Action::KillProcess.short_name(),
-                Action::Trap(0).short_name()
-            ),
-            (libc::SIGKILL, Install::Strict) => {
-                ": strict mode kills any syscall but read, write, exit and sigreturn".into()
-            }
-            _ => String::new(),
-        };
-        eprintln!(
-            "seccplay-native: {} died of {}{why} (exit status {code})",
-            a.cmd[0],
-            sys::signal_name(sig)
-        );
-        return Ok(code);
-    }
-    Ok(SETUP_FAILED)
+    let death = match install {
+        Install::Strict => Death::Strict,
+        _ => Death::Plain,
+    };
+    Ok(child::exit_status(&a.cmd[0], status, death))
+}
+
+/// `apply --explain`: hands the planned filter and its analysis to the supervisor.
+fn explain_run(a: &ApplyArgs, argv: Vec<std::ffi::CString>, planned: Plan) -> Result<u8, Fail> {
+    let (flags, analysed) = match (planned.install, planned.analysed) {
+        (Install::Filter { flags, .. }, Some(an)) => (flags, an),
+        (Install::Strict, _) => {
+            return Err(setup(
+                "--explain needs a BPF filter; SECCOMP_MODE_STRICT has no program to explain",
+            ))
+        }
+        _ => {
+            return Err(setup(
+                "--explain: this profile installs no filter (unconfined), so nothing can be blocked or explained; run it with plain apply",
+            ))
+        }
+    };
+    explain::run(explain::Supervised {
+        argv,
+        cmd0: &a.cmd[0],
+        origin: &analysed.0.origin,
+        an: &analysed.1,
+        flags,
+        nnp: !a.no_nnp,
+        json: a.json,
+    })
 }

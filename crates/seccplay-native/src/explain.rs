@@ -24,50 +24,57 @@
 //! supervisor read may change before the syscall runs), and that is fine here: every syscall
 //! that runs, runs because the profile allows it (ALLOW never notifies) or logs it (LOG).
 
-use crate::apply::{plan, setup, ApplyArgs, Install};
+use crate::child::{self, setup, Death};
 use crate::notif::{self, Answer, Handshake, Listener};
 use crate::{ctx, sys, Fail};
 use seccplay_core::action::Action;
 use seccplay_core::analysis::describe_action;
+use seccplay_core::analysis::Analysis;
 use seccplay_core::bpf::notify::notify_instead;
 use seccplay_core::eval::Query;
 use seccplay_core::supervise::{self, Reply};
 use seccplay_core::syscalls;
 use std::collections::BTreeMap;
+use std::ffi::CString;
+
+/// What `apply` hands to the supervisor: the command and the profile's planned filter.
+pub struct Supervised<'a> {
+    /// The command, as C strings.
+    pub argv: Vec<CString>,
+    /// The command's name, for messages.
+    pub cmd0: &'a str,
+    /// Where the profile came from, for messages.
+    pub origin: &'a str,
+    /// The profile's analysis in the context given.
+    pub an: &'a Analysis,
+    /// The seccomp(2) flags `apply` planned (NEW_LISTENER and friends are added by `notif`).
+    pub flags: u32,
+    /// Set no_new_privs before installing.
+    pub nnp: bool,
+    /// One JSON object per line instead of text.
+    pub json: bool,
+}
 
 /// Runs `apply --explain`.
-pub fn run(a: ApplyArgs) -> Result<u8, Fail> {
-    let argv = crate::apply::argv(&a.cmd)?;
-    let flags = match plan(&a)? {
-        Install::Filter { flags, .. } => flags,
-        Install::None => {
-            return Err(setup(
-                "--explain: this profile installs no filter (unconfined), so nothing can be blocked or explained; run it with plain apply",
-            ))
-        }
-        Install::Strict => {
-            return Err(setup(
-                "--explain needs a BPF filter; SECCOMP_MODE_STRICT has no program to explain",
-            ))
-        }
-    };
+pub fn run(s: Supervised) -> Result<u8, Fail> {
+    let Supervised {
+        argv,
+        cmd0,
+        origin,
+        an,
+        flags,
+        nnp,
+        json,
+    } = s;
     let native = ctx::native_arch().map_err(|f| setup(f.message))?;
-    let profile = if a.default {
-        "docker"
-    } else {
-        a.profile.as_deref().unwrap_or("docker")
-    };
-    let (loaded, an) = ctx::analyze(profile, &a.ctx).map_err(|f| setup(f.message))?;
     let Some(program) = an.program.as_ref() else {
-        return Err(setup(format!("{}: no program was compiled", loaded.origin)));
+        return Err(setup(format!("{origin}: no program was compiled")));
     };
     let notified = notify_instead(&program.insns).map_err(|e| {
         setup(format!(
-            "{}: cannot derive the explaining program: {e}",
-            loaded.origin
+            "{origin}: cannot derive the explaining program: {e}"
         ))
     })?;
-    let origin = loaded.origin.clone();
     let build = |hs: Handshake| {
         // The handshake runs under the filter before we hold the listener: the profile must
         // allow it, or the child would wait for an answer nobody can give.
@@ -96,7 +103,6 @@ pub fn run(a: ApplyArgs) -> Result<u8, Fail> {
     };
     let mut tally: BTreeMap<(String, String), u64> = BTreeMap::new();
     let mut killed: Vec<(i32, &'static str)> = Vec::new();
-    let json = a.json;
     let mut on = |l: &Listener, n: &sys::Notif| -> Answer {
         let arch = supervise::abi_of(n.arch, n.nr).unwrap_or(native);
         let q = Query {
@@ -175,7 +181,7 @@ pub fn run(a: ApplyArgs) -> Result<u8, Fail> {
             .map(str::to_string)
             .unwrap_or_else(|| format!("nr={}", n.nr));
         *tally.entry((name.clone(), action.clone())).or_default() += 1;
-        let mut decided = supervise::decided_by(&an, &v, &origin);
+        let mut decided = supervise::decided_by(an, &v, origin);
         if ret != v.ret {
             // The program decides what happens; the rule database explains it. They agree on
             // every input the conformance suite tries; say so loudly if they do not.
@@ -202,7 +208,7 @@ pub fn run(a: ApplyArgs) -> Result<u8, Fail> {
                 "reply": kind,
                 "note": what.trim_start_matches("; "),
             });
-            say!("{line}");
+            say!("{}", crate::schema::line(line));
         } else {
             say!(
                 "seccplay: pid {} {call} → {action} — {decided}{what}",
@@ -211,44 +217,14 @@ pub fn run(a: ApplyArgs) -> Result<u8, Fail> {
         }
         answer
     };
-    let nnp = !a.no_nnp;
     let (pid, status) = notif::run(&argv, nnp, flags, &build, &mut on)?;
-    let killed_child = killed.iter().find(|k| k.0 == pid).map(|k| k.1);
-    let code = exit_code(&a.cmd[0], status, killed_child);
+    let death = match killed.iter().find(|k| k.0 == pid) {
+        Some(k) => Death::Supervisor(k.1),
+        None => Death::Plain,
+    };
+    let code = child::exit_status(cmd0, status, death);
     summary(&tally, json, code);
     Ok(code)
-}
-
-/// The exit status as plain `apply` reports it (128+31 for a seccomp kill, with its message).
-/// `killed`: the action for which the supervisor killed the command itself, if it did.
-fn exit_code(cmd0: &str, status: i32, killed: Option<&'static str>) -> u8 {
-    if libc::WIFEXITED(status) {
-        return libc::WEXITSTATUS(status) as u8;
-    }
-    if !libc::WIFSIGNALED(status) {
-        return crate::apply::SETUP_FAILED;
-    }
-    let sig = libc::WTERMSIG(status);
-    if sig == libc::SIGKILL {
-        if let Some(act) = killed {
-            let code = 128 + libc::SIGSYS as u8;
-            say!(
-                "seccplay-native: {cmd0} died of SIGSYS (Bad system call): a seccomp {act} action (a syscall the filter does not allow) (exit status {code}; under --explain seccplay delivered it as SIGKILL)"
-            );
-            return code;
-        }
-    }
-    let code = 128 + sig as u8;
-    let why = if sig == libc::SIGSYS {
-        ": a seccomp KILL_PROCESS or TRAP action (a syscall the filter does not allow)"
-    } else {
-        ""
-    };
-    say!(
-        "seccplay-native: {cmd0} died of {}{why} (exit status {code})",
-        sys::signal_name(sig)
-    );
-    code
 }
 
 fn summary(tally: &BTreeMap<(String, String), u64>, json: bool, code: u8) {
@@ -260,7 +236,7 @@ fn summary(tally: &BTreeMap<(String, String), u64>, json: bool, code: u8) {
             .collect();
         say!(
             "{}",
-            serde_json::json!({"summary": rows, "exit_status": code})
+            crate::schema::line(serde_json::json!({"summary": rows, "exit_status": code}))
         );
         return;
     }

@@ -79,7 +79,7 @@ pub fn status(a: StatusArgs) -> Result<u8, Fail> {
                 None => Value::Null,
             },
         });
-        println!("{}", serde_json::to_string_pretty(&j).unwrap_or_default());
+        println!("{}", crate::schema::pretty(j));
         return Ok(0);
     }
     let mut out = format!("process {pid} ({name})\n");
@@ -241,7 +241,7 @@ pub fn check(a: CheckArgs) -> Result<u8, Fail> {
             "supported": filter_ok,
             "verdict": verdict,
         });
-        println!("{}", serde_json::to_string_pretty(&j).unwrap_or_default());
+        println!("{}", crate::schema::pretty(j));
         return Ok(if filter_ok { 0 } else { 1 });
     }
     let mut out = format!("kernel {release}\n");

@@ -13,14 +13,17 @@ macro_rules! say {
 }
 
 mod apply;
+mod child;
 mod convert;
 mod ctx;
 mod explain;
 mod kernel;
+mod meta;
 mod notif;
 mod prog;
 mod record;
 mod report;
+mod schema;
 mod sys;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
@@ -48,7 +51,7 @@ impl Fail {
 
 /// Compile Docker/OCI seccomp profiles, simulate syscalls, and install filters for real.
 #[derive(Parser, Debug)]
-#[command(name = "seccplay-native", version, about, long_about = seccplay_core::TAGLINE)]
+#[command(name = "seccplay-native", about, long_about = seccplay_core::TAGLINE)]
 struct Cli {
     #[command(subcommand)]
     cmd: Cmd,
@@ -58,9 +61,6 @@ struct Cli {
 enum Cmd {
     /// Run a command under a profile's filter, installed with seccomp(2)
     #[command(after_help = "\
-Exit status: the command's; 128+N if it died of signal N (SIGSYS: a seccomp KILL/TRAP action);
-125 if anything failed before the command ran (it then never runs).
-
 Examples:
   seccplay-native apply --default -- unshare --map-root-user --user sh -c whoami
   seccplay-native apply --default --cap-add SYS_ADMIN -- unshare --user true
@@ -87,7 +87,6 @@ recorded syscalls sorted in one entry whose comment gives each count, one entry 
 value with --args, then what the exec path needs (execve; runc's privilege drop after the
 filter: capset, setresuid, ...; its Go runtime threads: futex, nanosleep, ...) and the base
 profile's syscalls.
-Exit status: the command's (125 if it could not run).
 
 Examples:
   seccplay-native record -o sh.json -- sh -c 'mkdir -p /tmp/x && ls /tmp/x'
@@ -132,7 +131,7 @@ Examples:
 
     /// The profile's diagnostics, one per line with its location
     #[command(after_help = "\
-Exit status: 1 if there is an error (Docker/the runtime would refuse the profile), else 0.
+An error means Docker/the runtime would refuse the profile (exit status 1).
 
 Examples:
   seccplay-native lint profile.json
@@ -144,7 +143,7 @@ Examples:
 The CONTEXT flags (--cap-add, --kernel, ...) apply to both sides; --a-* and --b-* apply to one
 side only, on top of them (capabilities are added/dropped after the shared ones; --X-kernel,
 --X-runtime and --X-host-arch replace the shared value).
-Exit status: 0 when the verdicts are identical, 1 when they differ.
+Exit status 0 when the verdicts are identical, 1 when they differ.
 
 Examples:
   seccplay-native diff docker-2020 docker
@@ -209,6 +208,21 @@ Examples:
   seccplay-native dump 1234
   seccplay-native dump 1234 --index 0 --format raw -o f.bpf && seccplay-native emu f.bpf 'mkdir(0, 0)'")]
     Dump(kernel::DumpArgs),
+
+    /// Shell completion script for bash, zsh or fish, on stdout
+    #[command(after_help = "\
+Examples:
+  source <(seccplay-native completions bash)
+  seccplay-native completions zsh > ~/.zfunc/_seccplay-native
+  seccplay-native completions fish > ~/.config/fish/completions/seccplay-native.fish")]
+    Completions(meta::CompletionsArgs),
+
+    /// The man page (roff), on stdout or one page per subcommand into a directory
+    #[command(after_help = "\
+Examples:
+  seccplay-native man > seccplay-native.1 && man -l seccplay-native.1
+  seccplay-native man --dir ~/.local/share/man/man1")]
+    Man(meta::ManArgs),
 }
 
 /// Where a command's output goes: a file (`-o`) or stdout.
@@ -248,9 +262,27 @@ pub fn read_input(path: &str) -> Result<Vec<u8>, Fail> {
     }
 }
 
+/// The whole command tree: the derive, plus the presets list, the version and the exit statuses.
 fn command() -> clap::Command {
     let presets = ctx::presets_help();
-    let mut c = Cli::command();
+    let version: &'static str = Box::leak(meta::version().into_boxed_str());
+    let mut c = Cli::command()
+        .version(env!("CARGO_PKG_VERSION"))
+        .long_version(version)
+        .after_help(meta::EXIT_STATUS);
+    let all: Vec<String> = c
+        .get_subcommands()
+        .map(|s| s.get_name().to_string())
+        .collect();
+    for name in all {
+        c = c.mut_subcommand(name, |s| {
+            let after = s
+                .get_after_help()
+                .map(|h| format!("{h}\n\n"))
+                .unwrap_or_default();
+            s.after_help(format!("{after}Exit status: see `seccplay-native --help`."))
+        });
+    }
     for name in [
         "apply", "record", "compile", "simulate", "table", "lint", "diff",
     ] {
@@ -293,6 +325,8 @@ fn main() -> ExitCode {
         Cmd::Status(a) => kernel::status(a),
         Cmd::Check(a) => kernel::check(a),
         Cmd::Dump(a) => kernel::dump(a),
+        Cmd::Completions(a) => meta::completions(a),
+        Cmd::Man(a) => meta::man(a),
     };
     match r {
         Ok(code) => ExitCode::from(code),

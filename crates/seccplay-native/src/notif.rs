@@ -8,8 +8,8 @@
 //! kernel's would be). It writes the listener's descriptor number on the "ready" pipe and
 //! blocks reading the "go" pipe. The parent takes a copy of the listener with `pidfd_getfd`,
 //! then writes "go"; only then does the child exec (the listener is CLOEXEC, so the command
-//! does not inherit it). Anything failing before exec is reported on the third pipe, as in
-//! plain `apply`, and the command never runs (exit status 125). The handshake's `write` and
+//! does not inherit it). Anything failing before exec is reported on `child::Launch`'s pipe, as
+//! in plain `apply`, and the command never runs (exit status 125). The handshake's `write` and
 //! `read` happen under the filter, so the filter must let them through: `build` receives the
 //! two descriptors to allow them (or to check that the profile does).
 //!
@@ -19,12 +19,9 @@
 //! the filter that would notify fail with ENOSYS from then on (the kernel's behaviour without
 //! a supervisor), and it never waits for them.
 
-use crate::apply::{explain_errno, setup, SETUP_FAILED, STAGE_EXEC, STAGE_FILTER, STAGE_NNP};
+use crate::child::{self, setup, Stage};
 use crate::{sys, Fail};
 use std::ffi::CString;
-
-/// Stage of the report pipe: the listener handshake failed.
-const STAGE_HANDSHAKE: u32 = 5;
 
 /// The descriptors of the handshake, as the child sees them (the same numbers as ours).
 #[derive(Clone, Copy, Debug)]
@@ -116,31 +113,6 @@ pub fn threads_of(pid: i32) -> Option<u32> {
         .and_then(|v| v.trim().parse().ok())
 }
 
-fn pre_exec_failure(stage: u32, errno: i32, cmd0: &str, n: usize, flags: u32) -> Fail {
-    let err = std::io::Error::from_raw_os_error(errno);
-    let why = explain_errno(stage, errno);
-    let (code, what) = match stage {
-        STAGE_NNP => (SETUP_FAILED, format!("prctl(PR_SET_NO_NEW_PRIVS): {err}")),
-        STAGE_FILTER => (
-            SETUP_FAILED,
-            format!("the kernel refused the filter: seccomp(SECCOMP_SET_MODE_FILTER, {flags:#x}, {n} instructions): {err}"),
-        ),
-        STAGE_HANDSHAKE => (
-            SETUP_FAILED,
-            format!("handing the seccomp listener to the supervisor failed: {err}"),
-        ),
-        // Docker's convention: 127 not found, 126 found but not runnable.
-        _ => (
-            if errno == libc::ENOENT { 127 } else { 126 },
-            format!("cannot run {cmd0}: {err}"),
-        ),
-    };
-    Fail {
-        code,
-        message: format!("{what}{why}; the command did not run"),
-    }
-}
-
 /// Forks, installs the filter `build` returns in the child with `flags` (NEW_LISTENER and
 /// friends are added here), execs `argv`, and answers every notification with `on` until the
 /// child exits. Returns the child's pid and raw wait status.
@@ -160,106 +132,106 @@ pub fn run(
             "seccomp(SECCOMP_GET_NOTIF_SIZES): {e} (the kernel has no seccomp user notification)"
         ))
     })?;
-    let (report_rd, report_wr) = sys::pipe_cloexec().map_err(|e| setup(format!("pipe2: {e}")))?;
-    let (ready_rd, ready_wr) = sys::pipe_cloexec().map_err(|e| setup(format!("pipe2: {e}")))?;
-    let (go_rd, go_wr) = sys::pipe_cloexec().map_err(|e| setup(format!("pipe2: {e}")))?;
-    let close_all = || {
-        for fd in [report_rd, report_wr, ready_rd, ready_wr, go_rd, go_wr] {
+    let launch = child::Launch::new(argv)?;
+    let (ready_rd, ready_wr) = match sys::pipe_cloexec() {
+        Ok(p) => p,
+        Err(e) => {
+            launch.abandon();
+            return Err(setup(format!("pipe2: {e}")));
+        }
+    };
+    let (go_rd, go_wr) = match sys::pipe_cloexec() {
+        Ok(p) => p,
+        Err(e) => {
+            launch.abandon();
+            sys::close(ready_rd);
+            sys::close(ready_wr);
+            return Err(setup(format!("pipe2: {e}")));
+        }
+    };
+    let close_pipes = || {
+        for fd in [ready_rd, ready_wr, go_rd, go_wr] {
             sys::close(fd);
         }
     };
     let mut filters = match build(Handshake {
         ready: ready_wr,
         go: go_rd,
-        report: report_wr,
+        report: launch.report_fd(),
     }) {
         Ok(f) => f,
         Err(e) => {
-            close_all();
+            launch.abandon();
+            close_pipes();
             return Err(e);
         }
     };
-    let n = filters.len();
-    let pid = match sys::fork() {
-        Ok(p) => p,
-        Err(e) => {
-            close_all();
-            return Err(setup(format!("fork: {e}")));
-        }
-    };
-    if pid == 0 {
-        sys::close(report_rd);
-        sys::default_sigpipe();
+    let launch = launch.filter(flags, filters.len());
+    let spawned = launch.spawn(|c| {
         sys::close(ready_rd);
         sys::close(go_wr);
         if nnp {
-            if let Err(e) = sys::set_no_new_privs() {
-                sys::child_fail(report_wr, STAGE_NNP, &e);
-            }
+            c.stage(Stage::NoNewPrivs, sys::set_no_new_privs());
         }
-        let fd = match sys::set_mode_filter(&mut filters, flags) {
-            Ok(fd) => fd,
-            Err(e) => sys::child_fail(report_wr, STAGE_FILTER, &e),
-        };
-        if let Err(e) = sys::write_all(ready_wr, &fd.to_ne_bytes()) {
-            sys::child_fail(report_wr, STAGE_HANDSHAKE, &e);
-        }
+        let fd = c.stage(Stage::Filter, sys::set_mode_filter(&mut filters, flags));
+        c.stage(
+            Stage::Handshake,
+            sys::write_all(ready_wr, &fd.to_ne_bytes()),
+        );
         let mut go = [0u8; 1];
-        match sys::read_full(go_rd, &mut go) {
-            Ok(1) => {}
-            // The supervisor is gone or refused: never run the command unsupervised.
-            Ok(_) => sys::child_fail(
-                report_wr,
-                STAGE_HANDSHAKE,
+        // The supervisor is gone or refused: never run the command unsupervised.
+        match c.stage(Stage::Handshake, sys::read_full(go_rd, &mut go)) {
+            1 => c.exec(argv),
+            _ => c.fail(
+                Stage::Handshake,
                 &std::io::Error::from_raw_os_error(libc::EPIPE),
             ),
-            Err(e) => sys::child_fail(report_wr, STAGE_HANDSHAKE, &e),
         }
-        let e = sys::execvp(argv);
-        sys::child_fail(report_wr, STAGE_EXEC, &e);
-    }
-    sys::close(report_wr);
+    });
     sys::close(ready_wr);
     sys::close(go_rd);
+    let mut child = match spawned {
+        Ok(c) => c,
+        Err(e) => {
+            sys::close(ready_rd);
+            sys::close(go_wr);
+            return Err(e);
+        }
+    };
     sys::ignore_interrupts();
     sys::interrupt_on_sigchld();
-    let cmd0 = argv[0].to_string_lossy().into_owned();
-    // Whatever happens from here, the child is reaped before we return.
-    let abort = |pid: i32, msg: String| {
-        let _ = sys::kill(pid, libc::SIGKILL);
-        let _ = sys::waitpid(pid, 0);
-        setup(format!("{msg}; the command did not run"))
-    };
+    let pid = child.pid;
     let mut num = [0u8; 4];
     let got = sys::read_full(ready_rd, &mut num).unwrap_or(0);
     sys::close(ready_rd);
     if got != 4 {
         sys::close(go_wr);
-        let report = sys::read_report(report_rd);
-        sys::close(report_rd);
-        let _ = sys::waitpid(pid, 0);
-        return Err(match report {
-            Some((stage, errno)) => pre_exec_failure(stage, errno, &cmd0, n, flags),
-            None => setup("the child ended before installing the filter; the command did not run"),
-        });
+        // A stage that failed says what (`child::PreExec`); otherwise the child just ended.
+        child.wait()?;
+        return Err(setup(
+            "the child ended before installing the filter; the command did not run",
+        ));
     }
+    // Whatever happens from here, the child is reaped before we return.
+    let abort = |child: child::Running, msg: String| {
+        child.kill();
+        setup(format!("{msg}; the command did not run"))
+    };
     let child_fd = i32::from_ne_bytes(num);
     let pidfd = match sys::pidfd_open(pid) {
         Ok(p) => p,
         Err(e) => {
             sys::close(go_wr);
-            sys::close(report_rd);
-            return Err(abort(pid, format!("pidfd_open: {e}")));
+            return Err(abort(child, format!("pidfd_open: {e}")));
         }
     };
     let listener = match sys::pidfd_getfd(pidfd, child_fd) {
         Ok(l) => l,
         Err(e) => {
             sys::close(go_wr);
-            sys::close(report_rd);
             sys::close(pidfd);
             return Err(abort(
-                pid,
+                child,
                 format!("pidfd_getfd (taking the seccomp listener from the child): {e}"),
             ));
         }
@@ -267,15 +239,12 @@ pub fn run(
     let go = sys::write_all(go_wr, b"g");
     sys::close(go_wr);
     if let Err(e) = go {
-        sys::close(report_rd);
         sys::close(pidfd);
         sys::close(listener);
-        return Err(abort(pid, format!("writing to the child: {e}")));
+        return Err(abort(child, format!("writing to the child: {e}")));
     }
     let l = Listener { fd: listener };
-    let mut report_open = true;
     let mut listener_open = true;
-    let mut report = None;
     loop {
         let mut fds = vec![libc::pollfd {
             fd: pidfd,
@@ -289,9 +258,10 @@ pub fn run(
                 revents: 0,
             });
         }
-        if report_open {
+        let report_rd = child.report_fd();
+        if let Some(fd) = report_rd {
             fds.push(libc::pollfd {
-                fd: report_rd,
+                fd,
                 events: libc::POLLIN,
                 revents: 0,
             });
@@ -308,9 +278,8 @@ pub fn run(
             if p.revents == 0 {
                 continue;
             }
-            if p.fd == report_rd {
-                report = sys::read_report(report_rd);
-                report_open = false;
+            if Some(p.fd) == report_rd {
+                child.read_report();
             } else if p.revents & libc::POLLIN != 0 {
                 match sys::notif_recv(listener, recv_size) {
                     Ok(n) => {
@@ -348,15 +317,8 @@ pub fn run(
             break;
         }
     }
-    if report_open {
-        report = sys::read_report(report_rd);
-    }
-    sys::close(report_rd);
     sys::close(listener);
     sys::close(pidfd);
-    let status = sys::waitpid(pid, 0).map_err(|e| setup(format!("waitpid: {e}")))?;
-    if let Some((stage, errno)) = report {
-        return Err(pre_exec_failure(stage, errno, &cmd0, n, flags));
-    }
+    let status = child.wait()?;
     Ok((pid, status))
 }

@@ -255,10 +255,7 @@ pub fn emu(a: EmuArgs) -> Result<u8, Fail> {
         }
     }
     if a.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&list).unwrap_or_default()
-        );
+        println!("{}", crate::schema::pretty(json!({ "results": list })));
     } else {
         write_out(None, out.as_bytes())?;
     }

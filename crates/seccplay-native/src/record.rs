@@ -6,7 +6,7 @@
 //! with `SECCOMP_USER_NOTIF_FLAG_CONTINUE`, so the command runs as if unfiltered. This is for
 //! recording, not confinement: CONTINUE is not a security boundary.
 
-use crate::apply::setup;
+use crate::child::{self, setup, Death};
 use crate::ctx::{self, CtxArgs};
 use crate::notif::{self, Answer, Handshake};
 use crate::{sys, Fail};
@@ -41,7 +41,7 @@ pub struct RecordArgs {
 
 /// Runs `record`: the command's exit status (or 125 when it could not run).
 pub fn run(a: RecordArgs) -> Result<u8, Fail> {
-    let argv = crate::apply::argv(&a.cmd)?;
+    let argv = child::argv(&a.cmd)?;
     let native = ctx::native_arch().map_err(|f| setup(f.message))?;
     if let Some(h) = &a.ctx.host_arch {
         if ctx::arch_arg(Some(h)).map_err(|f| setup(f.message))? != native {
@@ -129,18 +129,5 @@ pub fn run(a: RecordArgs) -> Result<u8, Fail> {
             "seccplay-native: note: syscall number {nr} (AUDIT_ARCH {audit:#x}) was seen {c} times but has no name, so the profile cannot allow it"
         );
     }
-    if libc::WIFEXITED(status) {
-        return Ok(libc::WEXITSTATUS(status) as u8);
-    }
-    if libc::WIFSIGNALED(status) {
-        let sig = libc::WTERMSIG(status);
-        say!(
-            "seccplay-native: {} died of {} (exit status {})",
-            a.cmd[0],
-            sys::signal_name(sig),
-            128 + sig
-        );
-        return Ok(128 + sig as u8);
-    }
-    Ok(crate::apply::SETUP_FAILED)
+    Ok(child::exit_status(&a.cmd[0], status, Death::Plain))
 }

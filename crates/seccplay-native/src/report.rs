@@ -331,7 +331,8 @@ pub fn batch_lines(
                 json!({"line": i + 1, "error": e})
             }
         };
-        writeln!(out, "{v}").map_err(|e| Fail::msg(format!("writing to stdout: {e}")))?;
+        writeln!(out, "{}", crate::schema::line(v))
+            .map_err(|e| Fail::msg(format!("writing to stdout: {e}")))?;
     }
     out.flush()
         .map_err(|e| Fail::msg(format!("writing to stdout: {e}")))?;
@@ -392,10 +393,7 @@ pub fn simulate(a: SimulateArgs) -> Result<u8, Fail> {
                 j
             })
             .collect();
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&list).unwrap_or_default()
-        );
+        println!("{}", crate::schema::pretty(json!({ "results": list })));
         return Ok(0);
     }
     if let Some(why) = &an.unconfined {
@@ -438,7 +436,7 @@ pub fn table(a: TableArgs) -> Result<u8, Fail> {
     if a.json {
         let mut j = serde_json::to_value(&t).unwrap_or(Value::Null);
         j["summary"] = json!(t.to_string());
-        println!("{}", serde_json::to_string_pretty(&j).unwrap_or_default());
+        println!("{}", crate::schema::pretty(j));
         return Ok(0);
     }
     let mut out = String::new();
@@ -490,7 +488,7 @@ pub fn lint(a: LintArgs) -> Result<u8, Fail> {
             "diagnostics": an.diagnostics,
             "extra": extra,
         });
-        println!("{}", serde_json::to_string_pretty(&j).unwrap_or_default());
+        println!("{}", crate::schema::pretty(j));
     } else {
         let mut out = ctx::diagnostics_text(&loaded.origin, &an, false);
         for e in &extra {
@@ -592,7 +590,7 @@ pub fn diff(a: DiffArgs) -> Result<u8, Fail> {
     }
     if a.json {
         let j = json!({"a": la.origin, "b": lb.origin, "differences": diffs});
-        println!("{}", serde_json::to_string_pretty(&j).unwrap_or_default());
+        println!("{}", crate::schema::pretty(j));
     } else {
         crate::write_out(None, text.as_bytes())?;
     }

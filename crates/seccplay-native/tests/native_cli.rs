@@ -7,23 +7,17 @@
 
 mod common;
 
+use common::{run, tmpdir, write};
+
 use seccplay_core::analysis;
 use seccplay_core::arch::Arch;
 use seccplay_core::context::Context;
 use seccplay_core::eval::{self, Query};
 use seccplay_core::presets::{self, PresetKind};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_seccplay-native");
-
-fn run(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .output()
-        .expect("spawn seccplay-native")
-}
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
@@ -39,19 +33,6 @@ fn kernel_ready(test: &str) -> bool {
         None
     };
     common::ready_unless(test, why)
-}
-
-fn tmpdir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("seccplay-native-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn write(dir: &Path, name: &str, body: &str) -> String {
-    let p = dir.join(name);
-    std::fs::write(&p, body).unwrap();
-    p.to_str().unwrap().to_string()
 }
 
 #[test]

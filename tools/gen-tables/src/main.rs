@@ -1,7 +1,7 @@
-//! `cargo run -p seccplay-gen-tables -- [--shared DIR] [--check]`
+//! `cargo run -p seccplay-gen-tables -- [--refdata DIR] [--check]`
 //!
-//! Writes `crates/seccplay-core/src/tables/*.rs` from `DIR/refdata` (default
-//! `<repo>/../shared/refdata`). With `--check` it writes nothing and exits 1 naming the files
+//! Writes `crates/seccplay-core/src/tables/*.rs` from the reference data in `DIR` (default
+//! the repository's `refdata/`). With `--check` it writes nothing and exits 1 naming the files
 //! that are stale.
 
 use std::path::{Path, PathBuf};
@@ -9,21 +9,21 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let mut shared = repo.join("../shared");
+    let mut refdata = repo.join("refdata");
     let mut check = false;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--check" => check = true,
-            "--shared" => match args.next() {
-                Some(d) => shared = PathBuf::from(d),
+            "--refdata" => match args.next() {
+                Some(d) => refdata = PathBuf::from(d),
                 None => {
-                    eprintln!("error: --shared needs a directory");
+                    eprintln!("error: --refdata needs a directory");
                     return ExitCode::from(2);
                 }
             },
             "-h" | "--help" => {
-                println!("usage: seccplay-gen-tables [--shared DIR] [--check]");
+                println!("usage: seccplay-gen-tables [--refdata DIR] [--check]");
                 return ExitCode::SUCCESS;
             }
             other => {
@@ -32,12 +32,6 @@ fn main() -> ExitCode {
             }
         }
     }
-    // Accept both the shared folder and the refdata folder itself.
-    let refdata = if shared.join("refdata").is_dir() {
-        shared.join("refdata")
-    } else {
-        shared
-    };
     let files = match seccplay_gen_tables::generate(&refdata) {
         Ok(f) => f,
         Err(e) => {

@@ -10,8 +10,8 @@
 //!    billions of nodes. Every node an alias copies counts against [`MAX_ALIAS_NODES`];
 //!    nesting (aliases included) is bounded by [`json::MAX_DEPTH`]; a scalar longer than
 //!    [`MAX_SCALAR_BYTES`] is refused. Each refusal is an error at the offending place.
-//! 2. Spans. Events carry a start (in characters); spans are turned into byte offsets with a
-//!    forward cursor (events come in text order). A scalar's span ends after its plain text.
+//! 2. Spans. Events carry a start (in characters); spans are turned into byte offsets through
+//!    a checkpoint every 256 characters (non-ASCII text only). A scalar's span ends after its plain text.
 //! 3. Scalars. Plain `null`/`~`/empty are null; `true`/`yes`/`on` (and their false twins)
 //!    are booleans; integers (decimal, `0x`, leading-zero octal, `_` separators) become
 //!    decimal number text so the schema reader says "negative" or "too large"; other numbers
@@ -30,6 +30,9 @@ pub const MAX_ALIAS_NODES: usize = 100_000;
 /// Longest scalar accepted (a syscall name is under 32 bytes; comments are short).
 pub const MAX_SCALAR_BYTES: usize = 64 << 10;
 
+/// Characters between two checkpoints of the character → byte map.
+const CHARS_PER_CHECKPOINT: usize = 256;
+
 /// One YAML document of a stream, as a located tree.
 #[derive(Clone, Debug)]
 pub struct Document {
@@ -43,7 +46,8 @@ pub struct Document {
 pub fn parse(text: &str) -> Result<Vec<Document>, Diagnostic> {
     let mut b = Builder {
         text,
-        cursor: (0, 0),
+        ascii: text.is_ascii(),
+        checkpoints: Vec::new(),
         stack: Vec::new(),
         anchors: BTreeMap::new(),
         copied: 0,
@@ -82,8 +86,10 @@ enum Frame {
 
 struct Builder<'a> {
     text: &'a str,
-    /// (characters, bytes) of the last marker converted.
-    cursor: (usize, usize),
+    /// The text is ASCII: markers' character indexes are byte offsets.
+    ascii: bool,
+    /// Byte offset of every [`CHARS_PER_CHECKPOINT`]-th character (non-ASCII text only).
+    checkpoints: Vec<usize>,
     stack: Vec<Frame>,
     /// Anchor id → (node, its node count, its depth).
     anchors: BTreeMap<usize, (Node, usize, usize)>,
@@ -93,25 +99,30 @@ struct Builder<'a> {
 }
 
 impl Builder<'_> {
-    /// The byte offset of a marker (markers count characters).
+    /// The byte offset of a marker (markers count characters): from the checkpoint of its
+    /// block of [`CHARS_PER_CHECKPOINT`] characters, at most that many characters are read.
     fn offset(&mut self, m: &Marker) -> usize {
         let want = m.index();
-        if self.text.is_ascii() {
+        if self.ascii {
             return want.min(self.text.len());
         }
-        if want < self.cursor.0 {
-            self.cursor = (0, 0);
-        }
-        let (mut chars, mut bytes) = self.cursor;
-        for c in self.text[bytes..].chars() {
-            if chars == want {
-                break;
+        if self.checkpoints.is_empty() {
+            let mut at = Vec::with_capacity(self.text.len() / CHARS_PER_CHECKPOINT + 1);
+            for (i, (b, _)) in self.text.char_indices().enumerate() {
+                if i % CHARS_PER_CHECKPOINT == 0 {
+                    at.push(b);
+                }
             }
-            chars += 1;
-            bytes += c.len_utf8();
+            at.push(self.text.len());
+            self.checkpoints = at;
         }
-        self.cursor = (chars, bytes);
-        bytes
+        let block = (want / CHARS_PER_CHECKPOINT).min(self.checkpoints.len() - 1);
+        let from = self.checkpoints[block];
+        let skip = want - block * CHARS_PER_CHECKPOINT;
+        self.text[from..]
+            .char_indices()
+            .nth(skip)
+            .map_or(self.text.len(), |(b, _)| from + b)
     }
 
     fn error(&self, at: usize, code: &'static str, message: String) -> Diagnostic {

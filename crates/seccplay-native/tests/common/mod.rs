@@ -30,3 +30,92 @@ pub fn ready_unless(test: &str, why: Option<String>) -> bool {
         }
     }
 }
+
+/// The subcommands of `bin` (or of `bin path...`), read from clap's `--help` ("Commands:"
+/// section; `help` left out): tests that must cover every subcommand iterate this, so a new
+/// subcommand is covered without editing them.
+pub fn subcommands(bin: &str, path: &[&str]) -> Vec<String> {
+    let help = help(bin, path);
+    let mut names = Vec::new();
+    let mut inside = false;
+    for line in help.lines() {
+        if line == "Commands:" {
+            inside = true;
+            continue;
+        }
+        if inside {
+            // "  name  About..." ; a blank or unindented line ends the section.
+            let Some(rest) = line.strip_prefix("  ") else {
+                break;
+            };
+            if let Some(name) = rest.split_whitespace().next() {
+                if name != "help" && !rest.starts_with(' ') {
+                    names.push(name.to_string());
+                }
+            }
+        }
+    }
+    assert!(
+        !names.is_empty(),
+        "no Commands: section in {path:?} --help:\n{help}"
+    );
+    names
+}
+
+/// The long options a subcommand takes (`json`, `batch`, ...), from its `--help`'s "Options:".
+pub fn long_options(bin: &str, path: &[&str]) -> Vec<String> {
+    help(bin, path)
+        .lines()
+        .skip_while(|l| *l != "Options:")
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .filter_map(|l| {
+            let l = l.trim_start();
+            let l = l.split_once(", ").map_or(
+                l,
+                |(short, rest)| {
+                    if short.len() == 2 {
+                        rest
+                    } else {
+                        l
+                    }
+                },
+            );
+            l.strip_prefix("--")
+                .map(|o| o.split([' ', '=', '<']).next().unwrap_or("").to_string())
+        })
+        .collect()
+}
+
+/// `bin path... --help`.
+fn help(bin: &str, path: &[&str]) -> String {
+    let out = std::process::Command::new(bin)
+        .args(path)
+        .arg("--help")
+        .output()
+        .expect("spawn --help");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A fresh, empty directory for one test of this process.
+pub fn tmpdir(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("seccplay-native-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// Writes `body` to `dir/name`; its path as a string.
+pub fn write(dir: &Path, name: &str, body: &str) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, body).unwrap();
+    p.to_str().unwrap().to_string()
+}
+
+/// Runs seccplay-native with `args` (this package's binary) and collects its output.
+pub fn run(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_seccplay-native"))
+        .args(args)
+        .output()
+        .expect("spawn seccplay-native")
+}

@@ -31,6 +31,7 @@ pub mod eval;
 pub mod evidence;
 pub mod expr;
 pub mod filter;
+pub mod frontend;
 pub mod host;
 pub mod invariants;
 pub mod json;

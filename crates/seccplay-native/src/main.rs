@@ -14,6 +14,7 @@ macro_rules! say {
 
 mod apply;
 mod child;
+mod convert;
 mod ctx;
 mod evidence;
 mod explain;
@@ -159,6 +160,17 @@ Examples:
   seccplay-native matrix --diff k8s-containerd1.7 k8s-containerd2
   seccplay-native matrix --list")]
     Matrix(host::MatrixArgs),
+
+    /// Write a policy in another format (Docker/OCI JSON, Kubernetes SeccompProfile YAML)
+    #[command(after_help = "\
+Reads Docker/OCI JSON, SeccompProfile YAML (Security Profiles Operator) and Firecracker's
+seccompiler JSON (detected; --format overrides). Whatever the target cannot say is reported.
+
+Examples:
+  seccplay-native convert docker --to spo > docker-default.yaml
+  seccplay-native convert docker-default.yaml --to docker
+  seccplay-native convert firecracker.json --policy vcpu --to docker")]
+    Convert(convert::ConvertArgs),
 
     /// Disassemble a raw BPF program (raw bytes, hex, C array, JSON, base64 or assembly)
     #[command(after_help = "\
@@ -377,6 +389,7 @@ fn main() -> ExitCode {
         Cmd::Lint(a) => report::lint(a),
         Cmd::Diff(a) => report::diff(a),
         Cmd::Matrix(a) => host::run(a),
+        Cmd::Convert(a) => convert::run(a),
         Cmd::Disasm(a) => prog::disasm(a),
         Cmd::Asm(a) => prog::asm(a),
         Cmd::Emu(a) => prog::emu(a),

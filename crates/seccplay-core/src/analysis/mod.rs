@@ -33,7 +33,7 @@ use crate::codegen::{self, Compiled};
 use crate::context::Context;
 use crate::db::{self, Database};
 use crate::diag::{Diagnostic, Failure};
-use crate::profile::{self, Parsed};
+use crate::profile::Parsed;
 use crate::resolve;
 
 /// Everything the pipeline produced for one profile in one context.
@@ -101,7 +101,8 @@ pub fn analyze(text: &str, ctx: &Context) -> Analysis {
         ));
         return a;
     }
-    let parsed = match profile::parse(text) {
+    // Any format (Docker/OCI, SPO, seccompiler): the first policy of the input.
+    let parsed = match crate::frontend::read_one(text) {
         Ok(p) => p,
         Err(f) => {
             fail(&mut a, f);

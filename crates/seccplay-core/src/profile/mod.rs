@@ -18,7 +18,7 @@ pub use schema::*;
 
 use crate::diag::Failure;
 use crate::json;
-use reader::read;
+pub(crate) use reader::read;
 
 /// Parses a profile from text (Docker, OCI or config.json; detected).
 pub fn parse(text: &str) -> Result<Parsed, Failure> {

@@ -9,7 +9,7 @@ use crate::json::{parse_u64, LineIndex, Member, Node, NumberError, Span, Value};
 use crate::suggest;
 
 /// Reads the profile out of the JSON tree, which it consumes: strings move into the profile.
-pub(super) fn read(text: &str, root: Node) -> Result<Parsed, Failure> {
+pub(crate) fn read(text: &str, root: Node) -> Result<Parsed, Failure> {
     let mut r = Reader {
         idx: LineIndex::new(text),
         line: std::cell::Cell::new(0),

@@ -99,7 +99,7 @@ pub fn moby_arch_string(a: Arch) -> Option<&'static str> {
 
 /// moby's `nativeToSeccomp` lookup: the archMap key for a native-arch string. Upstream keys
 /// `loong64` and `mipsle` never match `goToNative`'s values, so those hosts ignore `archMap`.
-fn moby_seccomp_arch(native: &str) -> Option<Arch> {
+pub(crate) fn moby_seccomp_arch(native: &str) -> Option<Arch> {
     Some(match native {
         "x86" => Arch::X86,
         "amd64" => Arch::X86_64,
@@ -122,7 +122,7 @@ fn moby_seccomp_arch(native: &str) -> Option<Arch> {
 }
 
 /// Why moby drops an entry in this context, or `None` if it is kept (§3.1, in moby's order).
-fn excluded_by(e: &SyscallEntry, native: Option<&str>, ctx: &Context) -> Option<String> {
+pub(crate) fn excluded_by(e: &SyscallEntry, native: Option<&str>, ctx: &Context) -> Option<String> {
     let native_s = native.unwrap_or("");
     let ex: &Filter = &e.excludes;
     if ex.arches.iter().any(|a| a.value == native_s) {

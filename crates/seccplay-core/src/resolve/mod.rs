@@ -23,6 +23,7 @@ mod runtime;
 pub use enosys::EnosysStub;
 pub use moby::moby_arch_string;
 pub(crate) use moby::NOT_APPLIED;
+pub(crate) use moby::{excluded_by, moby_seccomp_arch};
 pub use runtime::action_value;
 
 use crate::action::Action;

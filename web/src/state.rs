@@ -8,6 +8,7 @@
 //! The format is the same one the derives wrote (an object of the fields below, any missing
 //! field at its default), so earlier links still open.
 use seccplay_core::arch::Arch;
+use seccplay_core::bpf::format::{base64_decode, base64url_encode};
 use seccplay_core::context::{Runtime, DOCKER_DEFAULT_CAPS};
 use seccplay_core::json::{self, Value};
 use seccplay_core::presets::{self, PresetKind};
@@ -259,7 +260,7 @@ impl State {
             s.preset.clear();
         }
         let packed = miniz_oxide::deflate::compress_to_vec(s.to_json().as_bytes(), 9);
-        format!("s={}", b64url_encode(&packed))
+        format!("s={}", base64url_encode(&packed))
     }
 
     /// Reads a fragment made by [`State::to_fragment`] (with or without `#`).
@@ -268,7 +269,7 @@ impl State {
         let data = frag
             .strip_prefix("s=")
             .ok_or_else(|| "the link has no seccplay state (#s=...)".to_string())?;
-        let packed = b64url_decode(data).ok_or("the link's state is not base64url")?;
+        let packed = base64_decode(data).map_err(|_| "the link's state is not base64url")?;
         let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, 4 << 20)
             .map_err(|e| format!("the link's state does not inflate: {e:?}"))?;
         let mut s =
@@ -300,7 +301,7 @@ macro_rules! state_json {
                     if out.len() > 1 {
                         out.push(',');
                     }
-                    push_json_str(&mut out, stringify!($field));
+                    json::push_quoted(&mut out, stringify!($field));
                     out.push(':');
                     state_json!(@write out, self.$field, $kind);
                 )*
@@ -333,7 +334,7 @@ macro_rules! state_json {
             }
         }
     };
-    (@write $out:ident, $v:expr, string) => { push_json_str(&mut $out, &$v) };
+    (@write $out:ident, $v:expr, string) => { json::push_quoted(&mut $out, &$v) };
     (@write $out:ident, $v:expr, boolean) => { $out.push_str(if $v { "true" } else { "false" }) };
     (@write $out:ident, $v:expr, strings) => {{
         $out.push('[');
@@ -341,16 +342,16 @@ macro_rules! state_json {
             if i > 0 {
                 $out.push(',');
             }
-            push_json_str(&mut $out, x);
+            json::push_quoted(&mut $out, x);
         }
         $out.push(']');
     }};
     (@write $out:ident, $v:expr, host) => {
-        push_json_str(&mut $out, $v.docker_host_name().unwrap_or($v.name()))
+        json::push_quoted(&mut $out, $v.docker_host_name().unwrap_or($v.name()))
     };
-    (@write $out:ident, $v:expr, arch) => { push_json_str(&mut $out, $v.name()) };
-    (@write $out:ident, $v:expr, runtime) => { push_json_str(&mut $out, $v.name()) };
-    (@write $out:ident, $v:expr, tab) => { push_json_str(&mut $out, $v.id()) };
+    (@write $out:ident, $v:expr, arch) => { json::push_quoted(&mut $out, $v.name()) };
+    (@write $out:ident, $v:expr, runtime) => { json::push_quoted(&mut $out, $v.name()) };
+    (@write $out:ident, $v:expr, tab) => { json::push_quoted(&mut $out, $v.id()) };
     (@read $v:expr, string) => { match $v { Value::String(x) => Some(x), _ => None } };
     (@read $v:expr, host) => {
         match $v { Value::String(x) => Arch::from_docker_host(&x), _ => None }
@@ -377,69 +378,6 @@ state_json! {
     cmp_cap_drop: string, cmp_privileged: boolean,
 }
 
-/// Appends `s` as a JSON string (quotes, backslashes and control characters escaped).
-fn push_json_str(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if (c as u32) < 0x20 => {
-                const HEX: &[u8; 16] = b"0123456789abcdef";
-                out.push_str("\\u00");
-                out.push(HEX[(c as usize) >> 4] as char);
-                out.push(HEX[(c as usize) & 15] as char);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-}
-
-const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-/// base64url without padding.
-pub fn b64url_encode(b: &[u8]) -> String {
-    let mut out = String::with_capacity(b.len().div_ceil(3) * 4);
-    for c in b.chunks(3) {
-        let n = (c[0] as u32) << 16
-            | (*c.get(1).unwrap_or(&0) as u32) << 8
-            | *c.get(2).unwrap_or(&0) as u32;
-        for i in 0..=c.len() {
-            out.push(B64[(n >> (18 - 6 * i) & 63) as usize] as char);
-        }
-    }
-    out
-}
-
-/// Decodes base64url (padding and the standard alphabet's `+/` accepted).
-pub fn b64url_decode(s: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(s.len() * 3 / 4);
-    let (mut acc, mut bits) = (0u32, 0u32);
-    for ch in s.bytes() {
-        let v = match ch {
-            b'A'..=b'Z' => ch - b'A',
-            b'a'..=b'z' => ch - b'a' + 26,
-            b'0'..=b'9' => ch - b'0' + 52,
-            b'-' | b'+' => 62,
-            b'_' | b'/' => 63,
-            b'=' => continue,
-            _ => return None,
-        };
-        acc = acc << 6 | v as u32;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    Some(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -453,22 +391,20 @@ mod tests {
         s.load_preset("docker");
         assert!(!s.explicit);
         s.load_preset("podman");
-        assert!(s.explicit);
+        assert!(
+            !s.explicit,
+            "Podman's built-in default, dropped by --privileged too"
+        );
+        s.load_preset("example");
+        assert!(
+            s.explicit,
+            "a profile Docker is given with --security-opt seccomp="
+        );
         // An old link (no "explicit" member) with custom text.
         let old = br#"{"preset":"","text":"{}","privileged":true}"#;
         let packed = miniz_oxide::deflate::compress_to_vec(old, 9);
-        let r = State::from_fragment(&format!("s={}", b64url_encode(&packed))).unwrap();
+        let r = State::from_fragment(&format!("s={}", base64url_encode(&packed))).unwrap();
         assert!(r.explicit && r.privileged);
-    }
-
-    #[test]
-    fn base64url_round_trips() {
-        for n in 0..20u8 {
-            let v: Vec<u8> = (0..n)
-                .map(|i| i.wrapping_mul(37).wrapping_add(250))
-                .collect();
-            assert_eq!(b64url_decode(&b64url_encode(&v)).unwrap(), v);
-        }
     }
 
     #[test]

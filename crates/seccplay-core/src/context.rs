@@ -159,8 +159,8 @@ pub struct Context {
     /// Model runc's ENOSYS stub (only meaningful for runc).
     pub enosys_stub: bool,
     /// The libseccomp whose syscall table the runtime resolves names with.
-    #[serde(skip_serializing_if = "crate::host::Libseccomp::is_current")]
-    pub libseccomp: crate::host::Libseccomp,
+    #[serde(skip_serializing_if = "crate::libseccomp::Libseccomp::is_current")]
+    pub libseccomp: crate::libseccomp::Libseccomp,
 }
 
 impl Context {
@@ -174,7 +174,7 @@ impl Context {
             kernel: KernelVersion { major: 6, minor: 1 },
             runtime: Runtime::Runc,
             enosys_stub: true,
-            libseccomp: crate::host::Libseccomp::Current,
+            libseccomp: crate::libseccomp::Libseccomp::Current,
         }
     }
 

@@ -35,6 +35,7 @@ pub mod frontend;
 pub mod host;
 pub mod invariants;
 pub mod json;
+pub mod libseccomp;
 pub mod presets;
 pub mod profile;
 pub mod record;

@@ -7,7 +7,7 @@
 //! and errno numbers.
 
 use crate::arch::{Arch, X32_SYSCALL_BIT};
-use crate::host::Libseccomp;
+use crate::libseccomp::Libseccomp;
 use crate::tables::{self, N};
 use std::fmt;
 use std::sync::OnceLock;

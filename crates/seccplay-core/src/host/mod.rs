@@ -8,11 +8,10 @@
 //! filter allows on a kernel that predates it fails with ENOSYS from the kernel itself.
 
 pub mod kernel;
-mod libseccomp;
 mod matrix;
 mod named;
 pub mod runtime;
 
-pub use libseccomp::Libseccomp;
+pub use crate::libseccomp::Libseccomp;
 pub use matrix::{diff, matrix, Cell, Column, DiffRow, HostDiff, Matrix, Outcome, Row};
 pub use named::{host, NamedHost, HOSTS};

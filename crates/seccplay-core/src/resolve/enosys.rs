@@ -71,7 +71,7 @@ pub(super) fn modelled(ctx: &Context, default_action: u32) -> bool {
 pub(super) fn enosys_stub(
     arches: &[Arch],
     kept: &[&SyscallEntry],
-    lib: crate::host::Libseccomp,
+    lib: crate::libseccomp::Libseccomp,
 ) -> EnosysStub {
     let mut max = Vec::new();
     let known: Vec<Syscall> = kept

@@ -163,8 +163,8 @@ pub struct Policy {
     /// runc uses libseccomp's binary-tree layout (optimize 2) above 32 rules.
     pub binary_tree: bool,
     /// The libseccomp whose table resolves the rules' names.
-    #[serde(skip_serializing_if = "crate::host::Libseccomp::is_current")]
-    pub libseccomp: crate::host::Libseccomp,
+    #[serde(skip_serializing_if = "crate::libseccomp::Libseccomp::is_current")]
+    pub libseccomp: crate::libseccomp::Libseccomp,
 }
 
 /// The outcome of resolution.

@@ -1,4 +1,6 @@
 //! libseccomp versions: which syscall table the runtime's libseccomp resolves names with.
+//! A leaf of the context (imports nothing of the crate): `syscalls`, `context` and `resolve`
+//! select tables by it, and `host` re-exports it with the rest of the host.
 //!
 //! runc and crun drop a rule whose name their libseccomp does not know, and the number a name
 //! resolves to decides what the filter matches. Two tables are modelled: the current one

@@ -88,7 +88,7 @@ pub fn run(a: ConvertArgs) -> Result<u8, Fail> {
             "policies": out,
             "diagnostics": diags,
         });
-        println!("{}", serde_json::to_string_pretty(&j).unwrap_or_default());
+        println!("{}", crate::schema::pretty(j));
         return Ok(0);
     }
     eprint!("{}", located(&loaded.origin, &diags));

@@ -95,6 +95,11 @@ fn samples(dir: &Path) -> Vec<(&'static str, Vec<String>, Out)> {
             Out::Document,
         ),
         (
+            "convert --json",
+            s(&["convert", "example", "--to", "spo", "--json"]),
+            Out::Document,
+        ),
+        (
             "matrix --json",
             s(&[
                 "matrix",

@@ -21,7 +21,7 @@ const waitMatch = (sel, re) => s.page.waitForFunction(
   ([sel, src]) => new RegExp(src).test(document.querySelector(sel)?.textContent ?? ''), [sel, re.source], { timeout: 10_000 });
 
 test('--privileged with Docker\'s built-in default runs unconfined; given explicitly, the profile decides', async () => {
-  await s.page.selectOption('#preset', 'docker');
+  await s.page.selectOption('#preset', 'docker@29.4.3');
   assert.equal(await s.page.isChecked('#explicit'), false, 'the docker preset is the built-in default');
   await s.page.check('#privileged');
   for (const c of ['socket(AF_VSOCK, SOCK_STREAM, 0)', 'keyctl(0)', 'personality(PER_LINUX|ADDR_NO_RANDOMIZE)']) {
@@ -37,7 +37,7 @@ test('--privileged with Docker\'s built-in default runs unconfined; given explic
   }
   // The CLI decides the same with the same core code: the docker preset is its built-in default.
   const j = JSON.parse(cli(['simulate', 'docker', ...PAGE_CONTEXT, '--privileged', '--json', 'keyctl(0)']));
-  assert.equal(j[0].ret, 0x7fff0000);
+  assert.equal(j.results[0].ret, 0x7fff0000);
   await s.page.uncheck('#privileged');
   await s.page.uncheck('#explicit');
 });
@@ -89,7 +89,7 @@ test('labels and counts follow the actual outcome (runc\'s ENOSYS stub, per-acti
   // An allow-by-default profile does not read "blocked (ALLOW)".
   await s.page.fill('#profile-text', '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mount","umount2"],"action":"SCMP_ACT_ERRNO"}]}');
   await waitMatch('#table-summary', /2 blocked \(2 EPERM\)$/);
-  await s.page.selectOption('#preset', 'docker');
+  await s.page.selectOption('#preset', 'docker@29.4.3');
 });
 
 test('names newer than libseccomp 2.5.x say that such hosts refuse them', async () => {
@@ -152,16 +152,16 @@ test('a static loading shell and a favicon (no 404)', async () => {
 });
 
 test('the preset selector says "custom" once edited, with a way back', async () => {
-  await s.page.selectOption('#preset', 'docker');
+  await s.page.selectOption('#preset', 'docker@29.4.3');
   const docker = await s.page.inputValue('#profile-text');
   await s.page.fill('#profile-text', docker.replace('"defaultErrnoRet": 1,', '"defaultErrnoRet": 13,'));
   await s.page.waitForSelector('#preset-back');
   assert.equal(await s.page.inputValue('#preset'), '');
-  assert.match(await s.page.$eval('#preset option[value=""]', (o) => o.textContent), /custom: edited Docker default/);
+  assert.match(await s.page.$eval('#preset option[value=""]', (o) => o.textContent), /custom: edited Docker .*default/);
   await saveScreenshot(s.page, 'preset-custom');
   await s.page.click('#preset-back');
   await s.page.waitForFunction(() => !document.querySelector('#preset-back'));
-  assert.equal(await s.page.inputValue('#preset'), 'docker');
+  assert.equal(await s.page.inputValue('#preset'), 'docker@29.4.3');
   assert.equal(await s.page.inputValue('#profile-text'), docker);
 });
 
@@ -173,7 +173,7 @@ test('sharing says the link was copied', async () => {
 
 test('Compare hides rows that behave the same and marks looser and tighter', async () => {
   await s.page.click('#tab-compare');
-  await s.page.selectOption('#cmp-preset', 'podman');
+  await s.page.selectOption('#cmp-preset', 'podman@2026.03');
   await s.page.fill('#cmp-cap-add', '');
   await waitMatch('#cmp-directions', /B is looser on \d+, tighter on \d+/);
   const hidden = Number((await text('#cmp-directions')).match(/(\d+) more differ only/)[1]);
@@ -185,7 +185,7 @@ test('Compare hides rows that behave the same and marks looser and tighter', asy
   assert.equal(await s.page.locator('#cmp-changes tbody tr').count(), shown + hidden);
   await s.page.uncheck('#cmp-show-same');
   // With CAP_SYS_ADMIN added on B's side, unshare is looser.
-  await s.page.selectOption('#cmp-preset', 'docker');
+  await s.page.selectOption('#cmp-preset', 'docker@29.4.3');
   await s.page.fill('#cmp-cap-add', 'SYS_ADMIN');
   await s.page.waitForSelector('#cmp-changes tbody tr[data-name="unshare"][data-direction="looser"]');
   await s.page.fill('#cmp-cap-add', '');

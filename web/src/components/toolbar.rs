@@ -95,7 +95,9 @@ pub fn profile_toolbar(p: &ToolbarProps) -> Html {
     html! {
         <div class="toolbar">
             <label for="preset">{ "Preset" }</label>
-            <select id="preset" data-testid="preset" onchange={on_preset}>
+            // Keyed by what it shows: a fresh element takes its options' `selected` as the
+            // selection (a select the user changed ignores later `selected` attributes).
+            <select key={format!("{}|{custom}", p.preset)} id="preset" data-testid="preset" onchange={on_preset}>
                 <option value="" selected={custom}>
                     { match (title, p.edited) { (Some(t), true) => format!("(custom: edited {t})"), _ => "(custom)".to_string() } }
                 </option>

@@ -167,28 +167,29 @@ mod tests {
         );
     }
 
+    /// At its first release a call is implemented; one release earlier the kernel says ENOSYS.
     #[test]
     fn outcomes_after_5_14() {
-        assert_eq!(
-            implemented("mseal", kv(6, 9)),
-            Implemented::TooOld { since: (6, 10) }
-        );
-        assert!(implemented("mseal", kv(6, 9)).enosys());
-        assert_eq!(
-            implemented("mseal", kv(6, 10)),
-            Implemented::Yes { since: (6, 10) }
-        );
-        assert!(implemented("futex_waitv", kv(5, 15)).enosys());
-        assert_eq!(
-            implemented("futex_waitv", kv(5, 16)),
-            Implemented::Yes { since: (5, 16) }
-        );
-        assert!(implemented("statmount", kv(6, 7)).enosys());
-        assert!(!implemented("statmount", kv(6, 8)).enosys());
-        assert!(implemented("setxattrat", kv(6, 12)).enosys());
-        assert!(!implemented("setxattrat", kv(6, 13)).enosys());
+        for (name, (a, b), before) in [
+            ("mseal", (6, 10), (6, 9)),
+            ("futex_waitv", (5, 16), (5, 15)),
+            ("process_mrelease", (5, 15), (5, 14)),
+            ("statmount", (6, 8), (6, 7)),
+            ("setxattrat", (6, 13), (6, 12)),
+            ("listns", (6, 19), (6, 18)),
+        ] {
+            let since = (u16::from(a), u16::from(b));
+            let old = implemented(name, kv(before.0, before.1));
+            assert_eq!(old, Implemented::TooOld { since }, "{name}");
+            assert!(old.enosys(), "{name}");
+            assert_eq!(
+                implemented(name, kv(a, b)),
+                Implemented::Yes { since },
+                "{name}"
+            );
+        }
         let d = implemented("mseal", kv(6, 9)).describe("mseal", kv(6, 9));
-        assert!(d.contains("6.10") && d.contains("ENOSYS"), "{d}");
+        assert!(d.contains("added in 6.10") && d.contains("ENOSYS"), "{d}");
     }
 
     #[test]

@@ -9,8 +9,9 @@
 //!    it on any architecture.
 //! 2. The calls added after 5.14 (x86_64 numbers 448–471), each with its source in
 //!    `refdata/host/kernel-after-5.14/since.csv`: the call's own man page HISTORY where one
-//!    exists (futex_waitv, cachestat), else the Linux commit that added it and the release
-//!    that first contained it (the pull request or stable tag that says so).
+//!    exists (futex_waitv, cachestat, open_tree_attr in open_tree.2), else the Linux commit
+//!    that added it and the release that first contained it (the pull request or stable tag
+//!    that says so).
 //!    `rseq_slice_yield` has no release found and stays "version unknown".
 //! 3. Neither gives per-arch versions, so the version is applied to every ABI (an arch-only call
 //!    such as `arch_prctl` is decided by the syscall table, not here; `map_shadow_stack` is

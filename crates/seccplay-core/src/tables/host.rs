@@ -287,7 +287,7 @@ pub(crate) static KERNEL_SINCE: &[(&str, Since, Since)] = &[
     ("open", Some((1, 0)), None),
     ("open_by_handle_at", Some((2, 6)), None),
     ("open_tree", Some((5, 2)), None),
-    ("open_tree_attr", Some((6, 15)), None), // since.csv: linux c4a16820d901
+    ("open_tree_attr", Some((6, 15)), None), // since.csv: man page, linux c4a16820d901
     ("openat", Some((2, 6)), None),
     ("openat2", Some((5, 6)), None),
     ("or1k_atomic", Some((3, 1)), None),

@@ -1,13 +1,15 @@
 //! The host tables: libseccomp 2.5.4's differences from the current syscall table, the kernel
-//! version each syscall appeared in, the engine presets by version (Docker's history and Podman
-//! byte-exact, containerd's RuntimeDefault as a conditional profile).
+//! version each syscall appeared in (syscalls(2) to Linux 5.14, then the project's cited table of
+//! the later calls), the capability numbers, the engine presets by version (Docker's history and
+//! Podman byte-exact, containerd's RuntimeDefault as a conditional profile).
 //!
 //! Inputs are the byte-exact reference copy (`refdata/`) and the project's own captures
 //! in `refdata/host/` (see its SOURCES.md). The containerd template is built like this:
 //! 1. the groups containerd always appends (the allow list, the argument rules, the kernel ≥ 4.8
 //!    group) are read from the stored "all capabilities" amd64 output;
 //! 2. one group per capability with a case in `seccomp_default.go` (facts.json `cap_cases`),
-//!    read from the same output in capability-number order and checked against the count;
+//!    read from the same output in capability-number order (the captured linux/capability.h)
+//!    and checked against the count;
 //! 3. the per-GOARCH groups and architecture lists come from facts.json, and are checked against
 //!    the stored amd64 and arm64 outputs;
 //! 4. the clone flags rule and the clone3 ENOSYS rule come from the default-capabilities output,
@@ -535,4 +537,50 @@ fn containerd_template(
     p.insert("archMap".into(), Value::Array(arch_map));
     p.insert("syscalls".into(), Value::Array(out));
     Ok(Value::Object(p))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `after_5_14` on a one-row since.csv in a scratch host folder.
+    fn one_row(row: &str) -> Result<Later, String> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../refdata");
+        let sys = super::super::read_syscalls(&root).unwrap();
+        let dir = std::env::temp_dir().join(format!("gen-tables-since-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("kernel-after-5.14")).unwrap();
+        let csv = format!("name,kernel,source,commit,evidence\n{row}\n");
+        std::fs::write(dir.join(AFTER_5_14), csv).unwrap();
+        let page = BTreeMap::from([("clone3".to_string(), String::new())]);
+        let r = after_5_14(&dir, &sys, &page);
+        std::fs::remove_dir_all(&dir).unwrap();
+        r
+    }
+
+    #[test]
+    fn since_rows_are_checked() {
+        let ok = one_row("mseal,6.10,linux,ff388fe5c481,a mail").unwrap();
+        assert_eq!(ok.0[0].1, (6, 10));
+        assert_eq!(
+            one_row("mseal,?,linux,ff388fe5c481,none found").unwrap().1,
+            ["mseal"]
+        );
+        for (row, why) in [
+            (
+                "nosuchcall,6.10,linux,ff388fe5c481,x",
+                "not in the current syscall table",
+            ),
+            ("clone3,5.3,linux,ff388fe5c481,x", "already in syscalls(2)"),
+            ("mseal,6.10,blog,ff388fe5c481,x", "not man-pages or linux"),
+            (
+                "mseal,6.10,linux,ff38,x",
+                "not an abbreviated Linux commit id",
+            ),
+            ("mseal,6.10,linux,ff388fe5c481,", "no evidence"),
+            ("mseal,5.4,linux,ff388fe5c481,x", "not after 5.14"),
+        ] {
+            let e = one_row(row).unwrap_err();
+            assert!(e.contains(why) && e.contains(":2:"), "{row}: {e}");
+        }
+    }
 }

@@ -583,4 +583,22 @@ mod tests {
             assert!(e.contains(why) && e.contains(":2:"), "{row}: {e}");
         }
     }
+
+    #[test]
+    fn capabilities_must_be_numbered_in_order() {
+        let dir = std::env::temp_dir().join(format!("gen-tables-caps-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("linux-libc-dev-6.1")).unwrap();
+        let write = |body: &str| std::fs::write(dir.join(CAPABILITIES), body).unwrap();
+        write("name,number\nCAP_CHOWN,0\nCAP_KILL,1\n");
+        assert_eq!(capabilities(&dir).unwrap(), ["CAP_CHOWN", "CAP_KILL"]);
+        write("name,number\nCAP_CHOWN,0\nCAP_KILL,5\n");
+        let e = capabilities(&dir).unwrap_err();
+        assert!(
+            e.contains(":3:") && e.contains("expected capability number 1"),
+            "{e}"
+        );
+        write("name,number\n");
+        assert!(capabilities(&dir).unwrap_err().contains("no capabilities"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

@@ -112,6 +112,10 @@ pub struct State {
     pub cmp_cap_drop: String,
     /// Compare: `--privileged` in the second context.
     pub cmp_privileged: bool,
+    /// The table's filter: `all`, `allowed`, `conditional` or `blocked`.
+    pub table_filter: String,
+    /// The table's search text.
+    pub table_search: String,
 }
 
 impl Default for State {
@@ -137,6 +141,8 @@ impl Default for State {
             cmp_cap_add: String::new(),
             cmp_cap_drop: String::new(),
             cmp_privileged: false,
+            table_filter: "all".into(),
+            table_search: String::new(),
         }
     }
 }
@@ -375,7 +381,7 @@ state_json! {
     preset: string, text: string, strict: boolean, host: host, caps: strings,
     privileged: boolean, explicit: boolean, kernel: string, runtime: runtime, enosys: boolean,
     abi: arch, call: string, ip: string, tab: tab, cmp_preset: string, cmp_cap_add: string,
-    cmp_cap_drop: string, cmp_privileged: boolean,
+    cmp_cap_drop: string, cmp_privileged: boolean, table_filter: string, table_search: string,
 }
 
 #[cfg(test)]

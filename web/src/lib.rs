@@ -10,13 +10,16 @@ pub mod state;
 pub mod util;
 
 use components::about::About;
+use components::audit::AuditPanel;
 use components::compare::{CompareEdit, ComparePanel};
 use components::context::ContextPanel;
 use components::diagnostics::SourceInfo;
 use components::editor::Editor;
+use components::hosts::{HostsEdit, HostsPanel};
 use components::program::ProgramPanel;
 use components::simulate::{SimEdit, SimPanel};
 use components::step::StepPanel;
+use components::strace::StracePanel;
 use components::table::TablePanel;
 use components::toolbar::ProfileToolbar;
 use gloo::file::callbacks::FileReader;
@@ -232,6 +235,31 @@ pub fn app() -> Html {
             }))
         })
     };
+    let on_hosts = {
+        let edit = edit.clone();
+        Callback::from(move |m: HostsEdit| {
+            edit(Box::new(move |s| match &m {
+                HostsEdit::Calls(c) => s.mx_calls = c.clone(),
+                HostsEdit::Column(name, on) => {
+                    s.mx_columns.retain(|c| c != name);
+                    if *on {
+                        s.mx_columns.push(name.to_string());
+                    }
+                }
+                HostsEdit::DiffA(v) => s.mx_diff_a = v.clone(),
+                HostsEdit::DiffB(v) => s.mx_diff_b = v.clone(),
+            }))
+        })
+    };
+    let on_audit_text = {
+        let edit = edit.clone();
+        Callback::from(move |t: String| edit(Box::new(move |s| s.audit_text = t.clone())))
+    };
+    let on_strace_text = {
+        let edit = edit.clone();
+        Callback::from(move |t: String| edit(Box::new(move |s| s.strace_text = t.clone())))
+    };
+    let ctx_id = use_memo(ctx.clone(), |c| c.clone());
     let do_reveal = {
         let reveal = reveal.clone();
         Callback::from(move |line: u32| reveal.set((line, reveal.1 + 1)))
@@ -271,6 +299,12 @@ pub fn app() -> Html {
     let edited =
         !s.preset.is_empty() && state::preset_text(&s.preset).as_deref() != Some(s.text.as_str());
 
+    // How locations name the profile: as the CLI names a preset, else the editor.
+    let origin = if s.preset.is_empty() || edited {
+        "the editor".to_string()
+    } else {
+        format!("preset {}", s.preset)
+    };
     let tab = s.tab;
     let set_tab = |t: Tab| {
         let edit = edit.clone();
@@ -330,6 +364,19 @@ pub fn app() -> Html {
                         <ComparePanel rows={ById(rows)} {abi} {host} text={s.text.clone()}
                             preset={s.cmp_preset.clone()} cap_add={s.cmp_cap_add.clone()} cap_drop={s.cmp_cap_drop.clone()}
                             privileged={s.cmp_privileged} b_ctx={model::compare_context(s)} on_edit={on_compare} />
+                    },
+                    (Tab::Audit, _) => html! {
+                        <AuditPanel src={srcid.clone()} text={s.audit_text.clone()} on_text={on_audit_text}
+                            on_reveal={do_reveal.clone()} />
+                    },
+                    (Tab::Strace, _) => html! {
+                        <StracePanel src={srcid.clone()} {origin} text={s.strace_text.clone()}
+                            on_text={on_strace_text} on_reveal={do_reveal.clone()} />
+                    },
+                    (Tab::Hosts, _) => html! {
+                        <HostsPanel calls={s.mx_calls.clone()} columns={std::rc::Rc::new(s.mx_columns.clone())}
+                            diff_a={s.mx_diff_a.clone()} diff_b={s.mx_diff_b.clone()} text={s.text.clone()}
+                            ctx={ById(ctx_id.clone())} on_edit={on_hosts} />
                     },
                     (Tab::About, _) => html! { <About /> },
                     (Tab::Table, Some(rows)) => html! {

@@ -13,6 +13,9 @@ use seccplay_core::eval::Query;
 use seccplay_core::expr;
 use seccplay_core::syscalls;
 
+pub mod evidence;
+pub mod hosts;
+
 /// What the editor holds, once read.
 #[derive(Clone, Debug)]
 pub enum Source {

@@ -10,9 +10,10 @@ use seccplay_core::evidence::audit::{self, AuditLog, SummaryRow};
 use seccplay_core::evidence::predict::{predict_named, Prediction};
 use seccplay_core::evidence::strace::{self, Trace};
 
-/// The largest pasted evidence read: 4 MiB (a whole `dmesg` is tens of KB; 4 MiB of records
-/// reads in well under a second). Larger logs go to `seccplay-native audit`/`replay`.
-pub const MAX_EVIDENCE_BYTES: usize = 4 << 20;
+/// The largest pasted evidence read: 1 MiB, as the editor ([`super::MAX_TEXT_BYTES`]; a whole
+/// `dmesg` is tens of KB, `strace -f` of a shell pipeline 40 KB). Chromium itself takes seconds
+/// to take a textarea value of several MiB; larger logs go to `seccplay-native audit`/`replay`.
+pub const MAX_EVIDENCE_BYTES: usize = super::MAX_TEXT_BYTES;
 
 /// Rows shown per list (the counts and summaries cover every record or call).
 pub const MAX_ROWS: usize = 500;
@@ -32,7 +33,7 @@ pub fn profile_of(src: &Source) -> Result<&Analysis, String> {
 fn too_large(bytes: usize, cli: &str) -> Option<String> {
     (bytes > MAX_EVIDENCE_BYTES).then(|| {
         format!(
-            "The pasted text is {bytes} bytes: the playground reads at most {MAX_EVIDENCE_BYTES} bytes (4 MiB) of evidence. Read a log this large with `seccplay-native {cli}`."
+            "The pasted text is {bytes} bytes: the playground reads at most {MAX_EVIDENCE_BYTES} bytes (1 MiB) of evidence. Read a log this large with `seccplay-native {cli}`."
         )
     })
 }

@@ -102,3 +102,50 @@ pub fn strace(text: &str, src: &Source, origin: &str) -> Result<StraceView, Stri
         host,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::analyze;
+    use seccplay_core::context::Context;
+
+    const RECORD: &str = "[ 1422.183851] audit: type=1326 audit(1796312105.199:2): auid=4294967295 uid=0 gid=0 ses=4294967295 pid=26010 comm=\"mkdir\" exe=\"/usr/bin/mkdir\" sig=0 arch=c000003e syscall=83 compat=0 ip=0x7f763ffdaf37 code=0x50000\n";
+
+    #[test]
+    fn records_are_read_with_or_without_a_profile() {
+        let ctx = Ok(Context::docker(Arch::X86_64));
+        let p = analyze(
+            r#"{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir"],"action":"SCMP_ACT_ERRNO"}]}"#,
+            false,
+            &ctx,
+        );
+        let v = audit(RECORD, &p).unwrap();
+        assert_eq!(v.log.records.len(), 1);
+        assert_eq!(v.attributions.unwrap()[0].candidates.len(), 1);
+        let raw = analyze("06 00 00 00 00 00 ff 7f", false, &ctx);
+        let v = audit(RECORD, &raw).unwrap();
+        assert!(v.attributions.is_none());
+        assert!(v.no_profile.unwrap().contains("raw BPF program"));
+        assert_eq!(v.summary.len(), 1);
+        let strict = analyze("", true, &ctx);
+        assert!(strace("getpid() = 4\n", &strict, "the editor")
+            .unwrap()
+            .prediction
+            .unwrap_err()
+            .contains("Strict mode"));
+    }
+
+    #[test]
+    fn evidence_above_the_limit_is_refused_naming_the_cli() {
+        let ctx = Ok(Context::docker(Arch::X86_64));
+        let p = analyze("{}", false, &ctx);
+        let big = "x".repeat(MAX_EVIDENCE_BYTES + 1);
+        assert!(audit(&big, &p)
+            .unwrap_err()
+            .contains("seccplay-native audit"));
+        assert!(strace(&big, &p, "x")
+            .unwrap_err()
+            .contains("seccplay-native replay"));
+        assert!(audit(&"x".repeat(MAX_EVIDENCE_BYTES), &p).is_ok());
+    }
+}

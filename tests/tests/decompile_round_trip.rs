@@ -2,9 +2,10 @@
 //! gives a program that decides every query of the differential suite's systematic set (and
 //! every path witness of both analyses) as the first program does. Every preset and every real
 //! profile under refdata/ (on amd64 and arm64 hosts): every input, no exception. 300 generated
-//! profiles per run: every input except those of syscalls the decompiler reports as not stated
-//! (their count is printed; generated profiles combine rules into regions no single condition
-//! per argument states). Plus the analysis against the interpreter on every path of random
+//! profiles that compile per run: every input except those of syscalls the decompiler reports
+//! as not stated on that input's ABI (their count is printed and bounded; generated profiles
+//! combine rules into regions no single condition per argument states, and into rule sets
+//! libseccomp 2.5.4 builds differently in every order tried). Plus the analysis against the interpreter on every path of random
 //! programs and stacks (the kernel tests' generator).
 
 use serde_json::Value;
@@ -35,18 +36,21 @@ struct Tally {
 }
 
 /// Whether the decompiler reported the row of this input as not (fully) stated: its syscall
-/// name on the input's ABI, "(other numbers)" for numbers outside the tables, "(other arches)".
+/// name on the input's ABI, "(other numbers)" for numbers outside the tables of that ABI value,
+/// "(other arches)"; each gap counts only on the ABI it names.
 fn in_gap(d: &SeccompData, gaps: &[decompile::Gap], arches: &[Arch]) -> bool {
     let abis = Arch::from_audit_arch(d.arch);
     if !abis.iter().any(|a| arches.contains(a)) {
         return gaps.iter().any(|g| g.syscall == "(other arches)");
     }
-    let name = abis
+    let named = abis
         .iter()
-        .find_map(|a| seccplay_core::syscalls::name(*a, d.nr));
-    match name {
-        Some(n) => gaps.iter().any(|g| g.syscall == n),
-        None => gaps.iter().any(|g| g.syscall == "(other numbers)"),
+        .find_map(|a| seccplay_core::syscalls::name(*a, d.nr).map(|n| (*a, n)));
+    match named {
+        Some((abi, n)) => gaps.iter().any(|g| g.syscall == n && g.abi == Some(abi)),
+        None => gaps
+            .iter()
+            .any(|g| g.syscall == "(other numbers)" && g.abi.is_some_and(|a| abis.contains(&a))),
     }
 }
 
@@ -177,7 +181,6 @@ fn presets_and_real_profiles_round_trip() {
 }
 
 #[test]
-#[ignore = "open (issue 17): 8 of 233 generated profiles still differ (one decompiled profile trips libseccomp 2.5.4's rule-tree cycle); run with --ignored"]
 fn three_hundred_random_profiles_round_trip() {
     let mut t = Tally::default();
     let mut failures = Vec::new();
@@ -185,7 +188,11 @@ fn three_hundred_random_profiles_round_trip() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(0u64);
-    for i in 0..300u64 {
+    // Generated profiles until 300 compile (about three in four do).
+    for i in 0..600u64 {
+        if t.compiled >= 300 {
+            break;
+        }
         let seed = base.wrapping_mul(1000).wrapping_add(i);
         let text = random_profile(seed).to_string();
         let bad = round_trip(&text, Arch::X86_64, seed, &mut t, false);
@@ -198,7 +205,10 @@ fn three_hundred_random_profiles_round_trip() {
         let head: Vec<&str> = f.lines().filter(|l| !l.starts_with('{')).take(2).collect();
         eprintln!("{}", head.join(" | "));
     }
-    assert!(t.compiled >= 150, "{t:?}");
+    assert!(t.compiled >= 300, "{t:?}");
+    // Inputs the recompiled profile decides differently lie in rows the decompiler reported
+    // (in_gap): a bounded share of what was run.
+    assert!(t.skipped * 20 < t.queries + t.witnesses, "{t:?}");
     assert!(
         failures.is_empty(),
         "{} failures; first:\n{}",

@@ -77,7 +77,17 @@ pub fn load_stack_file(path: &str, arch: Arch) -> Result<Vec<Vec<Insn>>, Fail> {
         .map(|(i, s)| {
             format::import_auto(s.as_bytes(), arch.endian())
                 .map(|(_, p)| p)
-                .map_err(|e| Fail::msg(format!("{path}: filter {i}: {e}")))
+                .map_err(|e| {
+                    let listing = s.lines().next().is_some_and(|l| {
+                        l.len() > 6 && l.as_bytes()[1..5].iter().all(u8::is_ascii_digit) && &l[5..6] == ":"
+                    });
+                    let hint = if listing {
+                        " (this is `dump`'s annotated disassembly, which is for reading: save a stack with `dump PID --format asm`)"
+                    } else {
+                        ""
+                    };
+                    Fail::msg(format!("{path}: filter {i}: {e}{hint}"))
+                })
         })
         .collect()
 }

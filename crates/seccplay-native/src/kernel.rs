@@ -299,10 +299,12 @@ pub fn check(a: CheckArgs) -> Result<u8, Fail> {
 pub struct DumpArgs {
     /// Process id
     pub pid: i32,
-    /// Output format [default: disasm]; other formats need --index when there are several filters
+    /// Output format [default: disasm]; with several filters, text formats give one section per
+    /// filter (`# filter N` headers: a stack `emu` and `raw` read), raw needs --index
     #[arg(long, value_enum, default_value = "disasm")]
     pub format: OutFormat,
-    /// Only filter N (0 = the newest)
+    /// Only filter N, counted newest first as the kernel runs them (0 = the newest; the
+    /// kernel's PTRACE_SECCOMP_GET_FILTER index counts the other way, 0 = the oldest)
     #[arg(long, value_name = "N")]
     pub index: Option<usize>,
     /// Write to FILE instead of stdout
@@ -324,7 +326,16 @@ fn dump_error(pid: i32, what: &str, e: &std::io::Error) -> Fail {
     Fail::msg(format!("{what}: {e}{hint}"))
 }
 
-/// Runs `dump`.
+/// " (newest)", " (oldest)" or nothing, for filter `i` (newest first) of `count`.
+fn position(i: usize, count: usize) -> &'static str {
+    match (i, count) {
+        (0, _) => " (newest)",
+        (i, n) if i + 1 == n => " (oldest)",
+        _ => "",
+    }
+}
+
+/// Runs `dump`: every filter of a process, newest first (the order the kernel runs them).
 pub fn dump(a: DumpArgs) -> Result<u8, Fail> {
     let pid = a.pid;
     if pid <= 0 {
@@ -345,6 +356,8 @@ pub fn dump(a: DumpArgs) -> Result<u8, Fail> {
         }
     }
     sys::ptrace_seize_stop(pid).map_err(|e| dump_error(pid, &format!("attaching to {pid}"), &e))?;
+    // The kernel numbers filters oldest first (get_nth_filter); everything here, like the
+    // kernel's own walk in seccomp_run_filters, reads a stack newest first.
     let mut filters = Vec::new();
     let mut err = None;
     for i in 0.. {
@@ -361,6 +374,8 @@ pub fn dump(a: DumpArgs) -> Result<u8, Fail> {
     if let Some(e) = err {
         return Err(dump_error(pid, "PTRACE_SECCOMP_GET_FILTER", &e));
     }
+    filters.reverse();
+    let count = filters.len();
     let arch = ctx::native_arch()?;
     let selected: Vec<(usize, &Vec<_>)> = match a.index {
         Some(i) => vec![(
@@ -374,24 +389,30 @@ pub fn dump(a: DumpArgs) -> Result<u8, Fail> {
         )],
         None => filters.iter().enumerate().collect(),
     };
-    if a.format == OutFormat::Disasm {
+    if a.format == OutFormat::Disasm || (selected.len() > 1 && a.format != OutFormat::Raw) {
+        // One section per filter under a `# filter N` header: `emu` and `raw` read a stack
+        // from it (in every format but the annotated disassembly, which is for reading).
         let mut out = String::new();
         for (i, p) in &selected {
             out.push_str(&format!(
-                "# filter {i}{} of process {pid}: {} instructions\n",
-                if *i == 0 { " (newest)" } else { "" },
-                p.len()
+                "# filter {i}{} of process {pid}: {} instructions (PTRACE_SECCOMP_GET_FILTER index {})\n",
+                position(*i, count),
+                p.len(),
+                count - 1 - i
             ));
-            out.push_str(&disasm::human_text(p, Some(arch), Default::default()));
+            if a.format == OutFormat::Disasm {
+                out.push_str(&disasm::human_text(p, Some(arch), Default::default()));
+            } else {
+                out.push_str(&String::from_utf8_lossy(&render(p, arch, a.format)));
+            }
         }
         write_out(a.output.as_ref(), out.as_bytes())?;
         return Ok(0);
     }
     if selected.len() != 1 {
         return Err(Fail::msg(format!(
-            "process {pid} has {} filters: choose one with --index N (0 = newest) for --format {:?}",
+            "process {pid} has {} filters: choose one with --index N (0 = the newest) for --format raw, or use a text format",
             selected.len(),
-            a.format
         )));
     }
     write_out(a.output.as_ref(), &render(selected[0].1, arch, a.format))?;

@@ -212,11 +212,17 @@ Examples:
 
     /// The filters of a live process (PTRACE_SECCOMP_GET_FILTER; needs CAP_SYS_ADMIN)
     #[command(after_help = "\
-Filter 0 is the newest. Output of --format hex/raw/c/json/asm is input for `emu` and `disasm`.
+Filters are listed and numbered newest first, the order the kernel runs them (filter 0 is the
+newest; its most restrictive action wins, and on equal actions its data). The kernel's own
+PTRACE_SECCOMP_GET_FILTER index counts the other way (0 = the oldest): each header gives it.
+With several filters, --format asm/hex/c/json/base64 prints one section per filter under its
+header: a stack file `emu` and `raw` read as it is. Output of --format hex/raw/c/json/asm is
+input for `emu` and `disasm`.
 
 Examples:
   seccplay-native dump 1234
-  seccplay-native dump 1234 --index 0 --format raw -o f.bpf && seccplay-native emu f.bpf 'mkdir(0, 0)'")]
+  seccplay-native dump 1234 --index 0 --format raw -o f.bpf && seccplay-native emu f.bpf 'mkdir(0, 0)'
+  seccplay-native dump 1234 --format asm -o stack.asm && seccplay-native raw explain stack.asm")]
     Dump(kernel::DumpArgs),
 
     /// Kernel seccomp audit records (dmesg, journalctl -k, audit.log, ausearch -i): the call,

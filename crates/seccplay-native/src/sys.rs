@@ -279,8 +279,9 @@ pub fn ptrace_detach(pid: i32) {
 
 const PTRACE_SECCOMP_GET_FILTER: libc::c_uint = 0x420c;
 
-/// `PTRACE_SECCOMP_GET_FILTER`: filter `index` (0 = newest) of a stopped tracee; `Ok(None)`
-/// past the last one.
+/// `PTRACE_SECCOMP_GET_FILTER`: filter `index` of a stopped tracee, in the kernel's numbering:
+/// 0 is the OLDEST filter (kernel/seccomp.c `get_nth_filter` walks `count - index - 1` steps back
+/// from the newest); `Ok(None)` past the last one.
 pub fn seccomp_get_filter(pid: i32, index: usize) -> io::Result<Option<Vec<Insn>>> {
     // SAFETY: with a NULL data pointer the kernel only returns the instruction count.
     let n = unsafe {

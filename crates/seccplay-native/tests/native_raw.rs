@@ -40,7 +40,6 @@ const NEWER: &str = r#"{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[
  {"names":["symlink","symlinkat"],"action":"SCMP_ACT_ERRNO","errnoRet":1}]}"#;
 
 #[test]
-#[ignore = "open (issue 17): the kernel part passes; the emu/raw part still fails: PTRACE_SECCOMP_GET_FILTER index 0 appears to be the oldest filter here (dump labels it newest), to be settled"]
 fn a_dumped_stack_of_two_filters_reproduces_the_kernels_answers() {
     if !kernel_ready("stack dump") {
         return;
@@ -90,11 +89,28 @@ fn a_dumped_stack_of_two_filters_reproduces_the_kernels_answers() {
         assert!(start.elapsed() < Duration::from_secs(10), "sleep never ran");
         std::thread::sleep(Duration::from_millis(20));
     }
+    // The whole stack as `dump` prints it (newest first, each header with the kernel's index),
+    // and each filter alone by its position.
+    let pid_s = pid.to_string();
+    let all = dir.join("stack.asm");
+    let o = run(&[
+        "dump",
+        &pid_s,
+        "--format",
+        "asm",
+        "-o",
+        all.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{o:?}");
+    let o = run(&["dump", &pid_s]);
+    let human = text(&o.stdout);
+    assert!(human.contains("# filter 0 (newest) of process"), "{human}");
+    assert!(human.contains("# filter 1 (oldest) of process"), "{human}");
     let (f0, f1) = (dir.join("f0.bpf"), dir.join("f1.bpf"));
     for (i, f) in [(0, &f0), (1, &f1)] {
         let o = run(&[
             "dump",
-            &pid.to_string(),
+            &pid_s,
             "--index",
             &i.to_string(),
             "--format",
@@ -107,23 +123,57 @@ fn a_dumped_stack_of_two_filters_reproduces_the_kernels_answers() {
     // SAFETY: kill has no memory effects; `pid` is the sleep our own child exec'd.
     unsafe { libc::kill(pid, libc::SIGTERM) };
     let _ = child.wait();
+
+    // Which filter is which, by content: `apply` installs exactly what `compile` produces.
+    let (cn, co) = (dir.join("newer.bpf"), dir.join("older.bpf"));
+    for (p, f) in [(&newer, &cn), (&older, &co)] {
+        let o = run(&["compile", p, "--format", "raw", "-o", f.to_str().unwrap()]);
+        assert!(o.status.success(), "{o:?}");
+    }
+    let bytes = |p: &std::path::Path| std::fs::read(p).unwrap();
+    assert_ne!(bytes(&cn), bytes(&co));
+    assert_eq!(
+        bytes(&f0),
+        bytes(&cn),
+        "dump --index 0 is the newest filter"
+    );
+    assert_eq!(bytes(&f1), bytes(&co), "dump --index 1 is the older filter");
+    let listing = std::fs::read_to_string(&all).unwrap();
+    let heads: Vec<&str> = listing
+        .lines()
+        .filter(|l| l.starts_with("# filter"))
+        .collect();
+    assert_eq!(heads.len(), 2, "{listing}");
+    assert!(heads[0].starts_with("# filter 0 (newest)"), "{listing}");
+    assert!(
+        heads[0].ends_with("(PTRACE_SECCOMP_GET_FILTER index 1)"),
+        "{listing}"
+    );
+    assert!(heads[1].starts_with("# filter 1 (oldest)"), "{listing}");
+    assert!(
+        heads[1].ends_with("(PTRACE_SECCOMP_GET_FILTER index 0)"),
+        "{listing}"
+    );
     let (s, older_f) = (f0.to_str().unwrap(), f1.to_str().unwrap());
 
-    let o = run(&[
-        "emu",
-        s,
-        "mkdir(0, 0)",
-        "rmdir(0)",
-        "symlink(0, 0)",
-        "getpid()",
-    ]);
-    let out = text(&o.stdout);
-    assert!(o.status.success(), "{o:?}");
-    let lines: Vec<&str> = out.lines().collect();
-    assert!(lines[0].contains("ERRNO(EROFS)"), "{out}");
-    assert!(lines[1].contains("ERRNO(ENOTEMPTY)"), "{out}");
-    assert!(lines[2].contains("ERRNO(EPERM)"), "{out}");
-    assert!(lines[3].contains(": ALLOW"), "{out}");
+    // emu reproduces the kernel's answers, from the two files and from the listing.
+    let calls = ["mkdir(0, 0)", "rmdir(0)", "symlink(0, 0)", "getpid()"];
+    for args in [
+        [&["emu", s, "--stack", older_f][..], &calls[..]].concat(),
+        [&["emu", all.to_str().unwrap()][..], &calls[..]].concat(),
+    ] {
+        let o = run(&args);
+        let out = text(&o.stdout);
+        assert!(o.status.success(), "{o:?}");
+        let lines: Vec<&str> = out.lines().collect();
+        assert!(lines[0].contains("ERRNO(EROFS)"), "{out}");
+        assert!(lines[1].contains("ERRNO(ENOTEMPTY)"), "{out}");
+        assert!(lines[2].contains("ERRNO(EPERM)"), "{out}");
+        assert!(lines[3].contains(": ALLOW"), "{out}");
+    }
+    // The wrong order gives other answers (mkdir: the older filter's EACCES).
+    let o = run(&["emu", older_f, "--stack", s, "mkdir(0, 0)"]);
+    assert!(text(&o.stdout).contains("ERRNO(EACCES)"), "{o:?}");
 
     let o = run(&["raw", "explain", s, older_f]);
     let out = text(&o.stdout);
@@ -132,6 +182,8 @@ fn a_dumped_stack_of_two_filters_reproduces_the_kernels_answers() {
     assert!(out.contains("mkdir → ERRNO(EROFS)"), "{out}");
     assert!(out.contains("rmdir → ERRNO(ENOTEMPTY)"), "{out}");
     assert!(out.contains("symlink → ERRNO(EPERM)"), "{out}");
+    let o = run(&["raw", "explain", all.to_str().unwrap()]);
+    assert!(text(&o.stdout).contains("mkdir → ERRNO(EROFS)"), "{o:?}");
     let o = run(&["raw", "table", s, older_f, "--json"]);
     let js: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
     assert_eq!(js["lengths"].as_array().map(|a| a.len()), Some(2));

@@ -11,7 +11,13 @@
 //! 3. A profile's rules apply to a name on every ABI it lists. A name whose rules differ
 //!    between ABIs (compared on the low word for 32-bit ABIs, as libseccomp compiles them) is
 //!    emitted with the first ABI's rules and reported.
-//! 4. What no rule can state is reported with the syscall and the reason, and left out:
+//! 4. On ABIs that multiplex socket and IPC calls, socketcall/ipc rules that libseccomp adds
+//!    back from the socket/ipc names' own rules are not stated twice.
+//! 5. Each syscall's rules come in an order libseccomp 2.5.4 builds into a program that decides
+//!    the syscall as the filter does ([`super::order`]); socketcall's and ipc's own rules come
+//!    first. A syscall for which no order tried does is reported (and, when none builds, left
+//!    out).
+//! 6. What no rule can state is reported with the syscall and the reason, and left out:
 //!    instruction-pointer and `arch` tests, computed values, interior ranges, actions with data
 //!    a profile cannot give (TRAP data, unknown actions), numbers outside the syscall tables,
 //!    and other `arch` values that do not get libseccomp's bad-arch action (KILL_THREAD).
@@ -51,7 +57,8 @@ pub struct Decompiled {
     pub gaps: Vec<Gap>,
 }
 
-type Rule = (u32, Vec<ArgCond>);
+/// One rule: its return value and its conditions.
+pub(crate) type Rule = (u32, Vec<ArgCond>);
 
 fn action_json(ret: u32) -> Option<(String, Option<u16>)> {
     let a = Action::from_ret(ret);
@@ -170,13 +177,16 @@ pub fn decompile(an: &FilterAnalysis) -> Decompiled {
         .default_ret
         .filter(|r| action_json(*r).is_some())
         .unwrap_or(Action::KillThread.to_ret());
-    // 2. Rules per ABI and name.
+    // 2. Rules per ABI and name, for the ABIs the profile lists.
     let mut per_name: BTreeMap<&'static str, Vec<(Arch, Vec<Rule>)>> = BTreeMap::new();
     for ar in &an.arches {
         for r in &ar.rows {
             let (Some(abi), Some(name)) = (r.abi, r.name) else {
                 continue;
             };
+            if !abis.contains(&abi) {
+                continue;
+            }
             let rules = row_rules(r, default_ret, &mut gaps, Some(abi), name);
             per_name.entry(name).or_default().push((abi, rules));
         }
@@ -205,7 +215,7 @@ pub fn decompile(an: &FilterAnalysis) -> Decompiled {
         });
     }
     // 3. One rule set per name.
-    let mut entries: BTreeMap<Rule, Vec<&'static str>> = BTreeMap::new();
+    let mut chosen: BTreeMap<&'static str, (Arch, Vec<Rule>)> = BTreeMap::new();
     for (name, per_abi) in &per_name {
         let (first_abi, first) = &per_abi[0];
         for (abi, rules) in &per_abi[1..] {
@@ -224,6 +234,7 @@ pub fn decompile(an: &FilterAnalysis) -> Decompiled {
                 });
             }
         }
+        let mut kept = Vec::new();
         for rule in first {
             if action_json(rule.0).is_none() {
                 gaps.push(Gap {
@@ -233,18 +244,23 @@ pub fn decompile(an: &FilterAnalysis) -> Decompiled {
                 });
                 continue;
             }
-            entries.entry(rule.clone()).or_default().push(name);
+            kept.push(rule.clone());
+        }
+        if !kept.is_empty() {
+            chosen.insert(name, (*first_abi, kept));
         }
     }
-    // 5. On ABIs that multiplex socket and SysV IPC calls, a profile's socket/ipc names also
-    // add rules to socketcall(2)/ipc(2) (libseccomp does), which the filter may not have.
+    // 4. On ABIs that multiplex socket and SysV IPC calls, libseccomp adds every rule of a
+    // socket/ipc name to socketcall(2)/ipc(2) with a0 == the call number. The filter's rules of
+    // socketcall/ipc with that a0 come back from the name's rules: stating them again would
+    // add each twice (a conflict, or a different rule tree).
+    mux_rules_from_names(&mut chosen, &abis);
     for &abi in &abis {
         let Some(m) = abi.multiplexers() else {
             continue;
         };
-        let emitted = entries
-            .values()
-            .flatten()
+        let emitted = chosen
+            .keys()
             .filter(|n| crate::syscalls::multiplexed(n).is_some())
             .count();
         if emitted > 0 {
@@ -259,6 +275,56 @@ pub fn decompile(an: &FilterAnalysis) -> Decompiled {
             }
         }
     }
+    // 5. Rules in an order libseccomp builds (super::order): names in the canonical order share
+    // entries; a name that needs another order gets entries of its own.
+    let mut grouped: BTreeMap<(usize, Rule), Vec<&'static str>> = BTreeMap::new();
+    let mut own: Vec<(Rule, Vec<&'static str>)> = Vec::new();
+    // socketcall's and ipc's own rules go first, and are stated before a socket/ipc name's
+    // rules when those are checked.
+    let mux_first = |n: &&'static str| !matches!(*n, "socketcall" | "ipc");
+    let mut names: Vec<&'static str> = chosen.keys().copied().collect();
+    names.sort_by_key(|n| (mux_first(n), *n));
+    let mut mux_entries: BTreeMap<&'static str, Vec<(Rule, Vec<&'static str>)>> = BTreeMap::new();
+    let multiplexing = abis.iter().any(|a| a.multiplexers().is_some());
+    for name in names {
+        let Some((_, mut rules)) = chosen.remove(name) else {
+            continue;
+        };
+        super::order::canonical(&mut rules);
+        let mux = match crate::syscalls::multiplexed(name) {
+            Some(crate::syscalls::Multiplexed::Socket(_)) if multiplexing => "socketcall",
+            Some(crate::syscalls::Multiplexed::Ipc(_)) if multiplexing => "ipc",
+            _ => "",
+        };
+        let check = super::order::Check {
+            default_ret,
+            abis: &abis,
+            an,
+            prefix: mux_entries.get(mux).map_or(&[], |v| v.as_slice()),
+        };
+        let (order, why) = super::order::choose(name, &rules, &check);
+        if let Some(why) = why {
+            for (abi, _) in per_name.get(name).into_iter().flatten() {
+                gaps.push(Gap {
+                    abi: Some(*abi),
+                    syscall: name.to_string(),
+                    why: why.clone(),
+                });
+            }
+        }
+        if matches!(name, "socketcall" | "ipc") {
+            mux_entries.insert(name, order.into_iter().map(|r| (r, vec![name])).collect());
+        } else if order == rules {
+            for r in rules {
+                grouped.entry((r.1.len(), r)).or_default().push(name);
+            }
+        } else {
+            own.extend(order.into_iter().map(|r| (r, vec![name])));
+        }
+    }
+    let mut entries: Vec<(Rule, Vec<&'static str>)> = mux_entries.into_values().flatten().collect();
+    entries.extend(grouped.into_iter().map(|((_, r), n)| (r, n)));
+    entries.extend(own);
     gaps.sort();
     gaps.dedup();
     let profile = render(default_ret, &abis, &entries);
@@ -270,6 +336,40 @@ pub fn decompile(an: &FilterAnalysis) -> Decompiled {
     }
 }
 
+/// Drops, from socketcall's and ipc's rules on a multiplexing ABI, those whose a0 condition is
+/// `== call` for a socket/ipc name that has rules of its own (libseccomp adds them back).
+fn mux_rules_from_names(chosen: &mut BTreeMap<&'static str, (Arch, Vec<Rule>)>, abis: &[Arch]) {
+    use crate::syscalls::Multiplexed;
+    let from_names: Vec<Multiplexed> = chosen
+        .keys()
+        .filter_map(|n| crate::syscalls::multiplexed(n))
+        .collect();
+    for (mux, socket) in [("socketcall", true), ("ipc", false)] {
+        if !abis.iter().any(|a| a.multiplexers().is_some()) {
+            return;
+        }
+        let Some((_, rules)) = chosen.get_mut(mux) else {
+            continue;
+        };
+        rules.retain(|(_, conds)| {
+            let call = conds
+                .iter()
+                .find(|c| c.index == 0 && c.op == crate::profile::Op::Eq)
+                .map(|c| c.value as u32);
+            let Some(call) = call else { return true };
+            let m = if socket {
+                Multiplexed::Socket(call)
+            } else {
+                Multiplexed::Ipc(call)
+            };
+            !from_names.contains(&m)
+        });
+        if rules.is_empty() {
+            chosen.remove(mux);
+        }
+    }
+}
+
 fn verdict_text(r: &Row) -> String {
     match &r.verdict {
         Verdict::Constant { action, .. } => action.clone(),
@@ -278,7 +378,12 @@ fn verdict_text(r: &Row) -> String {
     }
 }
 
-fn render(default_ret: u32, abis: &[Arch], entries: &BTreeMap<Rule, Vec<&'static str>>) -> String {
+/// The profile's JSON text: `entries` in order, each a rule and its names.
+pub(crate) fn render(
+    default_ret: u32,
+    abis: &[Arch],
+    entries: &[(Rule, Vec<&'static str>)],
+) -> String {
     use serde_json::{json, Map, Value};
     let mut top = Map::new();
     let (da, de) = action_json(default_ret).unwrap_or(("SCMP_ACT_KILL_THREAD".into(), None));

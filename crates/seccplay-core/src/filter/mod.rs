@@ -22,6 +22,7 @@
 pub mod check;
 pub mod cond;
 pub mod decompile;
+pub mod order;
 pub mod sym;
 #[cfg(test)]
 mod tests;

@@ -376,13 +376,18 @@ macro_rules! state_json {
             }
         }
     };
-    // The Hosts tab's fields, left out of links while at their default (`opt`: empty).
+    // Fields left out of links while at their default (`opt`: empty); the context's
+    // decision-relevant fields are always written, so a link keeps its meaning if defaults change.
     (@omitted $v:expr, calls) => { $v == crate::model::hosts::DEFAULT_CALLS };
     (@omitted $v:expr, columns) => { $v == crate::model::hosts::default_columns() };
     (@omitted $v:expr, opt) => { $v.is_empty() };
+    // The table's filter, left out while it shows every row.
+    (@omitted $v:expr, filter) => { $v == "all" };
     (@omitted $v:expr, $kind:ident) => { false };
     (@write $out:ident, $v:expr, opt) => { state_json!(@write $out, $v, string) };
     (@read $v:expr, opt) => { state_json!(@read $v, string) };
+    (@write $out:ident, $v:expr, filter) => { state_json!(@write $out, $v, string) };
+    (@read $v:expr, filter) => { state_json!(@read $v, string) };
     (@write $out:ident, $v:expr, calls) => { state_json!(@write $out, $v, string) };
     (@write $out:ident, $v:expr, columns) => { state_json!(@write $out, $v, strings) };
     (@read $v:expr, calls) => { state_json!(@read $v, string) };
@@ -427,8 +432,8 @@ macro_rules! state_json {
 state_json! {
     preset: string, text: string, strict: boolean, host: host, caps: strings,
     privileged: boolean, explicit: boolean, kernel: string, runtime: runtime, enosys: boolean,
-    abi: arch, call: string, ip: string, tab: tab, cmp_preset: string, cmp_cap_add: string,
-    cmp_cap_drop: string, cmp_privileged: boolean, table_filter: string, table_search: string,
+    abi: arch, call: string, ip: opt, tab: tab, cmp_preset: string, cmp_cap_add: opt,
+    cmp_cap_drop: opt, cmp_privileged: boolean, table_filter: filter, table_search: opt,
     mx_calls: calls, mx_columns: columns, mx_diff_a: opt, mx_diff_b: opt,
 }
 

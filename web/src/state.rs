@@ -26,17 +26,26 @@ pub enum Tab {
     Program,
     /// Two profiles or contexts side by side.
     Compare,
+    /// Kernel audit records read against the profile.
+    Audit,
+    /// A strace log read against the profile.
+    Strace,
+    /// One call across named hosts and presets.
+    Hosts,
     /// What the page shows.
     About,
 }
 
 impl Tab {
     /// Every tab, in order.
-    pub const ALL: [Tab; 5] = [
+    pub const ALL: [Tab; 8] = [
         Tab::Table,
         Tab::Step,
         Tab::Program,
         Tab::Compare,
+        Tab::Audit,
+        Tab::Strace,
+        Tab::Hosts,
         Tab::About,
     ];
 
@@ -47,6 +56,9 @@ impl Tab {
             Tab::Step => "step",
             Tab::Program => "program",
             Tab::Compare => "compare",
+            Tab::Audit => "audit",
+            Tab::Strace => "strace",
+            Tab::Hosts => "hosts",
             Tab::About => "about",
         }
     }
@@ -58,6 +70,9 @@ impl Tab {
             Tab::Step => "Step through",
             Tab::Program => "Program",
             Tab::Compare => "Compare",
+            Tab::Audit => "Audit records",
+            Tab::Strace => "strace log",
+            Tab::Hosts => "Hosts",
             Tab::About => "About",
         }
     }
@@ -112,6 +127,23 @@ pub struct State {
     pub cmp_cap_drop: String,
     /// Compare: `--privileged` in the second context.
     pub cmp_privileged: bool,
+    /// The table's filter: `all`, `allowed`, `conditional` or `blocked`.
+    pub table_filter: String,
+    /// The table's search text.
+    pub table_search: String,
+    /// Hosts: the calls (one per line or `;`-separated).
+    pub mx_calls: String,
+    /// Hosts: the chosen columns (named hosts, presets, `custom`).
+    pub mx_columns: Vec<String>,
+    /// Hosts: the two columns compared for the whole profile (`""`: the first/second chosen).
+    pub mx_diff_a: String,
+    /// Hosts: see `mx_diff_a`.
+    pub mx_diff_b: String,
+    /// Audit: the pasted records. Not in links or the saved session (large, and it names
+    /// the reader's processes and paths).
+    pub audit_text: String,
+    /// strace: the pasted log (not in links, as `audit_text`).
+    pub strace_text: String,
 }
 
 impl Default for State {
@@ -137,6 +169,14 @@ impl Default for State {
             cmp_cap_add: String::new(),
             cmp_cap_drop: String::new(),
             cmp_privileged: false,
+            table_filter: "all".into(),
+            table_search: String::new(),
+            mx_calls: crate::model::hosts::DEFAULT_CALLS.into(),
+            mx_columns: crate::model::hosts::default_columns(),
+            mx_diff_a: String::new(),
+            mx_diff_b: String::new(),
+            audit_text: String::new(),
+            strace_text: String::new(),
         }
     }
 }
@@ -298,12 +338,14 @@ macro_rules! state_json {
             pub fn to_json(&self) -> String {
                 let mut out = String::from("{");
                 $(
-                    if out.len() > 1 {
-                        out.push(',');
+                    if !state_json!(@omitted self.$field, $kind) {
+                        if out.len() > 1 {
+                            out.push(',');
+                        }
+                        json::push_quoted(&mut out, stringify!($field));
+                        out.push(':');
+                        state_json!(@write out, self.$field, $kind);
                     }
-                    json::push_quoted(&mut out, stringify!($field));
-                    out.push(':');
-                    state_json!(@write out, self.$field, $kind);
                 )*
                 out.push('}');
                 out
@@ -334,6 +376,17 @@ macro_rules! state_json {
             }
         }
     };
+    // The Hosts tab's fields, left out of links while at their default (`opt`: empty).
+    (@omitted $v:expr, calls) => { $v == crate::model::hosts::DEFAULT_CALLS };
+    (@omitted $v:expr, columns) => { $v == crate::model::hosts::default_columns() };
+    (@omitted $v:expr, opt) => { $v.is_empty() };
+    (@omitted $v:expr, $kind:ident) => { false };
+    (@write $out:ident, $v:expr, opt) => { state_json!(@write $out, $v, string) };
+    (@read $v:expr, opt) => { state_json!(@read $v, string) };
+    (@write $out:ident, $v:expr, calls) => { state_json!(@write $out, $v, string) };
+    (@write $out:ident, $v:expr, columns) => { state_json!(@write $out, $v, strings) };
+    (@read $v:expr, calls) => { state_json!(@read $v, string) };
+    (@read $v:expr, columns) => { state_json!(@read $v, strings) };
     (@write $out:ident, $v:expr, string) => { json::push_quoted(&mut $out, &$v) };
     (@write $out:ident, $v:expr, boolean) => { $out.push_str(if $v { "true" } else { "false" }) };
     (@write $out:ident, $v:expr, strings) => {{
@@ -375,7 +428,8 @@ state_json! {
     preset: string, text: string, strict: boolean, host: host, caps: strings,
     privileged: boolean, explicit: boolean, kernel: string, runtime: runtime, enosys: boolean,
     abi: arch, call: string, ip: string, tab: tab, cmp_preset: string, cmp_cap_add: string,
-    cmp_cap_drop: string, cmp_privileged: boolean,
+    cmp_cap_drop: string, cmp_privileged: boolean, table_filter: string, table_search: string,
+    mx_calls: calls, mx_columns: columns, mx_diff_a: opt, mx_diff_b: opt,
 }
 
 #[cfg(test)]
@@ -424,6 +478,40 @@ mod tests {
             s.text
         );
         assert!(State::from_fragment("#s=!!").is_err());
+    }
+
+    #[test]
+    fn hosts_fields_round_trip_are_left_out_at_default_and_evidence_stays_out() {
+        let d = State::default().to_json();
+        assert!(!d.contains("mx_"), "{d}");
+        let s = State {
+            mx_calls: "clone3()".into(),
+            mx_columns: vec!["custom".into(), "docker@25".into()],
+            mx_diff_a: "custom".into(),
+            mx_diff_b: "docker@25".into(),
+            audit_text: "audit: type=1326 audit(1.2:3): pid=4".into(),
+            strace_text: "getpid() = 4".into(),
+            ..State::default()
+        };
+        let r = State::from_fragment(&s.to_fragment()).unwrap();
+        assert_eq!(r.mx_calls, s.mx_calls);
+        assert_eq!(r.mx_columns, s.mx_columns);
+        assert_eq!(
+            (r.mx_diff_a.as_str(), r.mx_diff_b.as_str()),
+            ("custom", "docker@25")
+        );
+        // Pasted evidence is neither in the link nor in the saved session.
+        assert!(r.audit_text.is_empty() && r.strace_text.is_empty());
+        assert!(!s.to_json().contains("type=1326"));
+        // No column at all is a choice too, not the default.
+        let none = State {
+            mx_columns: Vec::new(),
+            ..State::default()
+        };
+        assert!(State::from_fragment(&none.to_fragment())
+            .unwrap()
+            .mx_columns
+            .is_empty());
     }
 
     #[test]

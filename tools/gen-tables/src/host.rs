@@ -1,13 +1,15 @@
 //! The host tables: libseccomp 2.5.4's differences from the current syscall table, the kernel
-//! version each syscall appeared in, the engine presets by version (Docker's history and Podman
-//! byte-exact, containerd's RuntimeDefault as a conditional profile).
+//! version each syscall appeared in (syscalls(2) to Linux 5.14, then the project's cited table of
+//! the later calls), the capability numbers, the engine presets by version (Docker's history and
+//! Podman byte-exact, containerd's RuntimeDefault as a conditional profile).
 //!
 //! Inputs are the byte-exact reference copy (`refdata/`) and the project's own captures
 //! in `refdata/host/` (see its SOURCES.md). The containerd template is built like this:
 //! 1. the groups containerd always appends (the allow list, the argument rules, the kernel ≥ 4.8
 //!    group) are read from the stored "all capabilities" amd64 output;
 //! 2. one group per capability with a case in `seccomp_default.go` (facts.json `cap_cases`),
-//!    read from the same output in capability-number order and checked against the count;
+//!    read from the same output in capability-number order (the captured linux/capability.h)
+//!    and checked against the count;
 //! 3. the per-GOARCH groups and architecture lists come from facts.json, and are checked against
 //!    the stored amd64 and arm64 outputs;
 //! 4. the clone flags rule and the clone3 ENOSYS rule come from the default-capabilities output,
@@ -23,50 +25,11 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
-/// Capability numbers (linux/capability.h): the order containerd's generator passes the bounding set.
-const CAP_ORDER: [&str; 41] = [
-    "CAP_CHOWN",
-    "CAP_DAC_OVERRIDE",
-    "CAP_DAC_READ_SEARCH",
-    "CAP_FOWNER",
-    "CAP_FSETID",
-    "CAP_KILL",
-    "CAP_SETGID",
-    "CAP_SETUID",
-    "CAP_SETPCAP",
-    "CAP_LINUX_IMMUTABLE",
-    "CAP_NET_BIND_SERVICE",
-    "CAP_NET_BROADCAST",
-    "CAP_NET_ADMIN",
-    "CAP_NET_RAW",
-    "CAP_IPC_LOCK",
-    "CAP_IPC_OWNER",
-    "CAP_SYS_MODULE",
-    "CAP_SYS_RAWIO",
-    "CAP_SYS_CHROOT",
-    "CAP_SYS_PTRACE",
-    "CAP_SYS_PACCT",
-    "CAP_SYS_ADMIN",
-    "CAP_SYS_BOOT",
-    "CAP_SYS_NICE",
-    "CAP_SYS_RESOURCE",
-    "CAP_SYS_TIME",
-    "CAP_SYS_TTY_CONFIG",
-    "CAP_MKNOD",
-    "CAP_LEASE",
-    "CAP_AUDIT_WRITE",
-    "CAP_AUDIT_CONTROL",
-    "CAP_SETFCAP",
-    "CAP_MAC_OVERRIDE",
-    "CAP_MAC_ADMIN",
-    "CAP_SYSLOG",
-    "CAP_WAKE_ALARM",
-    "CAP_BLOCK_SUSPEND",
-    "CAP_AUDIT_READ",
-    "CAP_PERFMON",
-    "CAP_BPF",
-    "CAP_CHECKPOINT_RESTORE",
-];
+/// The project's capture of linux/capability.h: capability names in number order.
+const CAPABILITIES: &str = "linux-libc-dev-6.1/capabilities.csv";
+
+/// The project's table of the calls added after syscalls(2)'s Linux 5.14, each version cited.
+const AFTER_5_14: &str = "kernel-after-5.14/since.csv";
 
 /// GOARCH → (moby's native-arch string for `includes.arches`, the SCMP_ARCH of the host).
 const GOARCH: [(&str, &str, &str); 13] = [
@@ -132,16 +95,48 @@ fn json_file(path: &Path) -> Result<Value, String> {
 /// Renders `host.rs` and `host_presets.rs` from the reference copy and the host captures.
 pub fn generate_host(refdata: &Path, host: &Path) -> Result<Vec<(String, String)>, String> {
     let sys = super::read_syscalls(refdata)?;
+    let caps = capabilities(host)?;
     let mut s = String::new();
     let _ = writeln!(s, "{HEADER}");
-    s.push_str("//\n// Host facts: libseccomp 2.5.4's table as differences from the current one\n// (refdata/host/libseccomp-2.5.4/syscalls.csv, asked from Debian 12's libseccomp2 2.5.4-1+deb12u1),\n// and the Linux version of each syscall (refdata/host/man-pages-6.03/syscalls.csv, syscalls(2)).\n\nuse super::N;\n\n/// A Linux `(major, minor)`, if any.\npub(crate) type Since = Option<(u16, u16)>;\n");
+    s.push_str("//\n// Host facts: libseccomp 2.5.4's table as differences from the current one\n// (refdata/host/libseccomp-2.5.4/syscalls.csv, asked from Debian 12's libseccomp2 2.5.4-1+deb12u1),\n// the Linux version of each syscall (refdata/host/man-pages-6.03/syscalls.csv, syscalls(2), and\n// refdata/host/kernel-after-5.14/since.csv for the later calls) and the capability numbers\n// (refdata/host/linux-libc-dev-6.1/capabilities.csv, linux/capability.h).\n\nuse super::N;\n\n/// A Linux `(major, minor)`, if any.\npub(crate) type Since = Option<(u16, u16)>;\n");
     libseccomp_delta(&mut s, host, &sys)?;
-    kernel_versions(&mut s, host)?;
-    let presets = presets(refdata, host)?;
+    kernel_versions(&mut s, host, &sys)?;
+    let _ = writeln!(
+        s,
+        "\n/// Every capability of linux/capability.h, in number order ({CAPABILITIES}).\n#[rustfmt::skip]\npub(crate) const CAPABILITIES: [&str; {}] = [{}];",
+        caps.len(),
+        caps.iter().map(|c| format!("{c:?}")).collect::<Vec<_>>().join(", ")
+    );
+    let presets = presets(refdata, host, &caps)?;
     Ok(vec![
         ("host.rs".to_string(), s),
         ("host_presets.rs".to_string(), presets),
     ])
+}
+
+/// The capability names of [`CAPABILITIES`], checked to be numbered 0, 1, 2, ... in order.
+fn capabilities(host: &Path) -> Result<Vec<String>, String> {
+    let csv = super::Csv::read(host, CAPABILITIES)?;
+    let (n, v) = (csv.col("name")?, csv.col("number")?);
+    let mut out = Vec::new();
+    for (line, r) in &csv.rows {
+        let ok = r[n].strip_prefix("CAP_").is_some_and(|t| {
+            !t.is_empty() && t.bytes().all(|b| b.is_ascii_uppercase() || b == b'_')
+        });
+        if !ok || r[v] != out.len().to_string() {
+            return Err(format!(
+                "{CAPABILITIES}:{line}: expected capability number {}, got `{}` `{}`",
+                out.len(),
+                r[n],
+                r[v]
+            ));
+        }
+        out.push(r[n].clone());
+    }
+    if out.is_empty() {
+        return Err(format!("{CAPABILITIES}: no capabilities"));
+    }
+    Ok(out)
 }
 
 fn libseccomp_delta(s: &mut String, host: &Path, sys: &[super::Syscall]) -> Result<(), String> {
@@ -237,10 +232,12 @@ fn version(v: &str) -> Result<(u16, u16), String> {
     }
 }
 
-fn kernel_versions(s: &mut String, host: &Path) -> Result<(), String> {
+fn kernel_versions(s: &mut String, host: &Path, sys: &[super::Syscall]) -> Result<(), String> {
     let rel = "man-pages-6.03/syscalls.csv";
     let text = read(&host.join(rel))?;
-    let mut rows = Vec::new();
+    let opt =
+        |v: Option<(u16, u16)>| v.map_or("None".to_string(), |(a, b)| format!("Some(({a}, {b}))"));
+    let mut rows = BTreeMap::new();
     for (i, l) in text.lines().enumerate().skip(1) {
         let f = split_csv_line(l).map_err(|e| format!("{rel}:{}: {e}", i + 1))?;
         if f.len() != 4 {
@@ -254,17 +251,91 @@ fn kernel_versions(s: &mut String, host: &Path) -> Result<(), String> {
             "" => None,
             v => Some(version(v).map_err(|e| format!("{rel}:{}: {e}", i + 1))?),
         };
-        let opt = |v: Option<(u16, u16)>| {
-            v.map_or("None".to_string(), |(a, b)| format!("Some(({a}, {b}))"))
-        };
-        rows.push(format!("({:?}, {}, {})", f[0], opt(since), opt(removed)));
+        let row = format!("({:?}, {}, {}),", f[0], opt(since), opt(removed));
+        if rows.insert(f[0].clone(), row).is_some() {
+            return Err(format!("{rel}:{}: `{}` listed twice", i + 1, f[0]));
+        }
     }
-    let _ = writeln!(s, "\n/// syscalls(2) of man-pages 6.03 ({} rows): (name, first Linux version, removed in); the\n/// first version `None` for calls never implemented in the standard kernel. Sorted by name.", rows.len());
-    let _ = writeln!(s, "#[rustfmt::skip]\npub(crate) static KERNEL_SINCE: &[(&str, Since, Since)] = &[\n    {},\n];", rows.join(",\n    "));
+    let from_page = rows.len();
+    let (later, unknown) = after_5_14(host, sys, &rows)?;
+    for (name, since, mark) in &later {
+        let row = format!("({name:?}, {}, None), // {mark}", opt(Some(*since)));
+        rows.insert(name.clone(), row);
+    }
+    let _ = writeln!(s, "\n/// The first Linux version of each syscall ({} rows): {from_page} from syscalls(2) of man-pages\n/// 6.03 (to Linux 5.14), {} from {AFTER_5_14} (marked `since.csv`; version unknown\n/// there: {}). (name, first Linux version, removed in); the first version `None` for calls\n/// never implemented in the standard kernel. Sorted by name.", rows.len(), later.len(), unknown.join(", "));
+    let body: Vec<String> = rows.values().map(|r| format!("    {r}")).collect();
+    let _ = writeln!(
+        s,
+        "#[rustfmt::skip]\npub(crate) static KERNEL_SINCE: &[(&str, Since, Since)] = &[\n{}\n];",
+        body.join("\n")
+    );
     Ok(())
 }
 
-fn presets(refdata: &Path, host: &Path) -> Result<String, String> {
+/// (name, version, source mark) of each call with a cited version, and the names left unknown.
+type Later = (Vec<(String, (u16, u16), String)>, Vec<String>);
+
+/// The rows of [`AFTER_5_14`]: the calls with a cited version, and the names left "version
+/// unknown" (`?`). Each name must be a syscall of the current table and absent from
+/// syscalls(2); each row names its source and a Linux commit.
+fn after_5_14(
+    host: &Path,
+    sys: &[super::Syscall],
+    page: &BTreeMap<String, String>,
+) -> Result<Later, String> {
+    let csv = super::Csv::read(host, AFTER_5_14)?;
+    let c = |n| csv.col(n);
+    let (name, kernel, source, commit, evidence) = (
+        c("name")?,
+        c("kernel")?,
+        c("source")?,
+        c("commit")?,
+        c("evidence")?,
+    );
+    let (mut later, mut unknown) = (Vec::new(), Vec::new());
+    for (line, r) in &csv.rows {
+        let at = format!("{AFTER_5_14}:{line}");
+        let n = &r[name];
+        if !sys.iter().any(|s| &s.name == n) {
+            return Err(format!("{at}: `{n}` is not in the current syscall table"));
+        }
+        if page.contains_key(n) {
+            return Err(format!("{at}: `{n}` is already in syscalls(2)"));
+        }
+        if !matches!(r[source].as_str(), "man-pages" | "linux") {
+            return Err(format!(
+                "{at}: source `{}` is not man-pages or linux",
+                r[source]
+            ));
+        }
+        let hex = &r[commit];
+        if hex.len() < 12 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(format!(
+                "{at}: commit `{hex}` is not an abbreviated Linux commit id"
+            ));
+        }
+        if r[evidence].trim().is_empty() {
+            return Err(format!("{at}: no evidence for `{n}`"));
+        }
+        match r[kernel].as_str() {
+            "?" => unknown.push(n.clone()),
+            v => {
+                let v = version(v).map_err(|e| format!("{at}: {e}"))?;
+                if v <= (5, 14) {
+                    return Err(format!("{at}: `{n}` at {}.{} is not after 5.14", v.0, v.1));
+                }
+                let mark = match r[source].as_str() {
+                    "man-pages" => format!("since.csv: man page, linux {hex}"),
+                    _ => format!("since.csv: linux {hex}"),
+                };
+                later.push((n.clone(), v, mark));
+            }
+        }
+    }
+    Ok((later, unknown))
+}
+
+fn presets(refdata: &Path, host: &Path, caps: &[String]) -> Result<String, String> {
     let mut s = String::new();
     let _ = writeln!(s, "{HEADER}");
     s.push_str("//! Engine presets by version. Docker's history and Podman's containers/common profile are the\n//! stored files byte for byte; containerd's RuntimeDefault is a conditional Docker-format profile\n//! built from its stored outputs and refdata/host/containerd/facts.json.\n");
@@ -279,7 +350,7 @@ fn presets(refdata: &Path, host: &Path) -> Result<String, String> {
     }
     let facts = json_file(&host.join("containerd/facts.json"))?;
     for (name, label) in CONTAINERD {
-        let t = containerd_template(refdata, &facts, label)?;
+        let t = containerd_template(refdata, &facts, label, caps)?;
         let text = serde_json::to_string(&t).map_err(|e| e.to_string())?;
         let blob = facts[label]["blob"].as_str().unwrap_or("?");
         raw_const(&mut s, name, &format!("containerd {label} RuntimeDefault (seccomp_default.go blob {blob}), built from refdata/profiles/containerd/containerd-{label}-*.json and facts.json"), &text)?;
@@ -316,7 +387,12 @@ fn with(mut e: Value, key: &str, cond: Value) -> Value {
     e
 }
 
-fn containerd_template(refdata: &Path, facts: &Value, label: &str) -> Result<Value, String> {
+fn containerd_template(
+    refdata: &Path,
+    facts: &Value,
+    label: &str,
+    cap_order: &[String],
+) -> Result<Value, String> {
     let file = |arch: &str, caps: &str| {
         json_file(&refdata.join(format!(
             "profiles/containerd/containerd-{label}-{arch}-{caps}.json"
@@ -391,7 +467,7 @@ fn containerd_template(refdata: &Path, facts: &Value, label: &str) -> Result<Val
         .flatten()
         .filter_map(Value::as_str)
         .collect();
-    caps.sort_by_key(|c| CAP_ORDER.iter().position(|x| x == c));
+    caps.sort_by_key(|c| cap_order.iter().position(|x| x == c));
     let cap_groups = &all[args_end + 2..];
     if cap_groups.len() != caps.len() {
         return Err(format!("containerd {label}: {} capability groups in the all-caps output, {} cases in facts.json", cap_groups.len(), caps.len()));
@@ -461,4 +537,68 @@ fn containerd_template(refdata: &Path, facts: &Value, label: &str) -> Result<Val
     p.insert("archMap".into(), Value::Array(arch_map));
     p.insert("syscalls".into(), Value::Array(out));
     Ok(Value::Object(p))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `after_5_14` on a one-row since.csv in a scratch host folder.
+    fn one_row(row: &str) -> Result<Later, String> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../refdata");
+        let sys = super::super::read_syscalls(&root).unwrap();
+        let dir = std::env::temp_dir().join(format!("gen-tables-since-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("kernel-after-5.14")).unwrap();
+        let csv = format!("name,kernel,source,commit,evidence\n{row}\n");
+        std::fs::write(dir.join(AFTER_5_14), csv).unwrap();
+        let page = BTreeMap::from([("clone3".to_string(), String::new())]);
+        let r = after_5_14(&dir, &sys, &page);
+        std::fs::remove_dir_all(&dir).unwrap();
+        r
+    }
+
+    #[test]
+    fn since_rows_are_checked() {
+        let ok = one_row("mseal,6.10,linux,ff388fe5c481,a mail").unwrap();
+        assert_eq!(ok.0[0].1, (6, 10));
+        assert_eq!(
+            one_row("mseal,?,linux,ff388fe5c481,none found").unwrap().1,
+            ["mseal"]
+        );
+        for (row, why) in [
+            (
+                "nosuchcall,6.10,linux,ff388fe5c481,x",
+                "not in the current syscall table",
+            ),
+            ("clone3,5.3,linux,ff388fe5c481,x", "already in syscalls(2)"),
+            ("mseal,6.10,blog,ff388fe5c481,x", "not man-pages or linux"),
+            (
+                "mseal,6.10,linux,ff38,x",
+                "not an abbreviated Linux commit id",
+            ),
+            ("mseal,6.10,linux,ff388fe5c481,", "no evidence"),
+            ("mseal,5.4,linux,ff388fe5c481,x", "not after 5.14"),
+        ] {
+            let e = one_row(row).unwrap_err();
+            assert!(e.contains(why) && e.contains(":2:"), "{row}: {e}");
+        }
+    }
+
+    #[test]
+    fn capabilities_must_be_numbered_in_order() {
+        let dir = std::env::temp_dir().join(format!("gen-tables-caps-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("linux-libc-dev-6.1")).unwrap();
+        let write = |body: &str| std::fs::write(dir.join(CAPABILITIES), body).unwrap();
+        write("name,number\nCAP_CHOWN,0\nCAP_KILL,1\n");
+        assert_eq!(capabilities(&dir).unwrap(), ["CAP_CHOWN", "CAP_KILL"]);
+        write("name,number\nCAP_CHOWN,0\nCAP_KILL,5\n");
+        let e = capabilities(&dir).unwrap_err();
+        assert!(
+            e.contains(":3:") && e.contains("expected capability number 1"),
+            "{e}"
+        );
+        write("name,number\n");
+        assert!(capabilities(&dir).unwrap_err().contains("no capabilities"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

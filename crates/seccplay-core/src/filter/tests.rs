@@ -283,7 +283,7 @@ fn refused_programs_are_refused_like_the_kernel() {
 }
 
 /// Chromium 156's renderer and storage-utility filters, dumped from live processes here
-/// (refdata/filters/chromium, SOURCES.md §13): every row analysed, every path's witness run
+/// (refdata/filters/chromium, SOURCES.md §14): every row analysed, every path's witness run
 /// through the interpreter, random inputs on every row, and the sandbox's known shape.
 #[test]
 fn chromium_filters_agree_with_the_interpreter_on_every_path() {

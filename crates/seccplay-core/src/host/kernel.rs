@@ -1,12 +1,22 @@
 //! Kernel versions: a call the filter allows but the kernel does not implement fails with
 //! ENOSYS from the kernel itself (`sys_ni_syscall`, or no table slot at all).
 //!
-//! The version each syscall appeared in comes from man-pages' syscalls(2) (man-pages 6.03,
-//! Debian's manpages-dev 6.03-2; `refdata/host/man-pages-6.03/syscalls.csv`). The page gives one
-//! version per call, the first Linux release that had it on any architecture, and lists calls to
-//! Linux 5.14; it does not give per-arch versions, so the version is applied to every ABI (an
-//! arch-only call such as `arch_prctl` is decided by the syscall table, not here). Calls the page
-//! does not list are "version unknown" rather than guessed.
+//! The version each syscall appeared in comes from two cited tables, rendered into one by
+//! `tools/gen-tables`:
+//! 1. man-pages' syscalls(2) (man-pages 6.03, Debian's manpages-dev 6.03-2;
+//!    `refdata/host/man-pages-6.03/syscalls.csv`). The page lists calls "as at Linux 5.14", even
+//!    in the newest man-pages; it gives one version per call, the first Linux release that had
+//!    it on any architecture.
+//! 2. The calls added after 5.14 (x86_64 numbers 448–471), each with its source in
+//!    `refdata/host/kernel-after-5.14/since.csv`: the call's own man page HISTORY where one
+//!    exists (futex_waitv, cachestat, open_tree_attr in open_tree.2), else the Linux commit
+//!    that added it and the release that first contained it (the pull request or stable tag
+//!    that says so).
+//!    `rseq_slice_yield` has no release found and stays "version unknown".
+//! 3. Neither gives per-arch versions, so the version is applied to every ABI (an arch-only call
+//!    such as `arch_prctl` is decided by the syscall table, not here; `map_shadow_stack` is
+//!    x86_64-only at 6.6, other ABIs reserve the number). Calls neither table dates are
+//!    "version unknown" rather than guessed.
 
 use crate::profile::KernelVersion;
 use crate::tables::host::{Since, KERNEL_SINCE};
@@ -33,8 +43,9 @@ pub enum Implemented {
     },
     /// Never implemented in the standard kernel (a reserved slot): ENOSYS.
     Never,
-    /// syscalls(2) of man-pages 6.03 does not list the call (newer than Linux 5.14, or
-    /// arch-specific): no kernel verdict.
+    /// Neither syscalls(2) (man-pages 6.03, to Linux 5.14) nor the project's table of later
+    /// calls dates the call (`rseq_slice_yield`, and names the tables do not know): no kernel
+    /// verdict.
     Unknown,
 }
 
@@ -62,13 +73,13 @@ impl Implemented {
                 format!("{name} is not implemented in the standard kernel: ENOSYS from the kernel")
             }
             Implemented::Unknown => format!(
-                "syscalls(2) (man-pages 6.03, to Linux 5.14) does not list {name}: kernel support not modelled"
+                "no cited Linux version for {name} (syscalls(2) lists calls to 5.14; refdata/host/kernel-after-5.14 dates the later ones): kernel support not modelled"
             ),
         }
     }
 }
 
-/// The syscalls(2) row of a name: (first version or `None` if never implemented, removed in).
+/// The cited row of a name: (first version or `None` if never implemented, removed in).
 pub fn since(name: &str) -> Option<(Since, Since)> {
     KERNEL_SINCE
         .binary_search_by(|r| r.0.cmp(name))
@@ -76,7 +87,7 @@ pub fn since(name: &str) -> Option<(Since, Since)> {
         .map(|i| (KERNEL_SINCE[i].1, KERNEL_SINCE[i].2))
 }
 
-/// Whether a kernel implements a syscall, by syscalls(2)'s versions (major.minor compared;
+/// Whether a kernel implements a syscall, by the cited versions (major.minor compared;
 /// a `2.6.x` call counts as present on any 2.6 kernel).
 pub fn implemented(name: &str, kernel: KernelVersion) -> Implemented {
     let k = (u16::from(kernel.major), u16::from(kernel.minor));
@@ -105,19 +116,27 @@ mod tests {
         assert_eq!(since("faccessat2"), Some((Some((5, 8)), None)));
         assert_eq!(since("_sysctl"), Some((Some((2, 0)), Some((5, 5)))));
         assert_eq!(since("tuxcall"), Some((None, None)));
-        assert_eq!(since("futex_waitv"), None, "newer than the page (5.16)");
+    }
+
+    /// The calls after 5.14, as refdata/host/kernel-after-5.14/since.csv cites them.
+    #[test]
+    fn versions_after_5_14() {
+        assert_eq!(since("futex_waitv"), Some((Some((5, 16)), None)));
+        assert_eq!(since("cachestat"), Some((Some((6, 5)), None)));
+        assert_eq!(since("process_mrelease"), Some((Some((5, 15)), None)));
+        assert_eq!(since("listns"), Some((Some((6, 19)), None)));
+        assert_eq!(since("rseq_slice_yield"), None, "no release cited");
+        // Every x86_64 call numbered 448..=471 except rseq_slice_yield is dated.
+        let x86_64 = crate::arch::Arch::X86_64;
+        let dated = (448..=471u32)
+            .filter_map(|nr| crate::syscalls::name(x86_64, nr))
+            .filter(|n| since(n).is_some())
+            .count();
+        assert_eq!(dated, 23);
     }
 
     #[test]
     fn outcomes_by_kernel() {
-        assert_eq!(
-            implemented("clone3", kv(5, 2)),
-            Implemented::TooOld { since: (5, 3) }
-        );
-        assert_eq!(
-            implemented("clone3", kv(5, 3)),
-            Implemented::Yes { since: (5, 3) }
-        );
         assert!(implemented("faccessat2", kv(5, 4)).enosys());
         assert!(!implemented("faccessat2", kv(5, 15)).enosys());
         assert!(implemented("io_uring_setup", kv(4, 19)).enosys());
@@ -130,12 +149,43 @@ mod tests {
             Implemented::Removed { removed: (5, 5) }
         );
         assert_eq!(implemented("tuxcall", kv(6, 1)), Implemented::Never);
-        assert_eq!(implemented("mseal", kv(6, 1)), Implemented::Unknown);
+        assert_eq!(
+            implemented("rseq_slice_yield", kv(6, 1)),
+            Implemented::Unknown
+        );
         assert!(!Implemented::Unknown.enosys());
         assert_eq!(
             implemented("unshare", kv(2, 6)),
             Implemented::Yes { since: (2, 6) }
         );
+    }
+
+    /// At its first release a call is implemented; one release earlier the kernel says ENOSYS
+    /// (two calls of syscalls(2), then the calls after 5.14).
+    #[test]
+    fn outcomes_at_the_first_release() {
+        for (name, (a, b), before) in [
+            ("clone3", (5, 3), (5, 2)),
+            ("faccessat2", (5, 8), (5, 7)),
+            ("mseal", (6, 10), (6, 9)),
+            ("futex_waitv", (5, 16), (5, 15)),
+            ("process_mrelease", (5, 15), (5, 14)),
+            ("statmount", (6, 8), (6, 7)),
+            ("setxattrat", (6, 13), (6, 12)),
+            ("listns", (6, 19), (6, 18)),
+        ] {
+            let since = (u16::from(a), u16::from(b));
+            let old = implemented(name, kv(before.0, before.1));
+            assert_eq!(old, Implemented::TooOld { since }, "{name}");
+            assert!(old.enosys(), "{name}");
+            assert_eq!(
+                implemented(name, kv(a, b)),
+                Implemented::Yes { since },
+                "{name}"
+            );
+        }
+        let d = implemented("mseal", kv(6, 9)).describe("mseal", kv(6, 9));
+        assert!(d.contains("added in 6.10") && d.contains("ENOSYS"), "{d}");
     }
 
     #[test]

@@ -2,7 +2,9 @@
 //
 // Host facts: libseccomp 2.5.4's table as differences from the current one
 // (refdata/host/libseccomp-2.5.4/syscalls.csv, asked from Debian 12's libseccomp2 2.5.4-1+deb12u1),
-// and the Linux version of each syscall (refdata/host/man-pages-6.03/syscalls.csv, syscalls(2)).
+// the Linux version of each syscall (refdata/host/man-pages-6.03/syscalls.csv, syscalls(2), and
+// refdata/host/kernel-after-5.14/since.csv for the later calls) and the capability numbers
+// (refdata/host/linux-libc-dev-6.1/capabilities.csv, linux/capability.h).
 
 use super::N;
 
@@ -21,8 +23,10 @@ pub(crate) static LIBSECCOMP_2_5_4_CELLS: &[(&str, usize, u32)] = &[("_llseek", 
 #[rustfmt::skip]
 pub(crate) static LIBSECCOMP_2_5_4_PNR: &[(&str, i32)] = &[("fstat", 0)];
 
-/// syscalls(2) of man-pages 6.03 (463 rows): (name, first Linux version, removed in); the
-/// first version `None` for calls never implemented in the standard kernel. Sorted by name.
+/// The first Linux version of each syscall (486 rows): 463 from syscalls(2) of man-pages
+/// 6.03 (to Linux 5.14), 23 from kernel-after-5.14/since.csv (marked `since.csv`; version unknown
+/// there: rseq_slice_yield). (name, first Linux version, removed in); the first version `None` for calls
+/// never implemented in the standard kernel. Sorted by name.
 #[rustfmt::skip]
 pub(crate) static KERNEL_SINCE: &[(&str, Since, Since)] = &[
     ("_llseek", Some((1, 2)), None),
@@ -50,6 +54,7 @@ pub(crate) static KERNEL_SINCE: &[(&str, Since, Since)] = &[
     ("breakpoint", Some((2, 2)), None),
     ("brk", Some((1, 0)), None),
     ("cacheflush", Some((1, 2)), None),
+    ("cachestat", Some((6, 5)), None), // since.csv: man page, linux cf264e1329fb
     ("capget", Some((2, 2)), None),
     ("capset", Some((2, 2)), None),
     ("chdir", Some((1, 0)), None),
@@ -98,12 +103,15 @@ pub(crate) static KERNEL_SINCE: &[(&str, Since, Since)] = &[
     ("fchdir", Some((1, 0)), None),
     ("fchmod", Some((1, 0)), None),
     ("fchmodat", Some((2, 6)), None),
+    ("fchmodat2", Some((6, 6)), None), // since.csv: linux 78252deb023c
     ("fchown", Some((1, 0)), None),
     ("fchown32", Some((2, 4)), None),
     ("fchownat", Some((2, 6)), None),
     ("fcntl", Some((1, 0)), None),
     ("fcntl64", Some((2, 4)), None),
     ("fdatasync", Some((2, 0)), None),
+    ("file_getattr", Some((6, 17)), None), // since.csv: linux be7efb2d20d6
+    ("file_setattr", Some((6, 17)), None), // since.csv: linux be7efb2d20d6
     ("finit_module", Some((3, 8)), None),
     ("flock", Some((2, 0)), None),
     ("fork", Some((1, 0)), None),
@@ -122,6 +130,10 @@ pub(crate) static KERNEL_SINCE: &[(&str, Since, Since)] = &[
     ("ftruncate", Some((1, 0)), None),
     ("ftruncate64", Some((2, 4)), None),
     ("futex", Some((2, 6)), None),
+    ("futex_requeue", Some((6, 7)), None), // since.csv: linux 0f4b5f972216
+    ("futex_wait", Some((6, 7)), None), // since.csv: linux cb8c4312afca
+    ("futex_waitv", Some((5, 16)), None), // since.csv: man page, linux bf69bad38cf6
+    ("futex_wake", Some((6, 7)), None), // since.csv: linux 9f6c532f59b2
     ("futimesat", Some((2, 6)), None),
     ("get_kernel_syms", Some((1, 0)), Some((2, 6))),
     ("get_mempolicy", Some((2, 6)), None),
@@ -167,6 +179,7 @@ pub(crate) static KERNEL_SINCE: &[(&str, Since, Since)] = &[
     ("getuid", Some((1, 0)), None),
     ("getuid32", Some((2, 4)), None),
     ("getunwind", Some((2, 4)), None),
+    ("getxattrat", Some((6, 13)), None), // since.csv: linux 6140be90ec70
     ("getxgid", Some((2, 0)), None),
     ("getxpid", Some((2, 0)), None),
     ("getxuid", Some((2, 0)), None),
@@ -206,13 +219,20 @@ pub(crate) static KERNEL_SINCE: &[(&str, Since, Since)] = &[
     ("link", Some((1, 0)), None),
     ("linkat", Some((2, 6)), None),
     ("listen", Some((2, 0)), None),
+    ("listmount", Some((6, 8)), None), // since.csv: linux d8b0f5465012
+    ("listns", Some((6, 19)), None), // since.csv: linux b36d4b6aa88e
+    ("listxattrat", Some((6, 13)), None), // since.csv: linux 6140be90ec70
     ("lock", None, None),
     ("lookup_dcookie", Some((2, 6)), None),
     ("lseek", Some((1, 0)), None),
+    ("lsm_get_self_attr", Some((6, 8)), None), // since.csv: linux 5f42375904b0
+    ("lsm_list_modules", Some((6, 8)), None), // since.csv: linux 5f42375904b0
+    ("lsm_set_self_attr", Some((6, 8)), None), // since.csv: linux 5f42375904b0
     ("lstat", Some((1, 0)), None),
     ("lstat64", Some((2, 4)), None),
     ("madvise", Some((2, 4)), None),
     ("madvise1", None, None),
+    ("map_shadow_stack", Some((6, 6)), None), // since.csv: linux c35559f94ebc
     ("mbind", Some((2, 6)), None),
     ("membarrier", Some((3, 17)), None),
     ("memfd_create", Some((3, 17)), None),
@@ -242,6 +262,7 @@ pub(crate) static KERNEL_SINCE: &[(&str, Since, Since)] = &[
     ("mq_timedsend", Some((2, 6)), None),
     ("mq_unlink", Some((2, 6)), None),
     ("mremap", Some((2, 0)), None),
+    ("mseal", Some((6, 10)), None), // since.csv: linux ff388fe5c481
     ("msgctl", Some((2, 0)), None),
     ("msgget", Some((2, 0)), None),
     ("msgrcv", Some((2, 0)), None),
@@ -266,6 +287,7 @@ pub(crate) static KERNEL_SINCE: &[(&str, Since, Since)] = &[
     ("open", Some((1, 0)), None),
     ("open_by_handle_at", Some((2, 6)), None),
     ("open_tree", Some((5, 2)), None),
+    ("open_tree_attr", Some((6, 15)), None), // since.csv: man page, linux c4a16820d901
     ("openat", Some((2, 6)), None),
     ("openat2", Some((5, 6)), None),
     ("or1k_atomic", Some((3, 1)), None),
@@ -290,6 +312,7 @@ pub(crate) static KERNEL_SINCE: &[(&str, Since, Since)] = &[
     ("preadv2", Some((4, 6)), None),
     ("prlimit64", Some((2, 6)), None),
     ("process_madvise", Some((5, 10)), None),
+    ("process_mrelease", Some((5, 15)), None), // since.csv: linux dce491039628
     ("process_vm_readv", Some((3, 2)), None),
     ("process_vm_writev", Some((3, 2)), None),
     ("prof", None, None),
@@ -314,6 +337,7 @@ pub(crate) static KERNEL_SINCE: &[(&str, Since, Since)] = &[
     ("recvmmsg", Some((2, 6)), None),
     ("recvmsg", Some((2, 0)), None),
     ("remap_file_pages", Some((2, 6)), None),
+    ("removexattrat", Some((6, 13)), None), // since.csv: linux 6140be90ec70
     ("rename", Some((1, 0)), None),
     ("renameat", Some((2, 6)), None),
     ("renameat2", Some((3, 15)), None),
@@ -362,6 +386,7 @@ pub(crate) static KERNEL_SINCE: &[(&str, Since, Since)] = &[
     ("sendmsg", Some((2, 0)), None),
     ("sendto", Some((2, 0)), None),
     ("set_mempolicy", Some((2, 6)), None),
+    ("set_mempolicy_home_node", Some((5, 17)), None), // since.csv: linux 21b084fdf2a4
     ("set_robust_list", Some((2, 6)), None),
     ("set_thread_area", Some((2, 6)), None),
     ("set_tid_address", Some((2, 6)), None),
@@ -397,6 +422,7 @@ pub(crate) static KERNEL_SINCE: &[(&str, Since, Since)] = &[
     ("setuid", Some((1, 0)), None),
     ("setuid32", Some((2, 4)), None),
     ("setup", Some((1, 0)), Some((2, 2))),
+    ("setxattrat", Some((6, 13)), None), // since.csv: linux 6140be90ec70
     ("sgetmask", Some((1, 0)), None),
     ("shmat", Some((2, 0)), None),
     ("shmctl", Some((2, 0)), None),
@@ -424,6 +450,7 @@ pub(crate) static KERNEL_SINCE: &[(&str, Since, Since)] = &[
     ("stat64", Some((2, 4)), None),
     ("statfs", Some((1, 0)), None),
     ("statfs64", Some((2, 6)), None),
+    ("statmount", Some((6, 8)), None), // since.csv: linux d8b0f5465012
     ("statx", Some((4, 11)), None),
     ("stime", Some((1, 0)), None),
     ("stty", None, None),
@@ -489,3 +516,7 @@ pub(crate) static KERNEL_SINCE: &[(&str, Since, Since)] = &[
     ("writev", Some((2, 0)), None),
     ("xtensa", Some((2, 6)), None),
 ];
+
+/// Every capability of linux/capability.h, in number order (linux-libc-dev-6.1/capabilities.csv).
+#[rustfmt::skip]
+pub(crate) const CAPABILITIES: [&str; 41] = ["CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE", "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE", "CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE", "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE"];

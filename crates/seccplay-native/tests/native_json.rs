@@ -148,6 +148,29 @@ fn samples(dir: &Path) -> Vec<(&'static str, Vec<String>, Out)> {
             Out::StderrLines,
         ),
         (
+            "raw table --json",
+            s(&["raw", "table", &program, "--arch", "x86_64", "--json"]),
+            Out::Document,
+        ),
+        (
+            "raw explain --json",
+            s(&["raw", "explain", &program, "--arch", "x86_64", "--json"]),
+            Out::Document,
+        ),
+        (
+            "raw decompile --json",
+            s(&[
+                "raw",
+                "decompile",
+                &program,
+                "--arch",
+                "x86_64",
+                "--check",
+                "--json",
+            ]),
+            Out::Document,
+        ),
+        (
             "audit --json",
             s(&["audit", &no_mkdir, &evidence("dmesg.txt"), "--json"]),
             Out::Document,
@@ -301,14 +324,26 @@ fn every_json_command_has_a_sample_and_a_documented_shape() {
     let dir = tmpdir("cover");
     let names: Vec<&str> = samples(&dir).iter().map(|s| s.0).collect();
     let documented = page();
+    // Subcommands, and the subcommands of a group (`raw table`).
+    let mut commands: Vec<Vec<String>> = Vec::new();
     for sub in common::subcommands(BIN, &[]) {
-        for opt in common::long_options(BIN, &[&sub]) {
+        for nested in common::subcommands_if_any(BIN, &[&sub]) {
+            commands.push(vec![sub.clone(), nested]);
+        }
+        commands.push(vec![sub]);
+    }
+    for path in commands {
+        let refs: Vec<&str> = path.iter().map(String::as_str).collect();
+        let sub = path.join(" ");
+        for opt in common::long_options(BIN, &refs) {
             if opt != "json" && opt != "batch" {
                 continue;
             }
             let flag = format!("--{opt}");
             assert!(
-                names.iter().any(|n| n.split(' ').next() == Some(sub.as_str()) && n.contains(&flag)),
+                names
+                    .iter()
+                    .any(|n| n.starts_with(&format!("{sub} ")) && n.contains(&flag)),
                 "`{sub} {flag}` prints JSON but tests/native_json.rs has no sample for it: add one, \
                  and its shape to docs/JSON.md (see \"Adding a command\" there)"
             );

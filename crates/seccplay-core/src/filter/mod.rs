@@ -23,6 +23,7 @@ pub mod check;
 pub mod cond;
 pub mod decompile;
 pub mod order;
+pub mod solve;
 pub mod sym;
 #[cfg(test)]
 mod tests;

@@ -180,85 +180,7 @@ fn cmp(op: u16, a: u32, b: u32) -> bool {
     }
 }
 
-impl Simple {
-    /// Whether some completion of the bits fixed in `v` (all bits outside `free`) can satisfy
-    /// this atom; exact when `free == 0`, and exact for each single atom (the bounds used are
-    /// reached).
-    fn possible(&self, v: u32, free: u32) -> bool {
-        let m = self.mask;
-        let min = v & m & !free;
-        let max = min | (m & free);
-        let k = self.k;
-        match (self.op, self.holds) {
-            (BPF_JEQ, true) => k & !m == 0 && (k & !free) == min,
-            (BPF_JEQ, false) => !(min == max && min == k),
-            (BPF_JGT, true) => max > k,
-            (BPF_JGT, false) => min <= k,
-            (BPF_JGE, true) => max >= k,
-            (BPF_JGE, false) => min < k,
-            (_, true) => max & k != 0,
-            (_, false) => min & k == 0,
-        }
-    }
-}
-
-/// Search budget of one [`solve_word`] call (nodes of the bit tree).
-pub const SOLVE_BUDGET: usize = 1 << 16;
-
-/// Solving one word's atoms.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Solved {
-    /// A value satisfying every atom.
-    Value(u32),
-    /// No value satisfies them.
-    Unsat,
-    /// The search budget ran out (treated as satisfiable).
-    Unknown,
-}
-
-/// A value of one word satisfying every atom in `cs` (all on that word): depth-first over the
-/// bits from the most significant, trying the bit `prefer(bit)` first, pruning subtrees where an
-/// atom can no longer hold.
-pub fn solve_word(cs: &[Simple], prefer: &mut dyn FnMut(u32) -> bool) -> Solved {
-    let mut budget = SOLVE_BUDGET;
-    fn go(
-        cs: &[Simple],
-        bit: i32,
-        v: u32,
-        budget: &mut usize,
-        prefer: &mut dyn FnMut(u32) -> bool,
-    ) -> Option<Option<u32>> {
-        let free = if bit < 0 {
-            0
-        } else {
-            ((2u64 << bit) - 1) as u32
-        };
-        if *budget == 0 {
-            return None;
-        }
-        *budget -= 1;
-        if !cs.iter().all(|c| c.possible(v, free)) {
-            return Some(None);
-        }
-        if bit < 0 {
-            return Some(Some(v));
-        }
-        let b = 1u32 << bit;
-        let first = prefer(bit as u32);
-        for one in [first, !first] {
-            let nv = if one { v | b } else { v };
-            if let Some(r) = go(cs, bit - 1, nv, budget, prefer)? {
-                return Some(Some(r));
-            }
-        }
-        Some(None)
-    }
-    match go(cs, 31, 0, &mut budget, prefer) {
-        None => Solved::Unknown,
-        Some(None) => Solved::Unsat,
-        Some(Some(v)) => Solved::Value(v),
-    }
-}
+pub use super::solve::{solve_word, Solved, SOLVE_BUDGET};
 
 /// Whether the atoms can hold together, and a witness when one was found.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -376,6 +298,10 @@ pub const LIMITS: Limits = Limits {
     max_paths: 4096,
     max_steps: 1 << 16,
 };
+
+/// A conditional jump that forks a path counts as `1 + atoms / FORK_COST_DIVISOR` executed
+/// instructions (copying the path and checking its atoms is work linear in them).
+pub const FORK_COST_DIVISOR: usize = 8;
 
 /// The default bound of a whole analysis: 2^20 executed instructions over all rows.
 pub const TOTAL_STEPS: usize = 1 << 20;
@@ -562,6 +488,11 @@ pub fn explore(
                         s.pc = t;
                         continue;
                     }
+                    // A fork copies the path and checks its atoms: it counts as many more
+                    // steps as the path has atoms / 8, so long chains stop in bounded time.
+                    let cost = s.atoms.len() / FORK_COST_DIVISOR;
+                    steps += cost;
+                    *total = total.saturating_sub(cost);
                     let mut sides = Vec::new();
                     for (holds, t) in [(false, tf), (true, tt)] {
                         let atom = Atom {

@@ -326,3 +326,35 @@ fn chromium_filters_agree_with_the_interpreter_on_every_path() {
         assert!(matches!(getpid.verdict, Verdict::Constant { ret, .. } if ret == RET_ALLOW));
     }
 }
+
+/// 4096 instructions (the kernel's most): a chain of 1365 range tests on argument words, each
+/// path forking at every one. Every row stops at the bound (the work of a fork grows with the
+/// path, see sym::FORK_COST_DIVISOR), names the instruction, and the analysis ends.
+#[test]
+fn a_4096_instruction_chain_of_range_tests_stops_at_the_bound() {
+    let mut prog = Vec::new();
+    let mut i = 0u32;
+    while prog.len() < 4095 {
+        prog.push(Insn::stmt(
+            insn::BPF_LD | insn::BPF_W | insn::BPF_ABS,
+            8 + 4 * (i % 14),
+        ));
+        prog.push(Insn::jump(
+            insn::BPF_JMP | insn::BPF_JGT | insn::BPF_K,
+            i.wrapping_mul(0x9e37_79b9),
+            1,
+            0,
+        ));
+        prog.push(Insn::stmt(insn::BPF_LD | insn::BPF_IMM, i));
+        i += 1;
+    }
+    prog.push(Insn::stmt(insn::BPF_RET | insn::BPF_K, RET_ALLOW));
+    assert_eq!(prog.len(), 4096);
+    let an = analyze(&[&prog], Endian::Little, &Options::default()).unwrap();
+    for r in an.all_rows() {
+        match &r.verdict {
+            Verdict::TooComplex { limit } => assert!(limit.pc < prog.len(), "{limit}"),
+            v => panic!("a row of the chain was analysed to the end: {v:?}"),
+        }
+    }
+}

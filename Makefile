@@ -13,7 +13,7 @@ help: ## list the targets
 setup: ## install everything the build and the tests need (skips what is present)
 	@$(RUN) setup
 
-serve: ## trunk serve the playground on http://127.0.0.1:8080 (PORT=... to change)
+serve: ## trunk serve the playground on http://127.0.0.1:8080 (PORT=...; debug build in target/serve-dist, dist/ untouched)
 	@$(RUN) setup-serve serve
 
 test: ## everything: setup, fmt, clippy, host tests, wasm tests, release build, e2e

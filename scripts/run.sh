@@ -12,7 +12,8 @@
 #   build        release trunk build into dist/
 #   e2e          node --test tests/e2e/ against dist/ served on 127.0.0.1 (a free port), after
 #                cargo build -p seccplay-native (the e2e compares the page with the CLI's output)
-#   serve        trunk serve on http://127.0.0.1:${PORT:-8080} (foreground, until Ctrl-C)
+#   serve        trunk serve on http://127.0.0.1:${PORT:-8080} (foreground, until Ctrl-C; its debug
+#                build goes to target/serve-dist, not dist/)
 #   fuzz         scripts/fuzz.sh: every fuzz target for FUZZ_TIME seconds (not part of test)
 #   test         all of it: setup fmt clippy cycles host-test wasm-test build e2e
 set -euo pipefail
@@ -73,11 +74,22 @@ e2e() ( # subshell: its EXIT trap stops the server whatever happens
   exit $rc
 )
 
+# trunk serve builds (a debug build) before it answers: into target/serve-dist, never over the
+# release build in dist/ that `make build` and the e2e tests use. A watcher says when it answers.
 serve() {
-  local port=${PORT:-8080}
+  local port=${PORT:-8080} url t0=$SECONDS
+  url=http://127.0.0.1:$port/
   fetch_wasm
-  say "" "seccplay playground: http://127.0.0.1:$port/ (trunk serve, rebuilds on change; Ctrl-C stops it)" ""
-  TRUNK_OFFLINE=true exec "$WASM_ENV" trunk serve --port "$port"
+  say "" "seccplay playground: building first (a cold build takes about a minute on 2 cores, a warm one seconds);" \
+    "it will answer on $url (trunk serve, rebuilds on change; Ctrl-C stops it)" ""
+  ( # until the first answer: then says how long the build took
+    while ! curl -sf -o /dev/null "$url" 2>/dev/null; do
+      sleep 1
+      kill -0 $$ 2>/dev/null || exit 0
+    done
+    say "" "==> seccplay playground ready on $url (built in $((SECONDS - t0)) s)" ""
+  ) &
+  TRUNK_OFFLINE=true exec "$WASM_ENV" trunk serve --port "$port" --dist target/serve-dist
 }
 
 run() {
@@ -98,7 +110,7 @@ run() {
     serve) serve ;;
     fuzz) step fuzz scripts/fuzz.sh ;;
     test) for s in setup fmt clippy cycles host-test wasm-test build e2e; do run $s; done ;;
-    *) say "unknown step '$1'; the steps are:"; sed -n '5,16p' "$0" >&2; exit 2 ;;
+    *) say "unknown step '$1'; the steps are:"; sed -n '5,17p' "$0" >&2; exit 2 ;;
   esac
 }
 

@@ -54,9 +54,10 @@ export function isLocal(url) {
  * Launches Chromium (playwright's launch() gives it a fresh temporary user-data dir, removed on
  * close), opens APP_URL (or `url`) and waits for the app shell. Every request is recorded in
  * `requests`; requests that would leave 127.0.0.1 are recorded and aborted. Uncaught page errors
- * and console errors are collected in `errors`.
+ * and console errors are collected in `errors`. `init` (a function) runs in the page before any of
+ * its scripts.
  */
-export async function openPage({ url = appUrl(), waitFor = 'main#app h1', viewport = { width: 1000, height: 560 } } = {}) {
+export async function openPage({ url = appUrl(), waitFor = 'main#app h1', viewport = { width: 1000, height: 560 }, init } = {}) {
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   const context = await browser.newContext({ viewport });
   const requests = [];
@@ -66,6 +67,7 @@ export async function openPage({ url = appUrl(), waitFor = 'main#app h1', viewpo
     return isLocal(u) ? route.continue() : route.abort('blockedbyclient');
   });
   context.on('request', (req) => requests.push(req.url()));
+  if (init) await context.addInitScript(init);
   const page = await context.newPage();
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });

@@ -27,7 +27,8 @@ use gloo::file::callbacks::FileReader;
 use model::Source;
 use seccplay_core::diag::Severity;
 use state::{ContextEdit, Edit, State, Tab};
-use util::{file_text, now_ms, storage, ById, STORAGE_KEY};
+use std::rc::Rc;
+use util::{after_paint, file_text, now_ms, storage, ById, STORAGE_KEY};
 use yew::prelude::*;
 
 pub use components::editor::DEBOUNCE_MS;
@@ -86,32 +87,47 @@ pub fn app() -> Html {
         (srcid.clone(), s.call.clone(), s.ip.clone(), abi, host),
         |(src, call, ip, abi, host)| model::simulate(&src.0, call, ip, *abi, *host),
     );
+    // The table (500 rows) waits for the first paint: the verdict is on screen first.
+    let painted = use_state_eq(|| false);
+    {
+        let painted = painted.setter();
+        use_effect_with((), move |_| after_paint(move || painted.set(true)));
+    }
     let rows = {
         let timing = timing.clone();
-        use_memo((srcid.clone(), abi, host), move |(src, abi, host)| {
-            let t0 = now_ms();
-            let r = model::table(&src.0, *abi, *host);
-            timing.borrow_mut().1 = now_ms() - t0;
-            r
-        })
+        use_memo(
+            (srcid.clone(), abi, host, *painted),
+            move |(src, abi, host, painted)| {
+                painted.then(|| {
+                    let t0 = now_ms();
+                    let r = model::table(&src.0, *abi, *host);
+                    timing.borrow_mut().1 = now_ms() - t0;
+                    Rc::new(r)
+                })
+            },
+        )
     };
     let (analysis_ms, table_ms) = *timing.borrow();
 
     // The URL fragment and the last session follow the state (not text too large to analyse:
     // compressing megabytes on every change would stall the page; the link is cleared instead).
+    // (After the paint: deflating the profile for the link can wait for the verdict.)
     use_effect_with((*st).clone(), |s| {
-        let f = if s.text.len() > model::MAX_TEXT_BYTES {
-            String::new()
-        } else {
-            s.to_fragment()
-        };
-        if let Ok(h) = gloo::utils::window().history() {
-            let _ =
-                h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("#{f}")));
-        }
-        if let Some(st) = storage() {
-            let _ = st.set_item(STORAGE_KEY, &f);
-        }
+        let s = s.clone();
+        after_paint(move || {
+            let f = if s.text.len() > model::MAX_TEXT_BYTES {
+                String::new()
+            } else {
+                s.to_fragment()
+            };
+            if let Ok(h) = gloo::utils::window().history() {
+                let url = format!("#{f}");
+                let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+            }
+            if let Some(st) = storage() {
+                let _ = st.set_item(STORAGE_KEY, &f);
+            }
+        })
     });
 
     let load_file = {
@@ -206,6 +222,18 @@ pub fn app() -> Html {
         let edit = edit.clone();
         Callback::from(move |name: &'static str| {
             edit(Box::new(move |s| s.call = format!("{name}()")))
+        })
+    };
+    let on_table = {
+        let edit = edit.clone();
+        Callback::from(move |(filter, v): (bool, String)| {
+            edit(Box::new(move |s| {
+                if filter {
+                    s.table_filter = v.clone()
+                } else {
+                    s.table_search = v.clone()
+                }
+            }))
         })
     };
     let on_hosts = {
@@ -328,29 +356,35 @@ pub fn app() -> Html {
                 }) }
             </nav>
             <section class="panel" role="tabpanel" id={format!("panel-{}", tab.id())}>
-                { match tab {
-                    Tab::Step => html! { <StepPanel src={srcid.clone()} call={s.call.clone()} ip={s.ip.clone()} {abi} {host} /> },
-                    Tab::Program => html! { <ProgramPanel src={srcid.clone()} /> },
-                    Tab::Compare => html! {
-                        <ComparePanel rows={ById(rows.clone())} {abi} {host} text={s.text.clone()}
+                { match (tab, (*rows).clone()) {
+                    (Tab::Step, _) => html! { <StepPanel src={srcid.clone()} call={s.call.clone()} ip={s.ip.clone()} {abi} {host} /> },
+                    (Tab::Program, _) => html! { <ProgramPanel src={srcid.clone()} {host} /> },
+                    (Tab::Compare | Tab::Table, None) => html! {
+                        <p class="note" id="table-wait">{ "Building the table…" }</p>
+                    },
+                    (Tab::Compare, Some(rows)) => html! {
+                        <ComparePanel rows={ById(rows)} {abi} {host} text={s.text.clone()}
                             preset={s.cmp_preset.clone()} cap_add={s.cmp_cap_add.clone()} cap_drop={s.cmp_cap_drop.clone()}
                             privileged={s.cmp_privileged} b_ctx={model::compare_context(s)} on_edit={on_compare} />
                     },
-                    Tab::Audit => html! {
+                    (Tab::Audit, _) => html! {
                         <AuditPanel src={srcid.clone()} text={s.audit_text.clone()} on_text={on_audit_text}
                             on_reveal={do_reveal.clone()} />
                     },
-                    Tab::Strace => html! {
+                    (Tab::Strace, _) => html! {
                         <StracePanel src={srcid.clone()} {origin} text={s.strace_text.clone()}
                             on_text={on_strace_text} on_reveal={do_reveal.clone()} />
                     },
-                    Tab::Hosts => html! {
+                    (Tab::Hosts, _) => html! {
                         <HostsPanel calls={s.mx_calls.clone()} columns={std::rc::Rc::new(s.mx_columns.clone())}
                             diff_a={s.mx_diff_a.clone()} diff_b={s.mx_diff_b.clone()} text={s.text.clone()}
                             ctx={ById(ctx_id.clone())} on_edit={on_hosts} />
                     },
-                    Tab::About => html! { <About /> },
-                    Tab::Table => html! { <TablePanel rows={ById(rows.clone())} {on_pick} /> },
+                    (Tab::About, _) => html! { <About /> },
+                    (Tab::Table, Some(rows)) => html! {
+                        <TablePanel rows={ById(rows)} {on_pick} filter={s.table_filter.clone()}
+                            search={s.table_search.clone()} on_edit={on_table} />
+                    },
                 } }
             </section>
             <footer>{ "seccplay — a seccomp playground. The profile, the program and every result are computed in this page (WebAssembly)." }</footer>

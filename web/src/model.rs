@@ -163,7 +163,9 @@ pub struct Shown {
     pub class: &'static str,
     /// "Operation not permitted".
     pub errno_message: Option<String>,
-    /// Why.
+    /// The answer in one plain sentence (the core's [`seccplay_core::analysis::Analysis::headline`]).
+    pub headline: String,
+    /// Why, in detail.
     pub explanation: String,
     /// The deciding rule's line (or the default action's) in the editor.
     pub line: Option<u32>,
@@ -220,6 +222,7 @@ pub fn simulate(
         Source::Profile(a) => {
             let v = a.simulate(abi, q);
             Shown {
+                headline: a.headline(&v),
                 label: analysis::describe_action(v.ret),
                 class: action_class(v.action),
                 errno_message: v.errno_message.map(str::to_string),
@@ -237,6 +240,11 @@ pub fn simulate(
             let t = analysis::run_program(insns, abi, &q).map_err(|e| e.to_string())?;
             let errno = t.action.errno();
             Shown {
+                headline: format!(
+                    "{}: the program returns {:#010x}.",
+                    analysis::outcome_word(t.action),
+                    t.ret
+                ),
                 label: analysis::describe_action(t.ret),
                 class: action_class(t.action),
                 errno_message: errno.and_then(syscalls::errno_message).map(str::to_string),
@@ -278,6 +286,7 @@ pub fn simulate(
                 ),
             };
             Shown {
+                headline: format!("{label}: strict mode decides, no filter runs."),
                 label,
                 class,
                 errno_message: None,

@@ -127,6 +127,10 @@ pub struct State {
     pub cmp_cap_drop: String,
     /// Compare: `--privileged` in the second context.
     pub cmp_privileged: bool,
+    /// The table's filter: `all`, `allowed`, `conditional` or `blocked`.
+    pub table_filter: String,
+    /// The table's search text.
+    pub table_search: String,
     /// Hosts: the calls (one per line or `;`-separated).
     pub mx_calls: String,
     /// Hosts: the chosen columns (named hosts, presets, `custom`).
@@ -165,6 +169,8 @@ impl Default for State {
             cmp_cap_add: String::new(),
             cmp_cap_drop: String::new(),
             cmp_privileged: false,
+            table_filter: "all".into(),
+            table_search: String::new(),
             mx_calls: crate::model::hosts::DEFAULT_CALLS.into(),
             mx_columns: crate::model::hosts::default_columns(),
             mx_diff_a: String::new(),
@@ -422,7 +428,7 @@ state_json! {
     preset: string, text: string, strict: boolean, host: host, caps: strings,
     privileged: boolean, explicit: boolean, kernel: string, runtime: runtime, enosys: boolean,
     abi: arch, call: string, ip: string, tab: tab, cmp_preset: string, cmp_cap_add: string,
-    cmp_cap_drop: string, cmp_privileged: boolean,
+    cmp_cap_drop: string, cmp_privileged: boolean, table_filter: string, table_search: string,
     mx_calls: calls, mx_columns: columns, mx_diff_a: opt, mx_diff_b: opt,
 }
 

@@ -3,6 +3,7 @@
 use gloo::timers::callback::Timeout;
 use seccplay_core::bpf::format as bpf_format;
 use std::rc::Rc;
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
 /// A value compared by identity (derived values that are expensive to compare).
@@ -29,6 +30,14 @@ pub fn now_ms() -> f64 {
         .performance()
         .map(|p| p.now())
         .unwrap_or(0.0)
+}
+
+/// Runs `f` once the browser has painted what the page shows now (a timeout queued from an
+/// animation frame runs after that frame's paint): work that can wait comes after the first
+/// verdict is on screen.
+pub fn after_paint(f: impl FnOnce() + 'static) {
+    let frame = Closure::once_into_js(move || Timeout::new(0, f).forget());
+    let _ = gloo::utils::window().request_animation_frame(frame.unchecked_ref());
 }
 
 /// `x` with one decimal (`4.2`), without pulling float formatting into the wasm.

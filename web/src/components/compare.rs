@@ -139,7 +139,7 @@ pub fn compare_panel(p: &CompareProps) -> Html {
             </div>
             if let Err(e) = &p.b_ctx { <p class="bad" role="alert">{ e }</p> }
             { summary }
-            <div class="scroll">
+            <div class="scroll" tabindex="0" aria-label="The rows that differ">
                 <table id="cmp-changes">
                     <thead><tr><th>{ "nr" }</th><th>{ "syscall" }</th><th>{ "B vs A" }</th><th>{ "A" }</th><th>{ "B" }</th></tr></thead>
                     <tbody>

@@ -46,6 +46,37 @@ fn with_constant(call: &str, c: &str) -> String {
     format!("{t}{sep}{c})")
 }
 
+/// `text` with every "line N" (or "line N:C") a link that moves the editor to line N.
+fn with_line_links(text: &str, on_reveal: &Callback<u32>) -> Html {
+    let mut parts: Vec<Html> = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find("line ") {
+        let after = &rest[i + 5..];
+        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        let Ok(n) = after[..digits].parse::<u32>() else {
+            parts.push(html! { { &rest[..i + 5] } });
+            rest = after;
+            continue;
+        };
+        let mut end = digits;
+        if let Some(col) = after[end..].strip_prefix(':') {
+            let c = col.bytes().take_while(u8::is_ascii_digit).count();
+            if c > 0 {
+                end += 1 + c;
+            }
+        }
+        let r = on_reveal.clone();
+        parts.push(html! { { &rest[..i] } });
+        parts.push(html! {
+            <button class="link line-link" data-line={n.to_string()} title="Show this line in the editor"
+                onclick={move |_| r.emit(n)}>{ format!("line {}", &after[..end]) }</button>
+        });
+        rest = &after[end..];
+    }
+    parts.push(html! { { rest } });
+    html! { <>{ for parts }</> }
+}
+
 /// The simulation fieldset.
 #[function_component(SimPanel)]
 pub fn sim_panel(p: &SimProps) -> Html {
@@ -147,7 +178,10 @@ pub fn sim_panel(p: &SimProps) -> Html {
                                 if let Some(m) = &v.errno_message { <span id="errno-message" class="errno-msg">{ format!("“{m}”") }</span> }
                                 <code class="as-seen">{ &v.call }</code>
                             </div>
-                            <p id="explanation" data-testid="explanation">{ &v.explanation }</p>
+                            <p id="explanation" data-testid="explanation">
+                                <strong id="headline">{ with_line_links(&v.headline, &p.on_reveal) }</strong>
+                                { " " }<span id="detail">{ with_line_links(&v.explanation, &p.on_reveal) }</span>
+                            </p>
                             if let Some(n) = &v.older_libseccomp {
                                 <p id="older-libseccomp" class="caveat" role="note">{ n }</p>
                             }

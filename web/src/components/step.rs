@@ -110,7 +110,7 @@ pub fn step_panel(p: &StepProps) -> Html {
                 <span class="hint">{ format!(" → returns {}", analysis::describe_action(t.ret)) }</span>
             </div>
             <div class="step-grid">
-                <ol class="disasm" id="disasm" ref={list}>
+                <ol class="disasm" id="disasm" ref={list} tabindex="0" aria-label="Disassembly, the executed path marked">
                     { for lines.iter().map(|l| html! {
                         <li class={classes!(executed.contains(&l.pc).then_some("executed"), (l.pc == step.pc).then_some("current"))} data-pc={l.pc.to_string()}>
                             <span class="pc">{ format!("{:04}", l.pc) }</span>

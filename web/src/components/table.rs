@@ -12,19 +12,24 @@ pub struct TableProps {
     pub rows: ById<Rows>,
     /// A syscall name was picked (to simulate).
     pub on_pick: Callback<&'static str>,
+    /// The filter (`all`, `allowed`, `conditional`, `blocked`): part of the state and the link.
+    pub filter: AttrValue,
+    /// The search text: part of the state and the link.
+    pub search: AttrValue,
+    /// The filter (first) or the search (second) changed.
+    pub on_edit: Callback<(bool, String)>,
 }
 
 /// The table tab.
 #[function_component(TablePanel)]
 pub fn table_panel(p: &TableProps) -> Html {
-    let filter = use_state(|| "all".to_string());
-    let search = use_state(String::new);
+    let (filter, search) = (&p.filter, &p.search);
     let t = &*p.rows.0;
     let q = search.to_ascii_lowercase();
     let shown: Vec<&model::Row> = t
         .rows
         .iter()
-        .filter(|r| *filter == "all" || r.kind == filter.as_str())
+        .filter(|r| filter == "all" || r.kind == filter.as_str())
         .filter(|r| {
             q.is_empty()
                 || r.name.contains(&q)
@@ -33,18 +38,12 @@ pub fn table_panel(p: &TableProps) -> Html {
                 || r.why.to_ascii_lowercase().contains(&q)
         })
         .collect();
-    let on_filter = {
-        let f = filter.clone();
-        Callback::from(move |e: Event| {
-            f.set(e.target_unchecked_into::<HtmlSelectElement>().value())
-        })
-    };
-    let on_search = {
-        let s = search.clone();
-        Callback::from(move |e: InputEvent| {
-            s.set(e.target_unchecked_into::<HtmlInputElement>().value())
-        })
-    };
+    let on_filter = p
+        .on_edit
+        .reform(|e: Event| (true, e.target_unchecked_into::<HtmlSelectElement>().value()));
+    let on_search = p
+        .on_edit
+        .reform(|e: InputEvent| (false, e.target_unchecked_into::<HtmlInputElement>().value()));
     if let Some(why) = &t.none {
         return html! { <p class="bad" id="table-none" role="status">{ why }</p> };
     }
@@ -71,15 +70,15 @@ pub fn table_panel(p: &TableProps) -> Html {
             <div class="row">
                 <label for="table-filter">{ "Show" }</label>
                 <select id="table-filter" onchange={on_filter}>
-                    { for ["all", "allowed", "conditional", "blocked"].iter().map(|k| html! { <option value={*k} selected={*filter == *k}>{ *k }</option> }) }
+                    { for ["all", "allowed", "conditional", "blocked"].iter().map(|k| html! { <option value={*k} selected={filter == *k}>{ *k }</option> }) }
                 </select>
                 <label for="table-search">{ "Search" }</label>
-                <input id="table-search" type="search" value={(*search).clone()} oninput={on_search} placeholder="name, number, action or why" />
+                <input id="table-search" type="search" value={search.clone()} oninput={on_search} placeholder="name, number, action or why" />
                 <span class="hint" id="table-shown">{ format!("{} shown", shown.len()) }</span>
             </div>
-            <div class="scroll">
+            <div class="scroll" tabindex="0" aria-label="Every syscall of the ABI">
                 <table id="syscall-table" data-testid="syscall-table">
-                    <thead><tr><th>{ "nr" }</th><th>{ "syscall" }</th><th>{ "verdict" }</th><th title="kernel's constant-action cache">{ "cached" }</th><th title="instructions with zero arguments">{ "cost" }</th><th title="most instructions over all arguments">{ "worst" }</th><th>{ "why" }</th></tr></thead>
+                    <thead><tr><th>{ "nr" }</th><th>{ "syscall" }</th><th>{ "verdict" }</th><th title="kernel's constant-action cache">{ "cached" }</th><th title="instructions executed with zero arguments">{ "cost" }</th><th title="worst case: the most instructions this syscall can execute over every argument value">{ "worst" }</th><th>{ "why" }</th></tr></thead>
                     <tbody>
                         { for shown.iter().map(|r| {
                             let onclick = {

@@ -22,11 +22,17 @@ pub const MAX_CONDITIONAL_RULES_PER_SYSCALL: usize = 4096;
 /// The error for a policy with more than [`MAX_CONDITIONAL_RULES_PER_SYSCALL`] distinct
 /// conditional rules on one syscall, located at the first rule over the limit.
 pub fn rule_budget(policy: &resolve::Policy) -> Option<Diagnostic> {
-    type Distinct = std::collections::BTreeSet<(u32, String)>;
-    let mut seen: std::collections::BTreeMap<&str, Distinct> = Default::default();
+    // A rule's action and conditions, field by field (no text formatting on this path).
+    type Key = (u32, Vec<(u8, crate::profile::Op, u64, u64)>);
+    let mut seen: std::collections::BTreeMap<&str, std::collections::BTreeSet<Key>> =
+        Default::default();
     for r in policy.rules.iter().filter(|r| !r.conditions.is_empty()) {
         let set = seen.entry(r.syscall.as_str()).or_default();
-        set.insert((r.action, format!("{:?}", r.conditions)));
+        let conds = r.conditions.iter();
+        set.insert((
+            r.action,
+            conds.map(|c| (c.arg, c.op, c.value, c.value_two)).collect(),
+        ));
         if set.len() > MAX_CONDITIONAL_RULES_PER_SYSCALL {
             return Some(
                 Diagnostic::error(

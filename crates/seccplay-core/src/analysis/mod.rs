@@ -8,16 +8,19 @@
 //! 1. `mod.rs` runs the pipeline ([`analyze`]) and holds its result ([`Analysis`]).
 //! 2. [`limits`] bounds what [`analyze`] accepts (profile size, rules per syscall, libseccomp's
 //!    cyclic rule trees).
-//! 3. [`simulate`] answers one call: the [`Verdict`] with its deciding rule and explanation.
+//! 3. [`simulate`] answers one call: the [`Verdict`] with its deciding rule and explanation;
+//!    [`headline`] says it in one plain sentence first.
 //! 4. [`table`] answers every syscall of an ABI ([`Table`]), compares two tables
 //!    ([`diff_tables`]) and measures the program ([`ProgramStats`]).
 
+mod headline;
 mod limits;
 mod simulate;
 mod table;
 #[cfg(test)]
 mod tests;
 
+pub use headline::outcome_word;
 pub use limits::{
     cyclic_rule_tree, rule_budget, MAX_CONDITIONAL_RULES_PER_SYSCALL, MAX_PROFILE_BYTES,
 };

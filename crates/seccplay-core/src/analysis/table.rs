@@ -394,10 +394,14 @@ impl Analysis {
         let p = self.program.as_ref()?;
         let arch = p.arch;
         let mut costs = Vec::new();
+        let mut worst = 0;
         for (_, nr) in syscalls::syscalls(arch) {
             let data = SeccompData::new(nr, arch.audit_arch(), [0; 6]);
             if let Ok((_, s)) = interp::run_counted(&p.insns, &data, arch.endian()) {
                 costs.push(s);
+            }
+            if let Ok(w) = cache::worst_case_steps(&p.insns, arch.audit_arch(), nr) {
+                worst = worst.max(w.steps);
             }
         }
         let avg = costs.iter().sum::<usize>() as f64 / costs.len().max(1) as f64;
@@ -406,7 +410,8 @@ impl Analysis {
             bytes: p.insns.len() * 8,
             arch,
             average_executed: avg,
-            worst_executed: costs.iter().copied().max().unwrap_or(0),
+            most_executed: costs.iter().copied().max().unwrap_or(0),
+            worst,
         })
     }
 }
@@ -422,8 +427,12 @@ pub struct ProgramStats {
     pub arch: Arch,
     /// Average instructions executed over the native ABI's syscalls with zero arguments.
     pub average_executed: f64,
-    /// Most instructions executed over those.
-    pub worst_executed: usize,
+    /// Most instructions executed over those (zero arguments: not the worst case).
+    pub most_executed: usize,
+    /// The worst case, in the one sense seccplay uses the word: the most instructions any
+    /// syscall of the native ABI can execute over every argument value
+    /// ([`cache::worst_case_steps`], the table's "worst" column), the largest over the ABI.
+    pub worst: usize,
 }
 
 fn row_verdict(db: &Database, arch: Arch, nr: u32) -> RowVerdict {

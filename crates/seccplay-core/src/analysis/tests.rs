@@ -354,3 +354,39 @@ fn diff_of_two_tables() {
     assert!(mount.same_outcome);
     assert_eq!(mount.direction, Direction::Other);
 }
+
+#[test]
+fn headlines_say_the_answer_in_one_sentence_with_its_line() {
+    let a = analyze(
+        crate::tables::presets::DOCKER_DEFAULT,
+        &Context::docker(Arch::X86_64),
+    );
+    let h = |call: &str| a.headline(&a.simulate_call(call, Arch::X86_64).unwrap());
+    assert_eq!(
+        h("unshare(CLONE_NEWUSER)"),
+        "Blocked: unshare needs CAP_SYS_ADMIN (line 633)."
+    );
+    assert_eq!(
+        h("read(0)"),
+        "Allowed: the profile's rule for read decides (line 281)."
+    );
+    assert_eq!(
+        h("socket(AF_VSOCK, SOCK_STREAM, 0)"),
+        "Blocked: none of socket's argument rules matches, so the default action applies (line 59)."
+    );
+    assert_eq!(
+        h("personality(8)"),
+        "Allowed: the rule for personality matches personality == 0x8 (PER_LINUX32) (line 501)."
+    );
+    assert_eq!(
+        h("nfsservctl(0)"),
+        "Blocked: the profile does not list nfsservctl, so the default action applies (line 59)."
+    );
+    let a = analyze(DOCKERISH, &Context::docker(Arch::X86_64));
+    let v = a
+        .simulate_call("clone(CLONE_NEWUSER)", Arch::X86_64)
+        .unwrap();
+    assert!(a
+        .headline(&v)
+        .starts_with("Blocked: none of clone's argument rules matches"));
+}

@@ -1,0 +1,66 @@
+// The playground's size and speed, printed on every run (issue 14): the wasm's bytes (raw and
+// gzip -9), and from a fresh page load the first paint, the first verdict and the first table
+// rows, each in ms after navigation start. Nothing here asserts a time (timings depend on the
+// machine): the figures are printed, docs/BENCHMARKS.md records them with the command.
+// What is asserted: the first paint is the static shell (useful content before any wasm runs).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { openPage, saveScreenshot, ROOT } from './helpers.mjs';
+
+const RUNS = 3;
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+// Installed before any page script: records, in performance.now() ms, when the static shell, the
+// first verdict and the first table rows appear in the DOM.
+const OBSERVE = () => {
+  window.__seen = {};
+  const mark = (k, ok) => { if (!(k in window.__seen) && ok()) window.__seen[k] = performance.now(); };
+  const check = () => {
+    mark('shell', () => document.getElementById('loading'));
+    mark('verdict', () => document.getElementById('verdict'));
+    mark('rows', () => document.querySelectorAll('#syscall-table tbody tr').length > 0);
+  };
+  new MutationObserver(check).observe(document, { childList: true, subtree: true });
+  // trunk's loader fires this once the wasm is instantiated and main() has returned.
+  addEventListener('TrunkApplicationStarted', () => { window.__seen.started = performance.now(); });
+};
+
+test('size and speed figures (printed, not asserted)', async () => {
+  const dist = path.join(ROOT, 'dist');
+  const wasm = readdirSync(dist).find((f) => f.endsWith('.wasm'));
+  assert.ok(wasm, 'no .wasm in dist/: run `make build` first');
+  const file = path.join(dist, wasm);
+  const raw = readFileSync(file).length;
+  const gz = execFileSync('gzip', ['-9', '-c', file], { maxBuffer: 64 << 20 }).length;
+  console.log(`wasm: ${raw} B raw, ${gz} B gzip -9 (${wasm})`);
+
+  const runs = [];
+  for (let i = 0; i < RUNS; i++) {
+    const t = await openPage({ waitFor: null, viewport: { width: 1280, height: 800 }, init: OBSERVE });
+    try {
+      await t.page.waitForFunction(() => window.__seen?.verdict !== undefined, null, { timeout: 30_000 });
+      // The table follows the verdict (it may be drawn a frame later).
+      await t.page.waitForFunction(() => window.__seen?.rows !== undefined, null, { timeout: 30_000 });
+      const r = await t.page.evaluate(() => {
+        const paint = Object.fromEntries(performance.getEntriesByType('paint').map((e) => [e.name, e.startTime]));
+        const w = performance.getEntriesByType('resource').find((e) => e.name.endsWith('.wasm'));
+        return { seen: window.__seen, fp: paint['first-paint'], fcp: paint['first-contentful-paint'], wasm: w?.responseEnd };
+      });
+      runs.push(r);
+      // The first contentful paint came before the wasm had run: it was the static shell.
+      assert.ok(r.seen.shell !== undefined, 'the static shell was in the page');
+      assert.ok(r.fcp < r.seen.verdict, `first contentful paint ${r.fcp} ms after the verdict ${r.seen.verdict} ms`);
+      if (i === 0) await saveScreenshot(t.page, 'speed-first-verdict', { fullPage: false });
+      assert.deepEqual(t.errors, []);
+    } finally { await t.close(); }
+  }
+  const f = (k) => median(runs.map(k)).toFixed(0);
+  console.log(`first paint ${f((r) => r.fp)} ms, first contentful paint ${f((r) => r.fcp)} ms, `
+    + `first verdict ${f((r) => r.seen.verdict)} ms, table rows ${f((r) => r.seen.rows)} ms `
+    + `(after navigation start; median of ${RUNS} loads, release build, localhost)`);
+  console.log(`  of which: wasm downloaded ${f((r) => r.wasm)} ms, instantiated and main() returned `
+    + `${f((r) => r.seen.started)} ms`);
+});

@@ -15,6 +15,7 @@ use components::compare::{CompareEdit, ComparePanel};
 use components::context::ContextPanel;
 use components::diagnostics::SourceInfo;
 use components::editor::Editor;
+use components::format::FormatRead;
 use components::hosts::{HostsEdit, HostsPanel};
 use components::program::ProgramPanel;
 use components::simulate::{SimEdit, SimPanel};
@@ -338,6 +339,7 @@ pub fn app() -> Html {
                     if let Some(e) = &first_error {
                         <p class="editor-error" id="editor-error" role="alert">{ e }</p>
                     }
+                    <FormatRead text={AttrValue::from(s.text.clone())} />
                     <SourceInfo src={srcid.clone()} on_reveal={do_reveal.clone()} {analysis_ms} {table_ms} />
                 </section>
                 <section class="col right" aria-label="Context">

@@ -70,10 +70,30 @@ pub fn context(s: &State) -> Result<Context, String> {
     Ok(c)
 }
 
-/// True when the text looks like a JSON profile rather than a BPF program.
+/// True when the text looks like a policy (a JSON profile, or any format the core's front-ends
+/// detect: SeccompProfile YAML, seccompiler JSON, a systemd unit, an LXC policy) rather than a
+/// BPF program.
 pub fn looks_like_profile(text: &str) -> bool {
-    let t = text.trim_start();
-    t.is_empty() || t.starts_with('{')
+    text.trim_start().is_empty() || seccplay_core::frontend::detect_policy(text).is_some()
+}
+
+/// The download's file name and MIME type for the editor's text, by its format.
+pub fn download_name(name: &str, text: &str) -> (String, &'static str) {
+    use seccplay_core::frontend::Format;
+    let json = text.trim_start().starts_with('{') || text.trim().is_empty();
+    match seccplay_core::frontend::detect_policy(text) {
+        _ if json => (format!("{name}.json"), "application/json"),
+        Some(Format::Spo) => (format!("{name}.yaml"), "application/yaml"),
+        Some(Format::Systemd) => (format!("{name}.service"), "text/plain"),
+        Some(Format::Lxc) => (format!("{name}.seccomp"), "text/plain"),
+        _ => (format!("{name}.txt"), "text/plain"),
+    }
+}
+
+/// What the page says it read the editor as (the core's detection, as `frontend::read_one`
+/// uses it), for a policy.
+pub fn format_read(text: &str) -> Option<String> {
+    seccplay_core::frontend::detect_policy(text).map(|f| f.label())
 }
 
 /// Reads the editor text in a context: the debounce-free analysis the page runs.

@@ -10,14 +10,16 @@ use seccplay_core::presets::PresetKind;
 /// Arguments of `convert`.
 #[derive(Args, Debug)]
 pub struct ConvertArgs {
-    /// The policy: a file (Docker/OCI JSON, SeccompProfile YAML, seccompiler JSON), `-` for
+    /// The policy: a file (Docker/OCI JSON, SeccompProfile YAML, seccompiler JSON, a systemd
+    /// unit, an LXC policy), `-` for
     /// stdin, or a preset name
     #[arg(value_name = "PROFILE")]
     pub profile: String,
     /// The format to write: docker (Docker/OCI JSON) or spo (Kubernetes SeccompProfile YAML)
     #[arg(long, value_name = "FORMAT", default_value = "docker")]
     pub to: String,
-    /// Read PROFILE in this format instead of detecting it (docker, spo, firecracker)
+    /// Read PROFILE in this format instead of detecting it (docker, spo, firecracker, systemd,
+    /// lxc)
     #[arg(long, value_name = "FORMAT")]
     pub format: Option<String>,
     /// Only this policy of the input (a SeccompProfile's metadata.name, a seccompiler thread)

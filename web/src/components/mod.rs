@@ -6,6 +6,7 @@ pub mod compare;
 pub mod context;
 pub mod diagnostics;
 pub mod editor;
+pub mod format;
 pub mod hosts;
 pub mod program;
 pub mod simulate;

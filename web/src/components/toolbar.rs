@@ -69,12 +69,7 @@ pub fn profile_toolbar(p: &ToolbarProps) -> Html {
             p.preset.clone()
         };
         Callback::from(move |_| {
-            let json = model::looks_like_profile(&text);
-            let (file, mime) = if json {
-                (format!("{name}.json"), "application/json")
-            } else {
-                (format!("{name}.txt"), "text/plain")
-            };
+            let (file, mime) = model::download_name(&name, &text);
             download(&file, text.as_bytes(), mime);
         })
     };

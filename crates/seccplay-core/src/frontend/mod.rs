@@ -92,6 +92,29 @@ impl Format {
     }
 }
 
+impl Format {
+    /// What the page and the CLI say they read: the title, with the systemd release for
+    /// systemd units.
+    pub fn label(self) -> String {
+        match self {
+            Format::Systemd => format!(
+                "{} — semantics and groups of systemd {}",
+                self.title(),
+                systemd::VERSION
+            ),
+            f => f.title().to_string(),
+        }
+    }
+}
+
+/// The format of a text that reads as a policy (a JSON object, or any other format detected),
+/// `None` for text that is none (a raw BPF program, a C array, assembly).
+pub fn detect_policy(text: &str) -> Option<Format> {
+    let t = text.trim_start_matches('\u{feff}').trim_start();
+    let f = detect(t);
+    (t.starts_with('{') || f != Format::Docker).then_some(f)
+}
+
 /// One policy of an input: a name (SPO's `metadata.name`, seccompiler's thread) and the
 /// profile.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -218,7 +241,7 @@ pub fn read_one(text: &str) -> Result<Parsed, Failure> {
                         first.name
                     )
                 } else {
-                    format!("read as {}", input.format.title())
+                    format!("read as {}", input.format.label())
                 },
             ),
         );

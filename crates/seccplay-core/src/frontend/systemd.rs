@@ -105,14 +105,24 @@ pub fn expand(name: &str) -> Vec<&'static str> {
     out
 }
 
-/// True if the text looks like a unit file with seccomp settings (for detection).
+/// True if the text looks like a unit file (a unit section header) or has seccomp settings
+/// (for detection).
 pub fn looks_like(text: &str) -> bool {
+    const HEADERS: [&str; 6] = [
+        "[Unit]",
+        "[Service]",
+        "[Socket]",
+        "[Mount]",
+        "[Swap]",
+        "[Install]",
+    ];
     text.lines().take(5000).any(|l| {
         let l = l.trim_start();
-        SETTINGS.iter().any(|k| {
-            l.strip_prefix(k)
-                .is_some_and(|r| r.trim_start().starts_with('='))
-        })
+        HEADERS.contains(&l.trim_end())
+            || SETTINGS.iter().any(|k| {
+                l.strip_prefix(k)
+                    .is_some_and(|r| r.trim_start().starts_with('='))
+            })
     })
 }
 

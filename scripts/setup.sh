@@ -188,7 +188,8 @@ if [[ $WHAT == test ]]; then
   # manpages-dev: syscalls(2), which tools/gen-tables/capture/manpages_syscalls.py reads (the
   # host captures in refdata/host/ are rerun from it and from libseccomp-dev/python3-seccomp).
   # linux-libc-dev: linux/capability.h, which tools/gen-tables/capture/capabilities.py reads.
-  TEST_PKGS=(chromium chromium-driver libseccomp-dev python3-seccomp seccomp man-db groff-base strace auditd manpages-dev linux-libc-dev)
+  # systemd: systemd-analyze, the oracle of tests/tests/systemd_groups.rs.
+  TEST_PKGS=(chromium chromium-driver libseccomp-dev python3-seccomp seccomp man-db groff-base strace auditd manpages-dev linux-libc-dev systemd)
   if ((HAVE_APT)); then
     [[ -z $(apt_missing "${TEST_PKGS[@]}") ]] || timed "apt ${TEST_PKGS[*]}" apt_install "${TEST_PKGS[@]}"
     CHROMIUM=/usr/bin/chromium CHROMEDRIVER=/usr/bin/chromedriver

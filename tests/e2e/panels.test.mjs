@@ -175,8 +175,12 @@ test('audit: empty, garbage and the example', async () => {
   await s.page.click('#audit-example');
   await s.page.waitForSelector('#audit-records > li.record');
   assert.match(await text('#audit-counts'), /^9 seccomp records/);
+  // Above 1 MiB: a message naming the size and the CLI, nothing read (as a paste: one input event).
+  await s.page.$eval('#audit-input', (el) => { el.value = 'x'.repeat((1 << 20) + 1); el.dispatchEvent(new Event('input', { bubbles: true })); });
+  await s.page.waitForSelector('#audit-error');
+  assert.match(await text('#audit-error'), /is 1048577 bytes: the playground reads at most 1048576 bytes .*`seccplay-native audit PROFILE FILE`/);
   await s.page.click('#audit-clear');
-  await s.page.waitForFunction(() => !document.querySelector('#audit-counts'));
+  await s.page.waitForFunction(() => !document.querySelector('#audit-counts') && !document.querySelector('#audit-error'));
 });
 
 /** The strace tab as shown. */
@@ -352,6 +356,11 @@ test('hosts: a preset and the editor\'s profile as columns in the page\'s contex
 });
 
 test('the three tabs by keyboard, and on a phone without horizontal overflow', async () => {
+  await tab('audit');
+  await s.page.click('#audit-clear');
+  await s.page.focus('#tab-table');
+  await s.page.keyboard.press('Enter');
+  await s.page.waitForSelector('#syscall-table');
   await s.page.focus('#tab-audit');
   await s.page.keyboard.press('Enter');
   await s.page.waitForSelector('#audit-input');

@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! cargo build -p seccplay-core --example filter_bounds
-//! for c in docker docker-aarch64 chromium-like seccomp-tools paths-2pow40 chain-4096 every-alu stack-3; do
+//! for c in docker docker-aarch64 chromium-renderer chromium-utility chromium-like seccomp-tools paths-2pow40 chain-4096 every-alu stack-3; do
 //!   /usr/bin/time -v target/debug/examples/filter_bounds $c 2>&1 | grep -E 'filter_bounds|Maximum resident|Elapsed'
 //! done
 //! ```
@@ -124,6 +124,18 @@ fn main() {
         "chain-4096" => vec![chain_4096()],
         "every-alu" => vec![every_alu()],
         "stack-3" => vec![chromium_like(), docker(Arch::X86_64), every_alu()],
+        "chromium-renderer" | "chromium-utility" => {
+            let file = if case == "chromium-renderer" {
+                "renderer.bpf"
+            } else {
+                "utility-storage.bpf"
+            };
+            let path = format!(
+                "{}/../../refdata/filters/chromium/{file}",
+                env!("CARGO_MANIFEST_DIR")
+            );
+            vec![decode(&std::fs::read(path).unwrap(), Endian::Little).unwrap()]
+        }
         "seccomp-tools" => {
             let dir = concat!(
                 env!("CARGO_MANIFEST_DIR"),

@@ -11,6 +11,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 mod host;
+pub mod systemd;
 pub use host::generate_host;
 
 /// First line of every generated file.
@@ -720,6 +721,7 @@ pub fn generate(refdata: &Path) -> Result<Vec<(String, String)>, String> {
     // The project's own host captures live beside the reference copy (`refdata/host/`).
     let host = refdata.join("host");
     out.extend(generate_host(refdata, &host)?);
+    out.push(systemd::generate(&host)?);
     out.sort();
     Ok(out)
 }

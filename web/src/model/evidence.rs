@@ -10,9 +10,10 @@ use seccplay_core::evidence::audit::{self, AuditLog, SummaryRow};
 use seccplay_core::evidence::predict::{predict_named, Prediction};
 use seccplay_core::evidence::strace::{self, Trace};
 
-/// The largest pasted evidence read: 4 MiB (a whole `dmesg` is tens of KB; 4 MiB of records
-/// reads in well under a second). Larger logs go to `seccplay-native audit`/`replay`.
-pub const MAX_EVIDENCE_BYTES: usize = 4 << 20;
+/// The largest pasted evidence read: 1 MiB, as the editor ([`super::MAX_TEXT_BYTES`]; a whole
+/// `dmesg` is tens of KB, `strace -f` of a shell pipeline 40 KB). Chromium itself takes seconds
+/// to take a textarea value of several MiB; larger logs go to `seccplay-native audit`/`replay`.
+pub const MAX_EVIDENCE_BYTES: usize = super::MAX_TEXT_BYTES;
 
 /// Rows shown per list (the counts and summaries cover every record or call).
 pub const MAX_ROWS: usize = 500;
@@ -32,7 +33,7 @@ pub fn profile_of(src: &Source) -> Result<&Analysis, String> {
 fn too_large(bytes: usize, cli: &str) -> Option<String> {
     (bytes > MAX_EVIDENCE_BYTES).then(|| {
         format!(
-            "The pasted text is {bytes} bytes: the playground reads at most {MAX_EVIDENCE_BYTES} bytes (4 MiB) of evidence. Read a log this large with `seccplay-native {cli}`."
+            "The pasted text is {bytes} bytes: the playground reads at most {MAX_EVIDENCE_BYTES} bytes (1 MiB) of evidence. Read a log this large with `seccplay-native {cli}`."
         )
     })
 }
@@ -100,4 +101,51 @@ pub fn strace(text: &str, src: &Source, origin: &str) -> Result<StraceView, Stri
         prediction,
         host,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::analyze;
+    use seccplay_core::context::Context;
+
+    const RECORD: &str = "[ 1422.183851] audit: type=1326 audit(1796312105.199:2): auid=4294967295 uid=0 gid=0 ses=4294967295 pid=26010 comm=\"mkdir\" exe=\"/usr/bin/mkdir\" sig=0 arch=c000003e syscall=83 compat=0 ip=0x7f763ffdaf37 code=0x50000\n";
+
+    #[test]
+    fn records_are_read_with_or_without_a_profile() {
+        let ctx = Ok(Context::docker(Arch::X86_64));
+        let p = analyze(
+            r#"{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir"],"action":"SCMP_ACT_ERRNO"}]}"#,
+            false,
+            &ctx,
+        );
+        let v = audit(RECORD, &p).unwrap();
+        assert_eq!(v.log.records.len(), 1);
+        assert_eq!(v.attributions.unwrap()[0].candidates.len(), 1);
+        let raw = analyze("06 00 00 00 00 00 ff 7f", false, &ctx);
+        let v = audit(RECORD, &raw).unwrap();
+        assert!(v.attributions.is_none());
+        assert!(v.no_profile.unwrap().contains("raw BPF program"));
+        assert_eq!(v.summary.len(), 1);
+        let strict = analyze("", true, &ctx);
+        assert!(strace("getpid() = 4\n", &strict, "the editor")
+            .unwrap()
+            .prediction
+            .unwrap_err()
+            .contains("Strict mode"));
+    }
+
+    #[test]
+    fn evidence_above_the_limit_is_refused_naming_the_cli() {
+        let ctx = Ok(Context::docker(Arch::X86_64));
+        let p = analyze("{}", false, &ctx);
+        let big = "x".repeat(MAX_EVIDENCE_BYTES + 1);
+        assert!(audit(&big, &p)
+            .unwrap_err()
+            .contains("seccplay-native audit"));
+        assert!(strace(&big, &p, "x")
+            .unwrap_err()
+            .contains("seccplay-native replay"));
+        assert!(audit(&"x".repeat(MAX_EVIDENCE_BYTES), &p).is_ok());
+    }
 }

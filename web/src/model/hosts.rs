@@ -103,3 +103,51 @@ pub fn compare(cols: &[Column], a: &str, b: &str) -> Result<HostDiff, String> {
     };
     Ok(diff(find(a)?, find(b)?))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use seccplay_core::arch::Arch;
+
+    #[test]
+    fn calls_split_on_lines_and_semicolons_keeping_commas() {
+        assert_eq!(
+            split_calls(" clone3()\n\nsocket(AF_VSOCK, SOCK_STREAM, 0); unshare(CLONE_NEWUSER) ;"),
+            [
+                "clone3()",
+                "socket(AF_VSOCK, SOCK_STREAM, 0)",
+                "unshare(CLONE_NEWUSER)"
+            ]
+        );
+        assert!(decide(" ; \n", &[]).unwrap_err().contains("Type a call"));
+    }
+
+    #[test]
+    fn columns_follow_the_menu_order_and_name_bad_calls() {
+        let ctx = Ok(Context::docker(Arch::X86_64));
+        let chosen = vec![
+            CUSTOM.to_string(),
+            "docker@25".to_string(),
+            "k8s-containerd2".to_string(),
+        ];
+        let cols = columns(&chosen, "{\"defaultAction\":\"SCMP_ACT_ALLOW\"}", &ctx).unwrap();
+        let names: Vec<&str> = cols.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["k8s-containerd2", "docker@25", CUSTOM]);
+        assert!(decide("", &cols).is_err());
+        let e = decide("clone3()\nnosuchcall(1)", &cols).unwrap_err();
+        assert!(e.contains("nosuchcall"), "{e}");
+        let m = decide("clone3()", &cols).unwrap();
+        assert_eq!(m.rows[0].cells[2].outcome.label, "ALLOW");
+        let d = compare(&cols, "k8s-containerd2", CUSTOM).unwrap();
+        assert!(!d.rows.is_empty());
+        assert!(compare(&cols, "nope", CUSTOM).is_err());
+        // A preset or custom column needs a valid page context; named hosts bring their own.
+        let bad = Err("invalid kernel version".to_string());
+        let e = columns(&chosen, "{}", &bad).err().unwrap_or_default();
+        assert!(e.contains("invalid kernel"), "{e}");
+        assert_eq!(
+            columns(&default_columns(), "", &bad).unwrap().len(),
+            HOSTS.len()
+        );
+    }
+}

@@ -18,7 +18,11 @@
 //!    `includes`/`excludes`, `archMap`) for a given context, and says what it did.
 
 pub mod firecracker;
+pub mod lxc;
 pub mod spo;
+pub mod systemd;
+pub(crate) mod tree;
+pub mod unit;
 pub mod yaml;
 
 use crate::context::Context;
@@ -36,11 +40,21 @@ pub enum Format {
     Spo,
     /// Firecracker / rust-vmm seccompiler JSON (one filter per thread).
     Firecracker,
+    /// A systemd unit's `SystemCallFilter=` and related settings (systemd 252's semantics).
+    Systemd,
+    /// LXC's seccomp policy text (version 1 or 2).
+    Lxc,
 }
 
 impl Format {
     /// Every format.
-    pub const ALL: [Format; 3] = [Format::Docker, Format::Spo, Format::Firecracker];
+    pub const ALL: [Format; 5] = [
+        Format::Docker,
+        Format::Spo,
+        Format::Firecracker,
+        Format::Systemd,
+        Format::Lxc,
+    ];
 
     /// The short name used by `--format` and `--to`.
     pub fn name(self) -> &'static str {
@@ -48,6 +62,8 @@ impl Format {
             Format::Docker => "docker",
             Format::Spo => "spo",
             Format::Firecracker => "firecracker",
+            Format::Systemd => "systemd",
+            Format::Lxc => "lxc",
         }
     }
 
@@ -58,6 +74,8 @@ impl Format {
             "docker" | "oci" | "json" | "moby" => Format::Docker,
             "spo" | "k8s" | "kubernetes" | "seccompprofile" | "yaml" => Format::Spo,
             "firecracker" | "seccompiler" => Format::Firecracker,
+            "systemd" | "unit" | "service" => Format::Systemd,
+            "lxc" => Format::Lxc,
             _ => return None,
         })
     }
@@ -68,6 +86,8 @@ impl Format {
             Format::Docker => "Docker/OCI seccomp profile (JSON)",
             Format::Spo => "Kubernetes SeccompProfile (Security Profiles Operator, YAML)",
             Format::Firecracker => "Firecracker / seccompiler filters (JSON, per thread)",
+            Format::Systemd => "systemd unit (SystemCallFilter=, systemd 252)",
+            Format::Lxc => "LXC seccomp policy",
         }
     }
 }
@@ -119,6 +139,12 @@ pub fn detect(text: &str) -> Format {
         }
         return Format::Docker;
     }
+    if lxc::looks_like(t) {
+        return Format::Lxc;
+    }
+    if systemd::looks_like(t) {
+        return Format::Systemd;
+    }
     if t.starts_with('[') {
         return Format::Docker;
     }
@@ -159,6 +185,8 @@ pub fn read(text: &str, format: Option<Format>) -> Result<Input, Failure> {
         }
         Format::Spo => spo::read(text)?,
         Format::Firecracker => firecracker::read(text)?,
+        Format::Systemd => systemd::read(text)?,
+        Format::Lxc => lxc::read(text)?,
     };
     Ok(Input {
         format,
@@ -370,7 +398,7 @@ pub struct Converted {
 
 /// Reads `text` (in `from`, or detected) and writes each policy in `to`: the profile is
 /// flattened for `ctx` when the target cannot say moby's filters (SPO), and every loss is a
-/// diagnostic. Firecracker is read-only.
+/// diagnostic. Firecracker, systemd and LXC are read-only.
 pub fn convert(
     text: &str,
     from: Option<Format>,
@@ -414,10 +442,13 @@ pub fn convert(
                 };
                 spo::write(&flat, name)
             }
-            Format::Firecracker => {
+            Format::Firecracker | Format::Systemd | Format::Lxc => {
                 return Err(Failure::single(Diagnostic::error(
                     "unsupported-target",
-                    "writing seccompiler JSON is not supported (read-only format)",
+                    format!(
+                        "writing {} is not supported (read-only format): convert --to docker or spo",
+                        to.title()
+                    ),
                 )))
             }
         };

@@ -13,6 +13,7 @@ pub(crate) mod host_presets;
 pub(crate) mod presets;
 pub(crate) mod prototypes;
 pub(crate) mod syscalls;
+pub(crate) mod systemd;
 
 /// Marks a syscall that is absent from a column.
 pub(crate) const N: u32 = u32::MAX;

@@ -175,6 +175,8 @@ test('a broken profile shows the error at its line', async () => {
 test('compile as you type: Docker\'s default profile, edited (timing reported)', async () => {
   await s.page.selectOption('#preset', 'docker@29.4.3');
   await waitText('#verdict', 'ERRNO(EPERM)');
+  // (The editor may show the preset's text a render after the verdict: wait for it.)
+  await s.page.waitForFunction(() => /"defaultErrnoRet": 1,/.test(document.getElementById('profile-text').value));
   const docker = await s.page.inputValue('#profile-text');
   assert.match(docker, /"defaultErrnoRet": 1,/);
   const analysis = [];

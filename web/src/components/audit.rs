@@ -102,7 +102,7 @@ fn body(v: &AuditView, text: &str, reveal: &Callback<u32>) -> Html {
             </ol>
             if !v.summary.is_empty() {
                 <h3>{ "Summary (executable, syscall, action)" }</h3>
-                <div class="scroll">
+                <div class="scroll" tabindex="0" aria-label="Summary">
                     <table id="audit-summary">
                         <thead><tr><th>{ "records" }</th><th>{ "executable" }</th><th>{ "syscall" }</th><th>{ "action" }</th></tr></thead>
                         <tbody>

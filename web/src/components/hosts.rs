@@ -135,7 +135,7 @@ pub fn hosts_panel(p: &HostsProps) -> Html {
                 Err(e) => html! { <p class="bad" id="mx-error" role="alert">{ e }</p> },
                 Ok(m) => html! {
                     <>
-                        <div class="scroll">
+                        <div class="scroll" tabindex="0" aria-label="Verdicts by host">
                             <table id="mx-table">
                                 <thead><tr><th>{ "call" }</th>{ for m.columns.iter().map(|c| html! { <th scope="col">{ c }</th> }) }</tr></thead>
                                 <tbody>
@@ -185,7 +185,7 @@ pub fn hosts_panel(p: &HostsProps) -> Html {
                         <>
                             <p class="summary" id="mx-diff-summary">{ format!("{} vs {}: {} syscalls compared, {} differ", d.a, d.b, d.compared, d.rows.len()) }</p>
                             if !d.rows.is_empty() {
-                                <div class="scroll">
+                                <div class="scroll" tabindex="0" aria-label="Syscalls that differ">
                                     <table id="mx-diff">
                                         <thead><tr><th>{ "syscall" }</th><th>{ format!("A: {}", d.a) }</th><th>{ format!("B: {}", d.b) }</th></tr></thead>
                                         <tbody>

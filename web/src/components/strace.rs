@@ -110,7 +110,7 @@ fn body(v: &StraceView, c: &Ctx) -> Html {
             { judged_list("strace-depends", &format!("Calls whose verdict depends on values strace did not show ({})", p.depends.len()), &p.depends, false, c) }
             { judged_list("strace-unknown", &format!("Not syscalls of their ABI ({})", p.unknown.len()), &p.unknown, false, c) }
             <h3>{ "Per syscall" }</h3>
-            <div class="scroll">
+            <div class="scroll" tabindex="0" aria-label="Per syscall">
                 <table id="strace-summary">
                     <thead><tr><th>{ "syscall" }</th><th>{ "calls" }</th><th>{ "allowed" }</th><th>{ "refused" }</th><th>{ "depends" }</th><th>{ "actions" }</th></tr></thead>
                     <tbody>
@@ -175,7 +175,7 @@ fn judged_list(id: &str, title: &str, list: &[Judged], verdict: bool, c: &Ctx) -
         <details open={list.len() <= 50} id={id.to_string()}>
             <summary>{ title }</summary>
             if list.len() > MAX_ROWS { <p class="hint">{ format!("The first {MAX_ROWS} are shown.") }</p> }
-            <div class="scroll">
+            <div class="scroll" tabindex="0" aria-label={title.to_string()}>
                 <table>
                     <thead><tr><th>{ "where" }</th><th>{ "call" }</th>
                         if verdict { <th>{ "action" }</th><th>{ "by" }</th> } else { <th>{ "why" }</th> }</tr></thead>

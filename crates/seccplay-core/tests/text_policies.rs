@@ -158,7 +158,7 @@ fn lxc_stock_policies_decide_like_lxc() {
     assert_eq!(ret(&deny, Arch::X86_64, "mknod"), errno(0));
     let v1 = std::fs::read_to_string(repo("refdata/profiles/lxc/seccomp-v1.conf")).unwrap();
     assert_eq!(ret(&v1, Arch::X86_64, "read"), ALLOW);
-    // 425 is not listed (above the list, so runc's ENOSYS stub answers in Docker's context).
+    // 425 is not listed: the default action (LXC loads its filter itself: no runc ENOSYS stub).
     assert_ne!(ret(&v1, Arch::X86_64, "io_uring_setup"), ALLOW);
     let on_arm = analyze(&v1, &Context::docker(Arch::Aarch64));
     assert_eq!(
@@ -295,4 +295,31 @@ fn fuzz_seeds_keep_the_text_front_end_invariants() {
         }
     }
     assert!(n >= 30, "{n}");
+}
+
+/// Regression: systemd, LXC and Firecracker load their filters themselves, so runc's ENOSYS
+/// stub (which once answered ENOSYS above a unit's highest listed number) and `--privileged`
+/// (which once made a unit unconfined) do not apply; a note says so.
+#[test]
+fn filters_loaded_without_a_container_runtime_have_no_stub_and_ignore_privileged() {
+    let unit = "[Service]\nSystemCallFilter=read write exit_group\n";
+    let lxc = "2\nallowlist\nread\nwrite\nexit_group\n";
+    let mut privileged = Context::docker(Arch::X86_64);
+    privileged.privileged = true;
+    for (text, default) in [(unit, KILL_PROCESS), (lxc, KILL_THREAD)] {
+        // mseal (462) is above every listed number: runc's stub would say ENOSYS.
+        assert_eq!(ret(text, Arch::X86_64, "mseal"), default, "{text}");
+        assert!(codes(text).contains(&"no-container-runtime"), "{text}");
+        let a = analyze(text, &privileged);
+        assert!(a.unconfined.is_none(), "{text}: --privileged is Docker's");
+        assert_eq!(
+            a.simulate_call("mseal", Arch::X86_64).unwrap().ret,
+            default,
+            "{text}"
+        );
+    }
+    // A Docker profile with the same rules keeps the stub.
+    let docker = r#"{"defaultAction":"SCMP_ACT_KILL_PROCESS","syscalls":[{"names":["read","write","exit_group"],"action":"SCMP_ACT_ALLOW"}]}"#;
+    assert_eq!(ret(docker, Arch::X86_64, "mseal"), errno(38));
+    assert!(!codes(docker).contains(&"no-container-runtime"));
 }

@@ -105,7 +105,7 @@ pub fn analyze(text: &str, ctx: &Context) -> Analysis {
         return a;
     }
     // Any format (Docker/OCI, SPO, seccompiler): the first policy of the input.
-    let parsed = match crate::frontend::read_one(text) {
+    let (format, parsed) = match crate::frontend::read_one_with_format(text) {
         Ok(p) => p,
         Err(f) => {
             fail(&mut a, f);
@@ -113,6 +113,16 @@ pub fn analyze(text: &str, ctx: &Context) -> Analysis {
         }
     };
     a.diagnostics.extend(parsed.warnings.iter().cloned());
+    // systemd, LXC and Firecracker load their filters themselves: no runc stub, no --privileged.
+    let own = crate::frontend::own_installer_context(format, ctx);
+    let ctx = match &own {
+        Some((own_ctx, note)) => {
+            a.diagnostics.push(note.clone());
+            a.context = own_ctx.clone();
+            own_ctx
+        }
+        None => ctx,
+    };
     let resolution = resolve::resolve(&parsed.profile, ctx);
     a.parsed = Some(parsed);
     let resolution = match resolution {

@@ -93,6 +93,20 @@ impl Format {
 }
 
 impl Format {
+    /// Who installs a filter written in this format, for the formats whose filter no container
+    /// runtime loads: systemd (PID 1, `seccomp_load()` through libseccomp), LXC (liblxc, also
+    /// libseccomp) and Firecracker (its own BPF, compiled by seccompiler). runc's ENOSYS stub
+    /// and Docker's `--privileged` do not apply to them. `None` for Docker/OCI and SPO, which
+    /// runc or crun load.
+    pub fn own_installer(self) -> Option<&'static str> {
+        match self {
+            Format::Docker | Format::Spo => None,
+            Format::Systemd => Some("systemd loads this filter itself (libseccomp)"),
+            Format::Lxc => Some("LXC loads this filter itself (libseccomp)"),
+            Format::Firecracker => Some("Firecracker loads this filter itself (seccompiler's BPF)"),
+        }
+    }
+
     /// What the page and the CLI say they read: the title, with the systemd release for
     /// systemd units.
     pub fn label(self) -> String {
@@ -221,6 +235,11 @@ pub fn read(text: &str, format: Option<Format>) -> Result<Input, Failure> {
 /// The first policy of an input in any format, with the input's diagnostics as its warnings
 /// (point 2): what the analysis runs.
 pub fn read_one(text: &str) -> Result<Parsed, Failure> {
+    read_one_with_format(text).map(|(_, parsed)| parsed)
+}
+
+/// [`read_one`], with the format it read.
+pub fn read_one_with_format(text: &str) -> Result<(Format, Parsed), Failure> {
     let input = read(text, None)?;
     let mut warnings = input.diagnostics;
     let n = input.policies.len();
@@ -248,7 +267,27 @@ pub fn read_one(text: &str) -> Result<Parsed, Failure> {
     }
     warnings.append(&mut first.parsed.warnings);
     first.parsed.warnings = warnings;
-    Ok(first.parsed)
+    Ok((input.format, first.parsed))
+}
+
+/// The context a filter in `format` runs in: for the formats no container runtime loads
+/// ([`Format::own_installer`]), `ctx` without runc's ENOSYS stub and without `--privileged`,
+/// with a note saying so; otherwise `None` (use `ctx` as it is).
+pub fn own_installer_context(format: Format, ctx: &Context) -> Option<(Context, Diagnostic)> {
+    let who = format.own_installer()?;
+    if !ctx.enosys_stub && !ctx.privileged {
+        return None;
+    }
+    let mut own = ctx.clone();
+    own.enosys_stub = false;
+    own.privileged = false;
+    Some((
+        own,
+        Diagnostic::note(
+            "no-container-runtime",
+            format!("{who}: runc's ENOSYS stub and Docker's --privileged do not apply, and are left out of the verdicts"),
+        ),
+    ))
 }
 
 /// The profile as moby would hand it to the runtime in `ctx`: entries that `includes` /

@@ -230,6 +230,48 @@ pub fn diagnostics_are_located(text: &str, diags: &[Diagnostic]) -> Result<(), V
     Ok(())
 }
 
+/// Invariant 1 for the front-ends: `text` read as each of `formats` (`None`: detected) gives
+/// at least one policy or a failure with an error, every diagnostic located inside `text`;
+/// what is read converts to Docker JSON and SeccompProfile YAML that read back.
+pub fn check_frontend(
+    text: &str,
+    formats: &[Option<crate::frontend::Format>],
+) -> Result<(), Violation> {
+    use crate::frontend::{self, Format};
+    let ctx = Context::docker(Arch::X86_64);
+    for &format in formats {
+        let input = match frontend::read(text, format) {
+            Err(f) => {
+                if f.first_error().is_none() {
+                    return broken(1, "a front-end failure without an error");
+                }
+                diagnostics_are_located(text, &f.diagnostics)?;
+                continue;
+            }
+            Ok(input) => input,
+        };
+        if input.policies.is_empty() {
+            return broken(1, "a front-end read no policy and no error");
+        }
+        diagnostics_are_located(text, &input.diagnostics)?;
+        for to in [Format::Docker, Format::Spo] {
+            let (out, _) = match frontend::convert(text, format, to, &ctx) {
+                Ok(c) => c,
+                Err(f) => return broken(1, format!("read once but does not convert: {f:?}")),
+            };
+            for c in out {
+                if let Err(f) = frontend::read(&c.text, Some(to)) {
+                    return broken(
+                        1,
+                        format!("{} written does not read back: {f:?}", to.name()),
+                    );
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Invariants 1, 2 and 6 for one profile text in one context: the analysis ends in a program,
 /// no filter, or located errors; a program passes the verifier, decides like the reference
 /// evaluator on `queries` derived queries (seeded by `seed`), and compiling again gives the

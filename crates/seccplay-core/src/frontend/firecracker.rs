@@ -18,6 +18,7 @@
 //! 4. Architecture: a seccompiler file is compiled for one target (the file name says which);
 //!    the profiles name no architecture, so they cover the host's native ABI only.
 
+use super::tree::{member, node};
 use crate::diag::{Diagnostic, Failure};
 use crate::frontend::Policy;
 use crate::json::{self, LineIndex, Member, Node, Span, Value};
@@ -79,18 +80,6 @@ struct Conv<'a> {
     idx: &'a LineIndex<'a>,
     errors: Vec<Diagnostic>,
     notes: Vec<Diagnostic>,
-}
-
-fn node(value: Value, span: Span) -> Node {
-    Node { value, span }
-}
-
-fn member(key: &str, value: Node) -> Member {
-    Member {
-        key: key.into(),
-        key_span: value.span,
-        value,
-    }
 }
 
 impl Conv<'_> {

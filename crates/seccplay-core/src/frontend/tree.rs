@@ -64,11 +64,13 @@ pub(crate) struct Tree {
     pub entries: Vec<Entry>,
 }
 
-fn node(value: Value, span: Span) -> Node {
+/// A JSON node at `span` (the front-ends' trees point into their own input).
+pub(super) fn node(value: Value, span: Span) -> Node {
     Node { value, span }
 }
 
-fn member(key: &str, value: Node) -> Member {
+/// An object member whose key is located where its value is.
+pub(super) fn member(key: &str, value: Node) -> Member {
     Member {
         key: key.into(),
         key_span: value.span,

@@ -50,6 +50,17 @@ fn text(root: &web_sys::Element, sel: &str) -> String {
         .unwrap()
 }
 
+/// Waits (up to 5 s) until `sel` is in the page: the table's rows are rendered after the first
+/// paint (the verdict comes first), so they arrive a frame or more after mounting.
+async fn wait_for(root: &web_sys::Element, sel: &str) {
+    for _ in 0..100 {
+        if root.query_selector(sel).unwrap().is_some() {
+            return;
+        }
+        settle(50).await;
+    }
+}
+
 fn docker() -> &'static str {
     match presets::get("docker").unwrap().kind {
         PresetKind::Profile(t) => t,
@@ -141,6 +152,7 @@ async fn app_mounts_and_shows_the_core_counts() {
     assert_eq!(text(&root, ".tagline"), seccplay_core::TAGLINE);
     let expected = seccplay_core::analysis::analyze(docker(), &Context::docker(Arch::X86_64))
         .table(Arch::X86_64);
+    wait_for(&root, "#count-blocked").await;
     assert_eq!(text(&root, "#count-blocked"), expected.blocked.to_string());
     assert_eq!(text(&root, "#verdict"), "ERRNO(EPERM)");
     handle.destroy();

@@ -264,6 +264,17 @@ pub fn emu(a: EmuArgs) -> Result<u8, Fail> {
             }
         }
     }
+    print_results(&a, &out, list, failed)
+}
+
+/// Prints `emu`'s results (`{"results": [...]}` with `--json`, else the text) and gives the
+/// exit status: 1 when a program stopped without a verdict.
+fn print_results(
+    a: &EmuArgs,
+    out: &str,
+    list: Vec<serde_json::Value>,
+    failed: bool,
+) -> Result<u8, Fail> {
     if a.json {
         println!("{}", crate::schema::pretty(json!({ "results": list })));
     } else {
@@ -325,10 +336,5 @@ fn emu_stack(a: &EmuArgs, arch: Arch, stack: &[Vec<Insn>]) -> Result<u8, Fail> {
             }
         }
     }
-    if a.json {
-        println!("{}", crate::schema::pretty(json!({ "results": list })));
-    } else {
-        write_out(None, out.as_bytes())?;
-    }
-    Ok(if failed { 1 } else { 0 })
+    print_results(a, &out, list, failed)
 }

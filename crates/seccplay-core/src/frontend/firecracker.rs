@@ -286,23 +286,16 @@ impl Conv<'_> {
             );
             return None;
         }
-        let (name, mask) = match &op.value {
+        let parsed = match &op.value {
             Value::String(o) => match o.as_str() {
-                "eq" if dword => ("SCMP_CMP_MASKED_EQ", Some(u32::MAX as u64)),
-                "eq" => ("SCMP_CMP_EQ", None),
-                "ne" => ("SCMP_CMP_NE", None),
-                "lt" => ("SCMP_CMP_LT", None),
-                "le" => ("SCMP_CMP_LE", None),
-                "gt" => ("SCMP_CMP_GT", None),
-                "ge" => ("SCMP_CMP_GE", None),
-                _ => {
-                    self.fail(
-                        op.span,
-                        path,
-                        "op: eq, ne, lt, le, gt, ge or {\"masked_eq\": MASK}",
-                    );
-                    return None;
-                }
+                "eq" if dword => Some(("SCMP_CMP_MASKED_EQ", Some(u32::MAX as u64))),
+                "eq" => Some(("SCMP_CMP_EQ", None)),
+                "ne" => Some(("SCMP_CMP_NE", None)),
+                "lt" => Some(("SCMP_CMP_LT", None)),
+                "le" => Some(("SCMP_CMP_LE", None)),
+                "gt" => Some(("SCMP_CMP_GT", None)),
+                "ge" => Some(("SCMP_CMP_GE", None)),
+                _ => None,
             },
             Value::Object(m) if m.len() == 1 && m[0].key == "masked_eq" => {
                 let Some(mask) = num(&m[0].value) else {
@@ -313,16 +306,17 @@ impl Conv<'_> {
                 if v & !mask != 0 {
                     self.notes.push(Diagnostic::warning("not-expressible", format!("val {v:#x} has bits outside the mask {mask:#x}: seccompiler's test never holds, libseccomp masks val too")).at(Some(self.idx.location(val.span, path))));
                 }
-                ("SCMP_CMP_MASKED_EQ", Some(mask))
+                Some(("SCMP_CMP_MASKED_EQ", Some(mask)))
             }
-            _ => {
-                self.fail(
-                    op.span,
-                    path,
-                    "op: eq, ne, lt, le, gt, ge or {\"masked_eq\": MASK}",
-                );
-                return None;
-            }
+            _ => None,
+        };
+        let Some((name, mask)) = parsed else {
+            self.fail(
+                op.span,
+                path,
+                "op: eq, ne, lt, le, gt, ge or {\"masked_eq\": MASK}",
+            );
+            return None;
         };
         if dword && mask.is_none() {
             self.notes.push(Diagnostic::warning("not-expressible", "an ordered or ne comparison of a dword (low 32 bits) has no Docker equivalent: read as a 64-bit comparison").at(Some(self.idx.location(op.span, path))));

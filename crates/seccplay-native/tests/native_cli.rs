@@ -15,7 +15,6 @@ use seccplay_core::context::Context;
 use seccplay_core::eval::{self, Query};
 use seccplay_core::presets::{self, PresetKind};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_seccplay-native");
 
@@ -127,22 +126,7 @@ fn status_and_dump_of_a_running_filtered_child() {
         .stdout(Stdio::null())
         .spawn()
         .unwrap();
-    let start = Instant::now();
-    let pid = loop {
-        if let Some(p) = std::fs::read_to_string(&pidfile)
-            .ok()
-            .and_then(|s| s.trim().parse::<i32>().ok())
-        {
-            break p;
-        }
-        assert!(start.elapsed() < Duration::from_secs(10), "no pid file");
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    // `sh` has exec'd `sleep` once comm says so.
-    while std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default() != "sleep\n" {
-        assert!(start.elapsed() < Duration::from_secs(10), "sleep never ran");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let pid = common::sleeping_pid(&pidfile);
     let pid_s = pid.to_string();
     let st = run(&["status", &pid_s]);
     let s = text(&st.stdout);

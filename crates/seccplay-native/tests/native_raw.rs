@@ -6,7 +6,6 @@ mod common;
 
 use common::{tmpdir, write};
 use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_seccplay-native");
 
@@ -74,21 +73,7 @@ fn a_dumped_stack_of_two_filters_reproduces_the_kernels_answers() {
         .stdout(Stdio::null())
         .spawn()
         .unwrap();
-    let start = Instant::now();
-    let pid = loop {
-        if let Some(p) = std::fs::read_to_string(&pidfile)
-            .ok()
-            .and_then(|s| s.trim().parse::<i32>().ok())
-        {
-            break p;
-        }
-        assert!(start.elapsed() < Duration::from_secs(10), "no pid file");
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    while std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default() != "sleep\n" {
-        assert!(start.elapsed() < Duration::from_secs(10), "sleep never ran");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let pid = common::sleeping_pid(&pidfile);
     // The whole stack as `dump` prints it (newest first, each header with the kernel's index),
     // and each filter alone by its position.
     let pid_s = pid.to_string();

@@ -127,3 +127,25 @@ pub fn run(args: &[&str]) -> std::process::Output {
         .output()
         .expect("spawn seccplay-native")
 }
+
+/// The pid a test's `sh -c 'echo $$ > PIDFILE; exec sleep …'` wrote, once `sh` has exec'd
+/// `sleep` (its comm says so); panics after 10 s.
+pub fn sleeping_pid(pidfile: &Path) -> i32 {
+    use std::time::{Duration, Instant};
+    let start = Instant::now();
+    let pid = loop {
+        if let Some(p) = std::fs::read_to_string(pidfile)
+            .ok()
+            .and_then(|s| s.trim().parse::<i32>().ok())
+        {
+            break p;
+        }
+        assert!(start.elapsed() < Duration::from_secs(10), "no pid file");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    while std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default() != "sleep\n" {
+        assert!(start.elapsed() < Duration::from_secs(10), "sleep never ran");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    pid
+}

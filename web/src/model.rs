@@ -5,7 +5,9 @@ use crate::state::State;
 use seccplay_core::action::Action;
 use seccplay_core::analysis::{self, Analysis, Direction, Table};
 use seccplay_core::arch::{Arch, Endian};
-use seccplay_core::bpf::format::{self, Format};
+#[cfg(feature = "full")]
+use seccplay_core::bpf::format;
+use seccplay_core::bpf::format::Format;
 use seccplay_core::bpf::strict::{self, AbiRole, StrictOutcome};
 use seccplay_core::bpf::{cache, interp, Insn};
 use seccplay_core::context::{self, Context};
@@ -13,6 +15,7 @@ use seccplay_core::eval::Query;
 use seccplay_core::expr;
 use seccplay_core::syscalls;
 
+#[cfg(feature = "full")]
 pub mod evidence;
 pub mod hosts;
 
@@ -70,18 +73,29 @@ pub fn context(s: &State) -> Result<Context, String> {
     Ok(c)
 }
 
+/// The policy format of the text, `None` for text that is none (a BPF program). The full build
+/// detects every format the core reads (`frontend::detect_policy`); the first-load build only
+/// JSON's (`frontend::detect_json`), without linking the other front-ends: it hands any text
+/// that is not a Docker profile to the full build ([`crate::boot::needs_full`]).
+pub fn policy_format(text: &str) -> Option<seccplay_core::frontend::Format> {
+    #[cfg(feature = "full")]
+    return seccplay_core::frontend::detect_policy(text);
+    #[cfg(not(feature = "full"))]
+    return seccplay_core::frontend::detect_json(text);
+}
+
 /// True when the text looks like a policy (a JSON profile, or any format the core's front-ends
 /// detect: SeccompProfile YAML, seccompiler JSON, a systemd unit, an LXC policy) rather than a
 /// BPF program.
 pub fn looks_like_profile(text: &str) -> bool {
-    text.trim_start().is_empty() || seccplay_core::frontend::detect_policy(text).is_some()
+    text.trim_start().is_empty() || policy_format(text).is_some()
 }
 
 /// The download's file name and MIME type for the editor's text, by its format.
 pub fn download_name(name: &str, text: &str) -> (String, &'static str) {
     use seccplay_core::frontend::Format;
     let json = text.trim_start().starts_with('{') || text.trim().is_empty();
-    match seccplay_core::frontend::detect_policy(text) {
+    match policy_format(text) {
         _ if json => (format!("{name}.json"), "application/json"),
         Some(Format::Spo) => (format!("{name}.yaml"), "application/yaml"),
         Some(Format::Systemd) => (format!("{name}.service"), "text/plain"),
@@ -93,7 +107,7 @@ pub fn download_name(name: &str, text: &str) -> (String, &'static str) {
 /// What the page says it read the editor as (the core's detection, as `frontend::read_one`
 /// uses it), for a policy.
 pub fn format_read(text: &str) -> Option<String> {
-    seccplay_core::frontend::detect_policy(text).map(|f| f.label())
+    policy_format(text).map(|f| f.label())
 }
 
 /// Reads the editor text in a context: the debounce-free analysis the page runs.
@@ -108,9 +122,22 @@ pub fn analyze(text: &str, strict: bool, ctx: &Result<Context, String>) -> Sourc
     if text.len() > MAX_TEXT_BYTES {
         return Source::TooLarge { bytes: text.len() };
     }
+    #[cfg(feature = "full")]
     if looks_like_profile(text) {
         return Source::Profile(Box::new(analysis::analyze(text, ctx)));
     }
+    // The first-load build reads Docker JSON only; other text loads the full build.
+    #[cfg(not(feature = "full"))]
+    return if crate::boot::first_reads(text) {
+        Source::Profile(Box::new(analysis::analyze_docker(text, ctx)))
+    } else {
+        Source::BpfError {
+            message: crate::boot::LOADING.into(),
+            line: None,
+            col: None,
+        }
+    };
+    #[cfg(feature = "full")]
     match format::import_auto(text.as_bytes(), ctx.host_arch.endian()) {
         Ok((format, insns)) => Source::Bpf { insns, format },
         Err(e) => Source::BpfError {

@@ -228,13 +228,31 @@ impl Reducible for State {
 
 /// A preset's menu name (`docker@29.4.3` for the alias `docker`).
 fn canonical(name: &str) -> String {
-    presets::get(name).map_or(name, |p| p.name).to_string()
+    presets::find(name)
+        .map_or(name, |i| presets::MENU[i].name)
+        .to_string()
+}
+
+/// The preset `name` if this build carries its profile: every preset in the full build, only
+/// Docker's current default in the first-load build (the others load the full build).
+#[cfg(feature = "full")]
+pub fn carried(name: &str) -> Option<&'static presets::Preset> {
+    presets::get(name)
+}
+
+/// The preset `name` if this build carries its profile: every preset in the full build, only
+/// Docker's current default in the first-load build (the others load the full build).
+#[cfg(not(feature = "full"))]
+pub fn carried(name: &str) -> Option<&'static presets::Preset> {
+    presets::find(name)
+        .filter(|&i| presets::MENU[i].name == presets::CURRENT_DOCKER.name)
+        .map(|_| &presets::CURRENT_DOCKER)
 }
 
 /// The editor text of a preset (`{}` for unconfined: Docker runs such a profile without a
-/// filter; strict mode has no text).
+/// filter; strict mode has no text); `None` for a preset this build does not carry.
 pub fn preset_text(name: &str) -> Option<String> {
-    let p = presets::get(name)?;
+    let p = carried(name)?;
     Some(match p.kind {
         PresetKind::Profile(t) => t.to_string(),
         PresetKind::Unconfined => "{}\n".to_string(),
@@ -244,11 +262,12 @@ pub fn preset_text(name: &str) -> Option<String> {
 
 impl State {
     /// Loads a preset into the state (text, strict flag, and whether Docker would be given it
-    /// explicitly: all but its built-in default).
+    /// explicitly: all but its built-in default). A preset the build does not carry leaves the
+    /// text empty: the full build, which [`crate::boot::needs_full`] then loads, fills it in.
     pub fn load_preset(&mut self, name: &str) {
-        if let Some(p) = presets::get(name) {
-            self.preset = p.name.to_string();
-            self.strict = p.kind == PresetKind::Strict;
+        if let Some(i) = presets::find(name) {
+            self.preset = presets::MENU[i].name.to_string();
+            self.strict = carried(name).is_some_and(|p| p.kind == PresetKind::Strict);
             self.text = preset_text(name).unwrap_or_default();
             self.explicit = !presets::is_builtin_default(name);
         }
@@ -294,7 +313,12 @@ impl State {
     /// The URL fragment (without `#`) that reproduces this state.
     pub fn to_fragment(&self) -> String {
         let mut s = self.clone();
-        if !s.preset.is_empty() && preset_text(&s.preset).as_deref() == Some(s.text.as_str()) {
+        // (A preset the build does not carry, with no text yet, stays a preset.)
+        let unchanged = match preset_text(&s.preset) {
+            Some(t) => t == s.text,
+            None => s.text.is_empty() && presets::find(&s.preset).is_some(),
+        };
+        if !s.preset.is_empty() && unchanged {
             s.text.clear();
         } else {
             s.preset.clear();

@@ -153,28 +153,8 @@ pub struct Input {
 /// The format of a text, by content (point 1).
 pub fn detect(text: &str) -> Format {
     let t = text.trim_start_matches('\u{feff}').trim_start();
-    if t.starts_with('{') {
-        let Ok(root) = crate::json::parse(t) else {
-            return Format::Docker;
-        };
-        let crate::json::Value::Object(ms) = &root.value else {
-            return Format::Docker;
-        };
-        let is = |k: &str, v: &str| {
-            ms.iter()
-                .any(|m| m.key == k && m.value.value == crate::json::Value::String(v.into()))
-        };
-        if is("kind", "SeccompProfile") {
-            return Format::Spo;
-        }
-        let thread = |m: &crate::json::Member| match &m.value.value {
-            crate::json::Value::Object(t) => t.iter().any(|f| f.key == "filter"),
-            _ => false,
-        };
-        if !ms.is_empty() && ms.iter().all(thread) {
-            return Format::Firecracker;
-        }
-        return Format::Docker;
+    if let Some(f) = detect_json(t) {
+        return f;
     }
     if lxc::looks_like(t) {
         return Format::Lxc;
@@ -193,6 +173,39 @@ pub fn detect(text: &str) -> Format {
         return Format::Spo;
     }
     Format::Docker
+}
+
+/// The format of text that starts with `{` (after a BOM and blanks), read from the JSON alone:
+/// SPO (`kind: SeccompProfile`), seccompiler (every member an object with `filter`), else
+/// Docker (also JSON that does not parse: its reader gives the located errors). `None` for text
+/// that is not a JSON object. [`detect`]'s first step; the playground's first-load build reads
+/// only the texts this calls Docker.
+pub fn detect_json(text: &str) -> Option<Format> {
+    let t = text.trim_start_matches('\u{feff}').trim_start();
+    if !t.starts_with('{') {
+        return None;
+    }
+    let Ok(root) = crate::json::parse(t) else {
+        return Some(Format::Docker);
+    };
+    let crate::json::Value::Object(ms) = &root.value else {
+        return Some(Format::Docker);
+    };
+    let is = |k: &str, v: &str| {
+        ms.iter()
+            .any(|m| m.key == k && m.value.value == crate::json::Value::String(v.into()))
+    };
+    if is("kind", "SeccompProfile") {
+        return Some(Format::Spo);
+    }
+    let thread = |m: &crate::json::Member| match &m.value.value {
+        crate::json::Value::Object(t) => t.iter().any(|f| f.key == "filter"),
+        _ => false,
+    };
+    if !ms.is_empty() && ms.iter().all(thread) {
+        return Some(Format::Firecracker);
+    }
+    Some(Format::Docker)
 }
 
 /// Reads every policy of an input, in `format` or the detected one.

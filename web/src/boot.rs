@@ -1,0 +1,201 @@
+//! How the page starts, in two builds of this one crate (ARCHITECTURE.md, "The playground").
+//!
+//! The first-load build (bin `seccplay-first`, without the `full` feature) holds what the first
+//! screen needs: a Docker/OCI JSON profile in the editor, Docker's current default preset, the
+//! context, the verdict and the table. The full build (bin `seccplay-web`, feature `full`,
+//! built by trunk as a worker-type asset: `seccplay-web.js` and `seccplay-web_bg.wasm`, loaded
+//! here and never by index.html) is the whole page. The hand-off is the page's own state:
+//!
+//! 1. The first app decides with [`needs_full`] after every edit (a tab it lacks, a preset it
+//!    does not carry, text that is not a Docker profile). It then shows a loading status in
+//!    place of the page, writes the state into the URL fragment and the focused element's id
+//!    into `sessionStorage`, and starts the full build ([`load_full`]).
+//! 2. A link whose state needs the full build starts it at once, before the first app mounts:
+//!    the static shell of index.html stays up, saying so.
+//! 3. The full build's `main` stops the first app (a function the first one left on `window`),
+//!    mounts its own from the fragment and gives the focus back ([`start`]).
+//! 4. Once the first verdict and the table are on screen the first build prefetches the full
+//!    one when the browser is idle (the module compiled, kept in memory): a later click only
+//!    instantiates it, and works offline.
+use crate::state::State;
+use crate::App;
+
+/// `sessionStorage` key: the id of the element that had the focus when the full build was
+/// asked for.
+const FOCUS_KEY: &str = "seccplay.focus";
+/// The `window` property holding the first app's stop function while the full build loads.
+const STOP_FIRST: &str = "seccplayStopFirst";
+
+/// The status shown while the full build loads.
+pub const LOADING: &str = "Loading the full playground (the other tabs, formats and presets)…";
+
+/// True when the first-load build reads `text` itself: blank, or JSON that the core's
+/// detection reads as a Docker/OCI profile (the same reading as the full build's).
+pub fn first_reads(text: &str) -> bool {
+    use seccplay_core::frontend::{detect_json, Format};
+    text.trim().is_empty() || detect_json(text) == Some(Format::Docker)
+}
+
+/// True when this build cannot show the state: always false in the full build.
+#[cfg(feature = "full")]
+pub fn needs_full(_: &State) -> bool {
+    false
+}
+
+/// True when this build cannot show the state: a tab other than the table and About, a preset
+/// whose profile it does not carry, text that is not a Docker JSON profile, evidence text.
+#[cfg(not(feature = "full"))]
+pub fn needs_full(s: &State) -> bool {
+    use crate::state::Tab;
+    !matches!(s.tab, Tab::Table | Tab::About)
+        || (!s.preset.is_empty() && crate::state::carried(&s.preset).is_none())
+        || !first_reads(&s.text)
+        || !s.audit_text.is_empty()
+        || !s.strace_text.is_empty()
+}
+
+/// The page's start (both bins' `main`).
+#[cfg(feature = "full")]
+pub fn start() {
+    use wasm_bindgen::JsCast;
+    let w = gloo::utils::window();
+    // The first app, if it asked for this build: stopped just before this one mounts.
+    if let Ok(stop) = js_sys::Reflect::get(&w, &STOP_FIRST.into()) {
+        if let Some(f) = stop.dyn_ref::<js_sys::Function>() {
+            let _ = f.call0(&wasm_bindgen::JsValue::NULL);
+        }
+        let _ = js_sys::Reflect::delete_property(&w, &STOP_FIRST.into());
+    }
+    remove_shell();
+    yew::Renderer::<App>::new().render();
+    use crate::util::after_paint;
+    let session = w.session_storage().ok().flatten();
+    if let Some(id) = session
+        .as_ref()
+        .and_then(|s| s.get_item(FOCUS_KEY).ok().flatten())
+    {
+        let _ = session.map(|s| s.remove_item(FOCUS_KEY));
+        after_paint(move || {
+            if let Some(e) = gloo::utils::document().get_element_by_id(&id) {
+                let _ = e.unchecked_into::<web_sys::HtmlElement>().focus();
+            }
+        });
+    }
+}
+
+fn remove_shell() {
+    if let Some(shell) = gloo::utils::document().get_element_by_id("loading") {
+        shell.remove();
+    }
+}
+
+#[cfg(not(feature = "full"))]
+pub use first::{load_full, prefetch_when_idle, start};
+
+/// Does nothing in the full build (it is the full build).
+#[cfg(feature = "full")]
+pub fn prefetch_when_idle() {}
+
+/// Does nothing in the full build (it is the full build).
+#[cfg(feature = "full")]
+pub fn load_full(_: &State, _: Option<String>) {}
+
+#[cfg(not(feature = "full"))]
+mod first {
+    use super::*;
+    use std::cell::RefCell;
+    use wasm_bindgen::prelude::*;
+
+    /// The full build's files, next to index.html (trunk names worker-type builds after the
+    /// bin, without a hash).
+    const FULL_JS: &str = "./seccplay-web.js";
+    const FULL_WASM: &str = "./seccplay-web_bg.wasm";
+
+    // Fetching, compiling and starting the full build (an ES module made by wasm-bindgen
+    // `--target web`). The promise is kept: a second call reuses it, a failed one is retried.
+    #[wasm_bindgen(inline_js = r#"
+let pending = null;
+export function prefetch_full(js, wasm) {
+  if (!pending) {
+    const url = (f) => new URL(f, document.baseURI).href;
+    pending = Promise.all([
+      import(url(js)),
+      fetch(url(wasm)).then((r) => {
+        if (!r.ok) throw new Error(`${wasm}: HTTP ${r.status}`);
+        return r.arrayBuffer();
+      }).then((b) => WebAssembly.compile(b)),
+    ]);
+    pending.catch(() => { pending = null; });
+  }
+  return pending;
+}
+export function prefetch_idle(js, wasm) {
+  const go = () => prefetch_full(js, wasm).catch(() => {});
+  if (window.requestIdleCallback) requestIdleCallback(go, { timeout: 3000 });
+  else setTimeout(go, 300);
+}
+export function start_full(js, wasm, onError) {
+  prefetch_full(js, wasm)
+    .then(([m, module]) => m.default({ module_or_path: module }))
+    .catch((e) => onError(String((e && e.message) || e)));
+}
+"#)]
+    extern "C" {
+        fn prefetch_idle(js: &str, wasm: &str);
+        fn start_full(js: &str, wasm: &str, on_error: &js_sys::Function);
+    }
+
+    thread_local! {
+        static HANDLE: RefCell<Option<yew::AppHandle<App>>> = const { RefCell::new(None) };
+    }
+
+    /// The first build's start: the app, or the full build at once for a state it cannot show.
+    pub fn start() {
+        let s = crate::initial_state();
+        if needs_full(&s) {
+            set_status(LOADING);
+            load_full(&s, None);
+            return;
+        }
+        remove_shell();
+        let handle = yew::Renderer::<App>::new().render();
+        HANDLE.with(|h| *h.borrow_mut() = Some(handle));
+    }
+
+    /// Prefetches the full build once the browser is idle.
+    pub fn prefetch_when_idle() {
+        prefetch_idle(FULL_JS, FULL_WASM);
+    }
+
+    /// Hands the page to the full build: the state into the fragment, `focus` (an element id)
+    /// into `sessionStorage`, the first app's stop function on `window`; then starts it.
+    pub fn load_full(s: &State, focus: Option<String>) {
+        let w = gloo::utils::window();
+        if let Ok(h) = w.history() {
+            let url = format!("#{}", s.to_fragment());
+            let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(&url));
+        }
+        if let (Some(id), Some(st)) = (focus, w.session_storage().ok().flatten()) {
+            let _ = st.set_item(FOCUS_KEY, &id);
+        }
+        let stop = Closure::once_into_js(|| {
+            if let Some(h) = HANDLE.with(|h| h.borrow_mut().take()) {
+                h.destroy();
+            }
+        });
+        let _ = js_sys::Reflect::set(&w, &STOP_FIRST.into(), &stop);
+        let on_error = Closure::once_into_js(|e: String| {
+            set_status(&format!(
+                "The full playground did not load ({e}). Reload the page to try again."
+            ))
+        });
+        start_full(FULL_JS, FULL_WASM, on_error.unchecked_ref());
+    }
+
+    /// Sets the loading status (the static shell's, or the first app's while it waits).
+    fn set_status(text: &str) {
+        if let Some(e) = gloo::utils::document().get_element_by_id("loading-status") {
+            e.set_text_content(Some(text));
+        }
+    }
+}

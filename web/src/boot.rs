@@ -8,26 +8,107 @@
 //!
 //! 1. The first app decides with [`needs_full`] after every edit (a tab it lacks, a preset it
 //!    does not carry, text that is not a Docker profile). It then shows a loading status in
-//!    place of the page, writes the state into the URL fragment and the focused element's id
-//!    into `sessionStorage`, and starts the full build ([`load_full`]).
+//!    place of the page, writes the state into the URL fragment and where the user was
+//!    ([`Place`]: focus, open sections, scroll, the editor's uncommitted text) into
+//!    `sessionStorage`, and starts the full build ([`load_full`]).
 //! 2. A link whose state needs the full build starts it at once, before the first app mounts:
 //!    the static shell of index.html stays up, saying so.
 //! 3. The full build's `main` stops the first app (a function the first one left on `window`),
-//!    mounts its own from the fragment and gives the focus back ([`start`]).
+//!    mounts its own from the fragment and puts the user back where they were ([`start`]).
 //! 4. Once the first verdict and the table are on screen the first build prefetches the full
 //!    one when the browser is idle (the module compiled, kept in memory): a later click only
 //!    instantiates it, and works offline.
 use crate::state::State;
 use crate::App;
 
-/// `sessionStorage` key: the id of the element that had the focus when the full build was
-/// asked for.
-const FOCUS_KEY: &str = "seccplay.focus";
+/// `sessionStorage` key: where the user was when the full build was asked for ([`Place`]).
+const PLACE_KEY: &str = "seccplay.place";
 /// The `window` property holding the first app's stop function while the full build loads.
 const STOP_FIRST: &str = "seccplayStopFirst";
 
 /// The status shown while the full build loads.
 pub const LOADING: &str = "Loading the full playground (the other tabs, formats and presets)…";
+
+/// Where the user was on the first app: the focused element, the open `<details>`, the scroll
+/// position, and the editor's text not yet committed (the editor waits for a pause in typing).
+/// Read while the first app still shows the page; the full build restores it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Place {
+    /// The focused element's id.
+    pub focus: String,
+    /// The ids of the open `<details>` elements.
+    pub open: Vec<String>,
+    /// `window.scrollY`, in CSS pixels.
+    pub scroll: i32,
+    /// The editor's text (`#profile-text`) as shown.
+    pub editor: Option<String>,
+}
+
+impl Place {
+    /// Where the user is now.
+    pub fn here() -> Place {
+        use wasm_bindgen::JsCast;
+        let doc = gloo::utils::document();
+        let mut open = Vec::new();
+        if let Ok(list) = doc.query_selector_all("details[open][id]") {
+            for i in 0..list.length() {
+                if let Some(e) = list
+                    .item(i)
+                    .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
+                {
+                    open.push(e.id());
+                }
+            }
+        }
+        Place {
+            focus: doc.active_element().map(|e| e.id()).unwrap_or_default(),
+            open,
+            scroll: gloo::utils::window().scroll_y().unwrap_or(0.0) as i32,
+            editor: doc
+                .get_element_by_id("profile-text")
+                .and_then(|e| e.dyn_into::<web_sys::HtmlTextAreaElement>().ok())
+                .map(|t| t.value()),
+        }
+    }
+
+    /// One line per field (the editor's text is carried in the state, not here).
+    pub fn encode(&self) -> String {
+        format!("{}\n{}\n{}", self.focus, self.scroll, self.open.join(" "))
+    }
+
+    /// Reads [`Place::encode`]'s form.
+    pub fn decode(s: &str) -> Place {
+        let mut l = s.lines();
+        Place {
+            focus: l.next().unwrap_or_default().to_string(),
+            scroll: l.next().and_then(|x| x.parse().ok()).unwrap_or(0),
+            open: l
+                .next()
+                .unwrap_or_default()
+                .split_whitespace()
+                .map(String::from)
+                .collect(),
+            editor: None,
+        }
+    }
+
+    /// Puts the page back there: opens the `<details>`, scrolls, focuses.
+    pub fn restore(&self) {
+        use wasm_bindgen::JsCast;
+        let doc = gloo::utils::document();
+        for id in &self.open {
+            if let Some(e) = doc.get_element_by_id(id) {
+                let _ = e.set_attribute("open", "");
+            }
+        }
+        gloo::utils::window().scroll_to_with_x_and_y(0.0, self.scroll as f64);
+        if let Some(e) = doc.get_element_by_id(&self.focus) {
+            if let Ok(e) = e.dyn_into::<web_sys::HtmlElement>() {
+                let _ = e.focus();
+            }
+        }
+    }
+}
 
 /// True when the first-load build reads `text` itself: blank, or JSON that the core's
 /// detection reads as a Docker/OCI profile (the same reading as the full build's).
@@ -70,16 +151,14 @@ pub fn start() {
     yew::Renderer::<App>::new().render();
     use crate::util::after_paint;
     let session = w.session_storage().ok().flatten();
-    if let Some(id) = session
+    if let Some(p) = session
         .as_ref()
-        .and_then(|s| s.get_item(FOCUS_KEY).ok().flatten())
+        .and_then(|s| s.get_item(PLACE_KEY).ok().flatten())
     {
-        let _ = session.map(|s| s.remove_item(FOCUS_KEY));
-        after_paint(move || {
-            if let Some(e) = gloo::utils::document().get_element_by_id(&id) {
-                let _ = e.unchecked_into::<web_sys::HtmlElement>().focus();
-            }
-        });
+        let _ = session.map(|s| s.remove_item(PLACE_KEY));
+        let place = Place::decode(&p);
+        // After the first frame and the table that follows it.
+        after_paint(move || after_paint(move || place.restore()));
     }
 }
 
@@ -98,7 +177,7 @@ pub fn prefetch_when_idle() {}
 
 /// Does nothing in the full build (it is the full build).
 #[cfg(feature = "full")]
-pub fn load_full(_: &State, _: Option<String>) {}
+pub fn load_full(_: &State, _: Option<Place>) {}
 
 #[cfg(not(feature = "full"))]
 mod first {
@@ -167,16 +246,23 @@ export function start_full(js, wasm, onError) {
         prefetch_idle(FULL_JS, FULL_WASM);
     }
 
-    /// Hands the page to the full build: the state into the fragment, `focus` (an element id)
-    /// into `sessionStorage`, the first app's stop function on `window`; then starts it.
-    pub fn load_full(s: &State, focus: Option<String>) {
+    /// Hands the page to the full build: the state into the fragment (with the editor's text
+    /// as shown), where the user was into `sessionStorage`, the first app's stop function on
+    /// `window`; then starts it.
+    pub fn load_full(s: &State, place: Option<Place>) {
         let w = gloo::utils::window();
+        let mut s = s.clone();
+        if let Some(t) = place.as_ref().and_then(|p| p.editor.clone()) {
+            if t != s.text {
+                s.set_text(t);
+            }
+        }
         if let Ok(h) = w.history() {
             let url = format!("#{}", s.to_fragment());
             let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(&url));
         }
-        if let (Some(id), Some(st)) = (focus, w.session_storage().ok().flatten()) {
-            let _ = st.set_item(FOCUS_KEY, &id);
+        if let (Some(p), Some(st)) = (place, w.session_storage().ok().flatten()) {
+            let _ = st.set_item(PLACE_KEY, &p.encode());
         }
         let stop = Closure::once_into_js(|| {
             if let Some(h) = HANDLE.with(|h| h.borrow_mut().take()) {

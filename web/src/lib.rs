@@ -281,14 +281,13 @@ pub fn app() -> Html {
     // The first-load build: hands a state it cannot show to the full build (`boot`), and
     // prefetches that build once the table is on screen.
     let needs_full = boot::needs_full(s);
-    let focus = needs_full
-        .then(|| gloo::utils::document().active_element().map(|e| e.id()))
-        .flatten();
+    // (Read now: the page is still on screen while this render runs.)
+    let place = needs_full.then(boot::Place::here);
     use_effect_with(needs_full, {
         let st = st.clone();
         move |&n| {
             if n {
-                boot::load_full(&st, focus)
+                boot::load_full(&st, place)
             }
         }
     });

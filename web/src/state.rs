@@ -149,7 +149,7 @@ pub struct State {
 impl Default for State {
     fn default() -> State {
         let mut caps: Vec<String> = DOCKER_DEFAULT_CAPS.iter().map(|s| s.to_string()).collect();
-        caps.sort();
+        seccplay_core::sort::sort(&mut caps);
         State {
             preset: canonical("docker"),
             text: preset_text("docker").unwrap_or_default(),
@@ -299,12 +299,12 @@ impl State {
                 self.caps.retain(|x| x != cap);
                 if on {
                     self.caps.push(cap.to_string());
-                    self.caps.sort();
+                    seccplay_core::sort::sort(&mut self.caps);
                 }
             }
             ContextEdit::DefaultCaps => {
                 self.caps = DOCKER_DEFAULT_CAPS.iter().map(|c| c.to_string()).collect();
-                self.caps.sort();
+                seccplay_core::sort::sort(&mut self.caps);
                 self.privileged = false;
             }
         }

@@ -60,7 +60,7 @@ pub fn source_info(p: &SourceInfoProps) -> Html {
                 String::new()
             };
             let mut ds: Vec<&Diagnostic> = a.diagnostics.iter().collect();
-            ds.sort_by_key(|d| rank(d.severity));
+            seccplay_core::sort::sort_by_key(&mut ds, |d| rank(d.severity));
             let open = a.failed();
             html! {
                 <div class="diags">

@@ -274,7 +274,7 @@ pub fn analyze(
                 nrs.push((nr, abi, name));
             }
         }
-        nrs.sort_by_key(|r| r.0);
+        crate::sort::sort_by_key(&mut nrs, |r| r.0);
         nrs.dedup_by_key(|r| r.0);
         let rows = nrs
             .iter()

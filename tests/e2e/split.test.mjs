@@ -116,3 +116,16 @@ test('after the prefetch, the hand-off works offline', async () => {
     assert.deepEqual(t.errors, []);
   } finally { await t.close(); }
 });
+
+test('a preset the first build does not carry loads the full build with that preset', async () => {
+  const t = await openPage({ waitFor: '#verdict', viewport: VIEW });
+  try {
+    await t.page.selectOption('#preset', 'podman@2026.03');
+    await t.page.waitForFunction(() => /"defaultErrnoRet": 38/.test(document.querySelector('#profile-text')?.value ?? ''), null, { timeout: 30_000 });
+    assert.ok(t.requests.some(isFull), 'the full build was loaded');
+    assert.equal(await t.page.inputValue('#preset'), 'podman@2026.03');
+    await simulate(t.page, 'kexec_load(0, 0, 0, 0)');
+    await waitText(t.page, '#verdict', 'ERRNO(ENOSYS)');
+    assert.deepEqual(t.errors, []);
+  } finally { await t.close(); }
+});

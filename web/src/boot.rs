@@ -123,13 +123,19 @@ pub fn needs_full(_: &State) -> bool {
     false
 }
 
-/// True when this build cannot show the state: a tab other than the table and About, a preset
-/// whose profile it does not carry, text that is not a Docker JSON profile, evidence text.
+/// True when this build cannot show the state ([`first_cannot_show`]).
 #[cfg(not(feature = "full"))]
 pub fn needs_full(s: &State) -> bool {
+    first_cannot_show(s)
+}
+
+/// True when the first-load build cannot show the state: a tab other than the table and About,
+/// a preset whose profile it does not carry, text that is not a Docker JSON profile, evidence
+/// text. (Compiled in both builds, so the full build's tests check it.)
+pub fn first_cannot_show(s: &State) -> bool {
     use crate::state::Tab;
     !matches!(s.tab, Tab::Table | Tab::About)
-        || (!s.preset.is_empty() && crate::state::carried(&s.preset).is_none())
+        || (!s.preset.is_empty() && !crate::state::first_carries(&s.preset))
         || !first_reads(&s.text)
         || !s.audit_text.is_empty()
         || !s.strace_text.is_empty()
@@ -283,5 +289,68 @@ export function start_full(js, wasm, onError) {
         if let Some(e) = gloo::utils::document().get_element_by_id("loading-status") {
             e.set_text_content(Some(text));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::Tab;
+
+    /// What the first-load build hands over: every tab but the table and About, every preset
+    /// but Docker's current one, every text that is not Docker JSON.
+    #[test]
+    fn the_first_build_shows_docker_json_and_hands_over_the_rest() {
+        let s = State::default();
+        assert!(
+            !first_cannot_show(&s),
+            "the default state is the first screen"
+        );
+        let with = |f: &dyn Fn(&mut State)| {
+            let mut s = State::default();
+            f(&mut s);
+            first_cannot_show(&s)
+        };
+        assert!(!with(&|s| s.tab = Tab::About));
+        assert!(
+            !with(&|s| s.set_text("{\"defaultAction\": ".into())),
+            "broken JSON is Docker's"
+        );
+        assert!(!with(&|s| s.set_text("  ".into())));
+        assert!(!with(&|s| s.load_preset("docker")));
+        for t in [
+            Tab::Step,
+            Tab::Program,
+            Tab::Compare,
+            Tab::Audit,
+            Tab::Strace,
+            Tab::Hosts,
+        ] {
+            assert!(with(&|s| s.tab = t), "{t:?}");
+        }
+        assert!(with(&|s| s.load_preset("podman")));
+        assert!(with(&|s| s.load_preset("strict")));
+        assert!(with(&|s| s.load_preset("example")));
+        assert!(with(
+            &|s| s.set_text("[Service]\nSystemCallFilter=@basic-io\n".into())
+        ));
+        assert!(with(
+            &|s| s.set_text("kind: SeccompProfile\napiVersion: v1\n".into())
+        ));
+        assert!(with(&|s| s.set_text("{\"main\": {\"filter\": []}}".into())));
+        assert!(with(&|s| s.set_text("06 00 00 00 01 00 05 00".into())));
+        assert!(with(&|s| s.audit_text = "type=1326".into()));
+    }
+
+    #[test]
+    fn place_round_trips_without_the_editor_text() {
+        let p = Place {
+            focus: "tab-audit".into(),
+            open: vec!["caps".into(), "diag".into()],
+            scroll: 420,
+            editor: Some("{}".into()),
+        };
+        assert_eq!(Place::decode(&p.encode()), Place { editor: None, ..p });
+        assert_eq!(Place::decode(""), Place::default());
     }
 }

@@ -244,9 +244,13 @@ pub fn carried(name: &str) -> Option<&'static presets::Preset> {
 /// Docker's current default in the first-load build (the others load the full build).
 #[cfg(not(feature = "full"))]
 pub fn carried(name: &str) -> Option<&'static presets::Preset> {
-    presets::find(name)
-        .filter(|&i| presets::MENU[i].name == presets::CURRENT_DOCKER.name)
-        .map(|_| &presets::CURRENT_DOCKER)
+    first_carries(name).then_some(&presets::CURRENT_DOCKER)
+}
+
+/// True for the one preset the first-load build carries: Docker's current default (by name or
+/// alias).
+pub fn first_carries(name: &str) -> bool {
+    presets::find(name).is_some_and(|i| presets::MENU[i].name == presets::CURRENT_DOCKER.name)
 }
 
 /// The editor text of a preset (`{}` for unconfined: Docker runs such a profile without a

@@ -79,7 +79,7 @@ test('size and speed figures (printed, not asserted)', async () => {
         if (kind === 'prefetched') {
           await t.page.waitForSelector('#syscall-table tbody tr');
           await t.page.waitForFunction(() => ['seccplay-web_bg.wasm', 'seccplay-web.js'].every((f) =>
-            performance.getEntriesByType('resource').some((e) => e.name.endsWith(`/${f}`) && e.responseEnd > 0)), null, { timeout: 30_000 });
+            performance.getEntriesByType('resource').some((e) => new URL(e.name).pathname.endsWith(`/${f}`) && e.responseEnd > 0)), null, { timeout: 30_000 });
           await t.page.waitForTimeout(500); // the compile that follows the download
         }
         const t0 = await t.page.evaluate(() => performance.now());

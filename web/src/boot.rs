@@ -45,8 +45,10 @@ pub struct Place {
 }
 
 impl Place {
-    /// Where the user is now.
-    pub fn here() -> Place {
+    /// Where the user is now. `before` is the text the editor showed at the last render and
+    /// `text` the state's: the editor's own value counts only when the state's text did not
+    /// change since (typing not yet committed), not when a file or a preset replaced it.
+    pub fn here(before: &str, text: &str) -> Place {
         use wasm_bindgen::JsCast;
         let doc = gloo::utils::document();
         let mut open = Vec::new();
@@ -67,7 +69,8 @@ impl Place {
             editor: doc
                 .get_element_by_id("profile-text")
                 .and_then(|e| e.dyn_into::<web_sys::HtmlTextAreaElement>().ok())
-                .map(|t| t.value()),
+                .map(|t| t.value())
+                .filter(|v| before == text && v != text),
         }
     }
 
@@ -198,14 +201,16 @@ mod first {
 
     // Fetching, compiling and starting the full build (an ES module made by wasm-bindgen
     // `--target web`). The promise is kept: a second call reuses it, a failed one is retried.
+    // Trunk does not hash these two names, so after a deploy a cached pair could be stale: the
+    // wasm is revalidated (`no-cache`: a 304 when unchanged), the small JS is asked afresh.
     #[wasm_bindgen(inline_js = r#"
 let pending = null;
 export function prefetch_full(js, wasm) {
   if (!pending) {
     const url = (f) => new URL(f, document.baseURI).href;
     pending = Promise.all([
-      import(url(js)),
-      fetch(url(wasm)).then((r) => {
+      import(`${url(js)}?v=${Date.now()}`),
+      fetch(url(wasm), { cache: 'no-cache' }).then((r) => {
         if (!r.ok) throw new Error(`${wasm}: HTTP ${r.status}`);
         return r.arrayBuffer();
       }).then((b) => WebAssembly.compile(b)),

@@ -282,7 +282,11 @@ pub fn app() -> Html {
     // prefetches that build once the table is on screen.
     let needs_full = boot::needs_full(s);
     // (Read now: the page is still on screen while this render runs.)
-    let place = needs_full.then(boot::Place::here);
+    let shown_text = use_mut_ref(|| s.text.clone());
+    let place = needs_full.then(|| boot::Place::here(&shown_text.borrow(), &s.text));
+    if !cfg!(feature = "full") && *shown_text.borrow() != s.text {
+        *shown_text.borrow_mut() = s.text.clone();
+    }
     use_effect_with(needs_full, {
         let st = st.clone();
         move |&n| {

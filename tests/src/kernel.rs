@@ -64,6 +64,14 @@ pub fn kernel_or_skip(test: &str) -> bool {
     }
 }
 
+/// The instruction pointer the kernel reports in `seccomp_data` for every syscall the child
+/// issues (the address right after the one `syscall` instruction it uses), or `None` where
+/// the harness does not know it (not x86_64). The child is a fork of this process, so the
+/// address is the same there; each run checks that the child saw this value.
+pub fn syscall_ip() -> Option<u64> {
+    imp::syscall_ip()
+}
+
 /// Installs `prog` in a fresh child and reports whether the kernel accepted it.
 pub fn install(prog: &[Insn]) -> Outcome {
     run(prog, &[])
@@ -345,6 +353,10 @@ mod imp {
     pub fn run(_prog: &[Insn], _calls: &[Call]) -> Outcome {
         Outcome::NoReport("not Linux".into())
     }
+
+    pub fn syscall_ip() -> Option<u64> {
+        None
+    }
 }
 
 #[cfg(target_os = "linux")]
@@ -357,7 +369,8 @@ mod imp {
     const STATE: usize = 0;
     const ERRNO: usize = 1;
     const COUNT: usize = 2;
-    const RESULTS: usize = 3;
+    const IP: usize = 3;
+    const RESULTS: usize = 4;
     const STARTED: u64 = 0;
     const INSTALLED: u64 = 1;
     const REFUSED: u64 = 2;
@@ -421,15 +434,22 @@ mod imp {
         unsafe { *libc::__errno_location() }
     }
 
-    /// A raw syscall: the kernel's return value (`-errno` on failure), no libc errno dance.
+    /// A raw syscall: the kernel's return value (`-errno` on failure), no libc errno dance,
+    /// and the address right after the `syscall` instruction (what the kernel reports as
+    /// `seccomp_data.instruction_pointer`). Never inlined: one instruction, one address.
     #[cfg(target_arch = "x86_64")]
-    fn raw_syscall(nr: u32, a: &[u64; 6]) -> i64 {
+    #[inline(never)]
+    fn raw_syscall(nr: u32, a: &[u64; 6]) -> (i64, u64) {
         let ret: i64;
-        // SAFETY: only ever issued under a filter that denies the call (see the module docs);
-        // `syscall` clobbers rcx and r11.
+        let ip: u64;
+        // SAFETY: only ever issued under a filter that denies the call (see the module docs),
+        // or for getpid; `syscall` clobbers rcx and r11.
         unsafe {
             std::arch::asm!(
+                "lea {ip}, [rip + 2f]",
                 "syscall",
+                "2:",
+                ip = out(reg) ip,
                 inlateout("rax") nr as u64 as i64 => ret,
                 in("rdi") a[0],
                 in("rsi") a[1],
@@ -442,18 +462,23 @@ mod imp {
                 options(nostack),
             );
         }
-        ret
+        (ret, ip)
     }
 
     #[cfg(not(target_arch = "x86_64"))]
-    fn raw_syscall(nr: u32, a: &[u64; 6]) -> i64 {
+    fn raw_syscall(nr: u32, a: &[u64; 6]) -> (i64, u64) {
         // SAFETY: as above.
         let r = unsafe { libc::syscall(nr as libc::c_long, a[0], a[1], a[2], a[3], a[4], a[5]) };
-        if r == -1 {
-            -(errno() as i64)
-        } else {
-            r as i64
+        let r = if r == -1 { -(errno() as i64) } else { r as i64 };
+        (r, 0)
+    }
+
+    pub fn syscall_ip() -> Option<u64> {
+        if !cfg!(target_arch = "x86_64") {
+            return None;
         }
+        // getpid, in this process: harmless, and it runs the one `syscall` instruction.
+        Some(raw_syscall(libc::SYS_getpid as u32, &[0; 6]).1)
     }
 
     /// The child: async-signal-safe only, never returns.
@@ -485,7 +510,8 @@ mod imp {
         }
         sh.set(STATE, INSTALLED);
         for (i, c) in calls.iter().enumerate() {
-            let r = raw_syscall(c.nr, &c.args);
+            let (r, ip) = raw_syscall(c.nr, &c.args);
+            sh.set(IP, ip);
             sh.set(RESULTS + i, r as u64);
             sh.set(COUNT, i as u64 + 1);
         }
@@ -559,6 +585,14 @@ mod imp {
         let st = sh.get(STATE);
         let count = (sh.get(COUNT) as usize).min(calls.len());
         let results = (0..count).map(|i| sh.get(RESULTS + i) as i64).collect();
+        if let Some(want) = syscall_ip().filter(|_| count > 0) {
+            if sh.get(IP) != want {
+                return Err(format!(
+                    "the child's syscall instruction pointer {:#x} is not syscall_ip() {want:#x}",
+                    sh.get(IP)
+                ));
+            }
+        }
         Ok(match st {
             REFUSED => Outcome::Refused(sh.get(ERRNO) as i32),
             DONE => Outcome::Ran {

@@ -67,7 +67,15 @@ pub fn context(s: &State) -> Result<Context, String> {
     c.kernel = context::parse_kernel_release(&s.kernel)?;
     c.runtime = s.runtime;
     c.enosys_stub = s.enosys;
+    c.libseccomp = s.libseccomp;
     Ok(c)
+}
+
+/// Who loads the filter when the text is in a format no container runtime loads (a systemd
+/// unit, an LXC policy, Firecracker filters: the core's `Format::own_installer`), with what
+/// that leaves out of the context; `None` for profiles runc or crun load, and for BPF.
+pub fn own_installer(text: &str) -> Option<String> {
+    seccplay_core::frontend::detect_policy(text).and_then(|f| f.own_installer_note())
 }
 
 /// True when the text looks like a policy (a JSON profile, or any format the core's front-ends

@@ -17,16 +17,20 @@
 //!    of the row that then holds (exactly one must) gives the expected site. A path whose
 //!    conditions need another IP still runs (it checks the path that does hold) but counts as
 //!    not runnable.
-//! 3. The child issues x86_64 syscalls (`AUDIT_ARCH_X86_64`, x32 numbers included). Rows of
-//!    other `arch` values, paths without a witness and the numbers the kernel passes through
-//!    without running any filter (uretprobe, uprobe) are counted as not runnable, with why.
+//! 3. The child issues x86_64 syscalls (`AUDIT_ARCH_X86_64`, x32 numbers included) and, where
+//!    the kernel has i386 emulation, i386 ones through `int $0x80` (`AUDIT_ARCH_I386`, 32-bit
+//!    arguments: a path that needs a nonzero high half runs with zero and counts as not
+//!    runnable). The "every other arch value" row runs on a child whose arch the program does
+//!    not name. Rows of other `arch` values, paths without a witness and the numbers the
+//!    kernel passes through without running any filter (x86_64's uretprobe, uprobe) are
+//!    counted as not runnable, with why.
 //! 4. Random arguments on every row: the path that holds gives the site; on a constant row
 //!    (the kernel's constant-action cache half) the site's original value is the constant.
 //! 5. The original programs, unrewritten: every path that does not let the syscall run
 //!    (ERRNO, TRAP, KILL, TRACE and USER_NOTIF without a tracer or listener) runs on the
 //!    kernel with its real action; of the allowing paths only a few harmless calls run.
 
-use seccplay_conformance::kernel::{self, expected_result, Call};
+use seccplay_conformance::kernel::{self, expected_result, Call, Entry};
 use seccplay_conformance::random_profile::Rng;
 use seccplay_conformance::refdata;
 use seccplay_core::action::{Action, RET_ERRNO};
@@ -40,7 +44,8 @@ use std::collections::BTreeMap;
 
 const SIGSYS: i32 = 31;
 const ENOSYS: i64 = 38;
-/// `__NR_uretprobe`, `__NR_uprobe`: the kernel lets them through without running the filter.
+/// x86_64's `__NR_uretprobe`, `__NR_uprobe`: the kernel lets them through without running the
+/// filter (not for i386, whose 335/336 are other calls).
 const PASSTHROUGH: [u32; 2] = [335, 336];
 /// Random argument sets per row.
 const RANDOM_PER_ROW: usize = 3;
@@ -157,6 +162,54 @@ fn x86_64_rows(an: &FilterAnalysis) -> Option<&ArchRows> {
         .find(|a| a.audit_arch == Arch::X86_64.audit_arch())
 }
 
+/// How the child's calls reach the kernel: the `arch` value they carry, the IP, and whether
+/// the arguments are 32-bit (i386 through `int $0x80`).
+#[derive(Clone, Copy)]
+struct Child {
+    entry: Entry,
+    arch: u32,
+    ip: u64,
+    bits32: bool,
+}
+
+impl Child {
+    /// The ways available here: the native `syscall`, and `int $0x80` where the kernel has
+    /// i386 emulation (else the reason, counted with the i386 rows as not runnable).
+    fn available() -> (Vec<Child>, Option<String>) {
+        let mut out = Vec::new();
+        if let Some(ip) = kernel::syscall_ip() {
+            out.push(Child {
+                entry: Entry::Native,
+                arch: Arch::X86_64.audit_arch(),
+                ip,
+                bits32: false,
+            });
+        }
+        let why = kernel::int80_skip_reason();
+        if let Some(ip) = kernel::syscall_ip_on(Entry::Int80) {
+            out.push(Child {
+                entry: Entry::Int80,
+                arch: Arch::X86.audit_arch(),
+                ip,
+                bits32: true,
+            });
+        }
+        (out, why)
+    }
+
+    /// The kernel runs no filter for `nr` on this entry.
+    fn passes_through(&self, nr: u32) -> bool {
+        self.entry == Entry::Native && PASSTHROUGH.contains(&nr)
+    }
+
+    fn name(&self) -> &'static str {
+        match self.entry {
+            Entry::Native => "x86_64 (syscall)",
+            Entry::Int80 => "i386 (int $0x80)",
+        }
+    }
+}
+
 /// Plans the witness and random calls of one row (see the module docs, points 1, 2 and 4).
 #[allow(clippy::too_many_arguments)]
 fn plan_row(
@@ -164,7 +217,7 @@ fn plan_row(
     other_numbers: Option<&[u32]>,
     orig: &[Insn],
     ids: &BTreeMap<usize, u32>,
-    ip: u64,
+    child: Child,
     rng: &mut Rng,
     tally: &mut Tally,
     plan: &mut Vec<Planned>,
@@ -197,28 +250,39 @@ fn plan_row(
             continue;
         };
         let mut d = data_of_words(&w, Endian::Little);
-        if PASSTHROUGH.contains(&d.nr) {
+        if child.passes_through(d.nr) {
             tally.skip(
                 "nr 335/336 (uretprobe, uprobe): the kernel runs no filter for them".into(),
                 1,
             );
             continue;
         }
+        let ip = child.ip;
         d.instruction_pointer = ip;
-        let needs_arch = d.arch != Arch::X86_64.audit_arch();
-        d.arch = Arch::X86_64.audit_arch();
+        let needs_arch = d.arch != child.arch;
+        d.arch = child.arch;
+        let needs_64 = child.bits32 && d.args.iter().any(|a| a >> 32 != 0);
+        if child.bits32 {
+            d.args = d.args.map(|a| a & 0xffff_ffff);
+        }
         let hold = holders(row, &d);
         if hold.len() != 1 {
             return Err(format!("{}: {} paths hold, not one", label(&d), hold.len()));
         }
-        if !std::ptr::eq(hold[0], &row.paths[i]) && needs_arch {
+        let (other, who) = (!std::ptr::eq(hold[0], &row.paths[i]), child.name());
+        if other && needs_arch {
             tally.skip(
-                "the path needs an arch value other than x86_64's (run with x86_64's: checks the path that holds)".into(),
+                format!("the path needs an arch value other than the child's, {who} (run with the child's: checks the path that holds)"),
                 1,
             );
-        } else if !std::ptr::eq(hold[0], &row.paths[i]) {
+        } else if other && needs_64 {
             tally.skip(
-                format!("the path needs an instruction pointer other than the child's {ip:#x} (run with it: checks the path that holds)"),
+                format!("the path needs an argument's high half nonzero, {who} passes 32-bit arguments (run with them: checks the path that holds)"),
+                1,
+            );
+        } else if other {
+            tally.skip(
+                format!("the path needs an instruction pointer other than the child's {ip:#x}, {who} (run with it: checks the path that holds)"),
                 1,
             );
         } else {
@@ -255,24 +319,27 @@ fn plan_row(
             (Some(nr), _) => nr,
             (None, Some(known)) => loop {
                 let v = rng.next_u64() as u32;
-                if !known.contains(&v) && !PASSTHROUGH.contains(&v) {
+                if !known.contains(&v) && !child.passes_through(v) {
                     break v;
                 }
             },
             (None, None) => return Ok(()),
         };
-        if PASSTHROUGH.contains(&nr) {
+        if child.passes_through(nr) {
             break;
         }
-        let mut d = SeccompData::new(nr, Arch::X86_64.audit_arch(), [0; 6]);
+        let mut d = SeccompData::new(nr, child.arch, [0; 6]);
         for a in d.args.iter_mut() {
             *a = if rng.chance(50) {
                 *rng.pick(&interesting) ^ rng.below(3)
             } else {
                 rng.next_u64()
             };
+            if child.bits32 {
+                *a &= 0xffff_ffff;
+            }
         }
-        d.instruction_pointer = ip;
+        d.instruction_pointer = child.ip;
         let want = expect(&d)?;
         if let (Some(c), Ok(e)) = (constant, want) {
             // The site the kernel is to reach returns the row's constant in the original.
@@ -299,9 +366,9 @@ fn plan_row(
 }
 
 /// Runs `plan` under `prog` on the kernel; returns the disagreements.
-fn run_plan(prog: &[Insn], plan: &[Planned]) -> Result<Vec<String>, String> {
+fn run_plan(prog: &[Insn], plan: &[Planned], entry: Entry) -> Result<Vec<String>, String> {
     let calls: Vec<Call> = plan.iter().map(|p| p.call).collect();
-    let got = kernel::run_all(prog, &calls)?;
+    let got = kernel::run_all_on(prog, &calls, entry)?;
     Ok(plan
         .iter()
         .zip(&got)
@@ -324,14 +391,18 @@ fn foreign_filters_reach_the_analysed_return_site_on_the_kernel() {
     if !kernel::kernel_or_skip(test) {
         return;
     }
-    let Some(ip) = kernel::syscall_ip() else {
+    let (children, int80_why) = Child::available();
+    if children.is_empty() {
         assert!(
             std::env::var_os("CI").is_none(),
             "{test}: the harness knows no syscall IP here"
         );
         eprintln!("{test}: skipping: the child's syscall IP is only known on x86_64");
         return;
-    };
+    }
+    if let Some(why) = &int80_why {
+        eprintln!("{test}: i386 rows not run: {why}");
+    }
     let t0 = std::time::Instant::now();
     let mut rng = Rng::new(0x00f0_e16e);
     let mut total = Tally::default();
@@ -357,69 +428,71 @@ fn foreign_filters_reach_the_analysed_return_site_on_the_kernel() {
             .unwrap_or_else(|e| panic!("{name}: {e}"));
         let (rewritten, ids) = rewrite(&prog);
         let mut tally = Tally::default();
-        let mut plan = Vec::new();
-        for a in &an.arches {
-            if a.audit_arch == Arch::X86_64.audit_arch() {
-                continue;
-            }
-            let n: usize = a
-                .rows
-                .iter()
-                .chain(std::iter::once(&a.other_numbers))
-                .map(|r| r.paths.len())
-                .sum();
-            tally.skip(
-                format!(
-                    "arch {:#x} ({}): the child issues x86_64 syscalls only",
-                    a.audit_arch,
-                    abis_text(a)
-                ),
-                n,
+        let mut plans: Vec<Vec<Planned>> = children.iter().map(|_| Vec::new()).collect();
+        let mut plan = |row: &Row, others: Option<&[u32]>, c: usize, tally: &mut Tally| {
+            let r = plan_row(
+                row,
+                others,
+                &prog,
+                &ids,
+                children[c],
+                &mut rng,
+                tally,
+                &mut plans[c],
             );
-        }
-        // A program that never names x86_64 sees the child's calls in its "every other arch
-        // value" row: run that row with arch = x86_64.
-        let x86_64 = x86_64_rows(&an);
-        let (rows, other_numbers): (Vec<&Row>, &Row) = match x86_64 {
-            Some(x) => {
-                tally.skip(
-                    "every other arch value: the child issues x86_64 syscalls only".into(),
-                    an.other_arches.paths.len(),
-                );
-                (x.rows.iter().collect(), &x.other_numbers)
-            }
-            None => (vec![], &an.other_arches),
-        };
-        let known: Vec<u32> = rows.iter().filter_map(|r| r.nr).collect();
-        for r in rows {
-            if let Err(e) = plan_row(r, None, &prog, &ids, ip, &mut rng, &mut tally, &mut plan) {
+            if let Err(e) = r {
                 failures.push(format!("{name}: {e}"));
             }
-        }
-        if let Err(e) = plan_row(
-            other_numbers,
-            Some(&known),
-            &prog,
-            &ids,
-            ip,
-            &mut rng,
-            &mut tally,
-            &mut plan,
-        ) {
-            failures.push(format!("{name}: {e}"));
-        }
-        tally.calls = plan.len();
-        match run_plan(&rewritten, &plan) {
-            Ok(bad) if bad.is_empty() => {}
-            Ok(mut bad) => {
-                let n = bad.len();
-                bad.truncate(5);
-                failures.push(format!(
-                    "{name}: {n} calls disagree:\n  {}",
-                    bad.join("\n  ")
-                ));
+        };
+        for a in &an.arches {
+            let Some(c) = children.iter().position(|c| c.arch == a.audit_arch) else {
+                let n: usize = a
+                    .rows
+                    .iter()
+                    .chain(std::iter::once(&a.other_numbers))
+                    .map(|r| r.paths.len())
+                    .sum();
+                let why = match &int80_why {
+                    Some(w) if a.audit_arch == Arch::X86.audit_arch() => w.clone(),
+                    _ => "the child issues x86_64 and i386 syscalls only".into(),
+                };
+                tally.skip(
+                    format!("arch {:#x} ({}): {why}", a.audit_arch, abis_text(a)),
+                    n,
+                );
+                continue;
+            };
+            let known: Vec<u32> = a.rows.iter().filter_map(|r| r.nr).collect();
+            for r in &a.rows {
+                plan(r, None, c, &mut tally);
             }
-            Err(e) => failures.push(format!("{name}: {e}")),
+            plan(&a.other_numbers, Some(&known), c, &mut tally);
+        }
+        // The "every other arch value" row runs on a child whose arch the program does not
+        // name (a program that never names x86_64 sees the child's calls there).
+        let named = |c: &Child| an.arches.iter().any(|a| a.audit_arch == c.arch);
+        match children.iter().position(|c| !named(c)) {
+            Some(c) => plan(&an.other_arches, Some(&[]), c, &mut tally),
+            None => tally.skip(
+                "every other arch value: the program names both arches the child has".into(),
+                an.other_arches.paths.len(),
+            ),
+        }
+        for (c, plan) in children.iter().zip(&plans) {
+            tally.calls += plan.len();
+            match run_plan(&rewritten, plan, c.entry) {
+                Ok(bad) if bad.is_empty() => {}
+                Ok(mut bad) => {
+                    let n = bad.len();
+                    bad.truncate(5);
+                    failures.push(format!(
+                        "{name}, {}: {n} calls disagree:\n  {}",
+                        c.name(),
+                        bad.join("\n  ")
+                    ));
+                }
+                Err(e) => failures.push(format!("{name}, {}: {e}", c.name())),
+            }
         }
         eprintln!(
             "{name}: {} instructions, {} return sites, {} paths ran as analysed, {} calls, \

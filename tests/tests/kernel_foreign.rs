@@ -38,15 +38,18 @@ use seccplay_core::arch::{Arch, Endian};
 use seccplay_core::bpf::insn::{class, decode, BPF_K, BPF_RET};
 use seccplay_core::bpf::verify::verify;
 use seccplay_core::bpf::{Insn, SeccompData};
+use seccplay_core::context::FILTER_BYPASSES;
 use seccplay_core::filter::sym::data_of_words;
 use seccplay_core::filter::{analyze, ArchRows, FilterAnalysis, Options, Row, StackPath, Verdict};
 use std::collections::BTreeMap;
 
 const SIGSYS: i32 = 31;
 const ENOSYS: i64 = 38;
-/// x86_64's `__NR_uretprobe`, `__NR_uprobe`: the kernel lets them through without running the
-/// filter (not for i386, whose 335/336 are other calls).
-const PASSTHROUGH: [u32; 2] = [335, 336];
+/// x86_64 numbers the kernel may let through without running any filter (uretprobe, uprobe:
+/// the core's `context::FILTER_BYPASSES`; not for i386, whose 335/336 are other calls).
+fn bypassed(nr: u32) -> bool {
+    FILTER_BYPASSES.iter().any(|b| b.nr == nr)
+}
 /// Random argument sets per row.
 const RANDOM_PER_ROW: usize = 3;
 /// Calls that are harmless when a filter allows them (no arguments read, nothing changed).
@@ -199,7 +202,7 @@ impl Child {
 
     /// The kernel runs no filter for `nr` on this entry.
     fn passes_through(&self, nr: u32) -> bool {
-        self.entry == Entry::Native && PASSTHROUGH.contains(&nr)
+        self.entry == Entry::Native && bypassed(nr)
     }
 
     fn name(&self) -> &'static str {
@@ -252,7 +255,7 @@ fn plan_row(
         let mut d = data_of_words(&w, Endian::Little);
         if child.passes_through(d.nr) {
             tally.skip(
-                "nr 335/336 (uretprobe, uprobe): the kernel runs no filter for them".into(),
+                "x86_64 nr 335/336 (uretprobe, uprobe: context::FILTER_BYPASSES): the kernel runs no filter for them".into(),
                 1,
             );
             continue;
@@ -570,7 +573,7 @@ fn chromium_filters_actions_on_the_kernel_are_the_analysed_ones() {
             for p in &r.paths {
                 let Some(w) = p.witness else { continue };
                 let mut d = data_of_words(&w, Endian::Little);
-                if PASSTHROUGH.contains(&d.nr) {
+                if bypassed(d.nr) {
                     continue;
                 }
                 d.instruction_pointer = ip;

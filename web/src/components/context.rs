@@ -25,6 +25,7 @@ pub struct ContextProps {
     /// runc's ENOSYS stub.
     pub enosys: bool,
     /// The libseccomp whose syscall table the runtime resolves names with.
+    #[prop_or_default]
     pub libseccomp: Libseccomp,
     /// Who loads the filter, when no container runtime does (`model::own_installer`): the
     /// Docker/runc controls are disabled with this as the reason.

@@ -32,8 +32,11 @@ pub enum Source {
         line: Option<usize>,
         col: Option<usize>,
     },
-    /// SECCOMP_MODE_STRICT: no filter, four syscalls.
-    Strict,
+    /// SECCOMP_MODE_STRICT: no filter, four syscalls (and those the kernel lets through).
+    Strict {
+        /// The context's kernel (newer ones also allow x86_64 uretprobe and uprobe).
+        kernel: seccplay_core::profile::KernelVersion,
+    },
     /// Text above [`MAX_TEXT_BYTES`]: not analysed (the page would stall on it).
     TooLarge {
         /// Its size in bytes.
@@ -70,6 +73,7 @@ pub fn context(s: &State) -> Result<Context, String> {
     c.kernel = context::parse_kernel_release(&s.kernel)?;
     c.runtime = s.runtime;
     c.enosys_stub = s.enosys;
+    c.libseccomp = s.libseccomp;
     Ok(c)
 }
 
@@ -82,6 +86,13 @@ pub fn policy_format(text: &str) -> Option<seccplay_core::frontend::Format> {
     return seccplay_core::frontend::detect_policy(text);
     #[cfg(not(feature = "full"))]
     return seccplay_core::frontend::detect_json(text);
+}
+
+/// Who loads the filter when the text is in a format no container runtime loads (a systemd
+/// unit, an LXC policy, Firecracker filters: the core's `Format::own_installer`), with what
+/// that leaves out of the context; `None` for profiles runc or crun load, and for BPF.
+pub fn own_installer(text: &str) -> Option<String> {
+    policy_format(text).and_then(|f| f.own_installer_note())
 }
 
 /// True when the text looks like a policy (a JSON profile, or any format the core's front-ends
@@ -117,7 +128,7 @@ pub fn analyze(text: &str, strict: bool, ctx: &Result<Context, String>) -> Sourc
         Err(e) => return Source::BadContext(e.clone()),
     };
     if strict {
-        return Source::Strict;
+        return Source::Strict { kernel: ctx.kernel };
     }
     if text.len() > MAX_TEXT_BYTES {
         return Source::TooLarge { bytes: text.len() };
@@ -248,12 +259,19 @@ pub fn simulate(
     Ok(match src {
         Source::Profile(a) => {
             let v = a.simulate(abi, q);
+            let outcome = Action::from_ret(v.outcome_ret());
             Shown {
                 headline: a.headline(&v),
-                label: analysis::describe_action(v.ret),
-                class: action_class(v.action),
-                errno_message: v.errno_message.map(str::to_string),
-                explanation: v.explanation,
+                label: analysis::describe_action(v.outcome_ret()),
+                class: action_class(outcome),
+                errno_message: outcome
+                    .errno()
+                    .and_then(syscalls::errno_message)
+                    .map(str::to_string),
+                explanation: match &v.kernel_bypass {
+                    Some(k) => format!("{k} {}", v.explanation),
+                    None => v.explanation,
+                },
                 line: v.location.as_ref().map(|l| l.line),
                 path: v.location.map(|l| l.path),
                 ret: Some(v.ret),
@@ -289,17 +307,17 @@ pub fn simulate(
                 older_libseccomp: None,
             }
         }
-        Source::Strict => {
+        Source::Strict { kernel } => {
             let role = if abi == host {
                 AbiRole::Native
             } else {
                 AbiRole::Compat
             };
-            let (label, class, explanation) = match strict::strict_mode(abi, role, q.nr) {
+            let (label, class, explanation) = match strict::strict_mode_on(*kernel, abi, role, q.nr) {
                 Some(StrictOutcome::Allowed) => (
                     "ALLOW".to_string(),
                     "allow",
-                    "Strict mode lets read, write, _exit and sigreturn through.".to_string(),
+                    "Strict mode lets read, write, _exit and sigreturn through (and on x86_64, from Linux 6.14, uretprobe; from 6.18, uprobe).".to_string(),
                 ),
                 Some(StrictOutcome::ThreadKilledSigkill) => (
                     "KILL (SIGKILL)".to_string(),
@@ -425,7 +443,7 @@ pub fn table(src: &Source, abi: Arch, host: Arch) -> Rows {
                 format!("{abi}: raw program, each syscall run with zero arguments"),
             )
         }
-        Source::Strict => {
+        Source::Strict { kernel } => {
             let role = if abi == host {
                 AbiRole::Native
             } else {
@@ -434,8 +452,8 @@ pub fn table(src: &Source, abi: Arch, host: Arch) -> Rows {
             let rows = syscalls::syscalls(abi)
                 .into_iter()
                 .map(|(name, nr)| {
-                    let allowed =
-                        strict::strict_mode(abi, role, nr) == Some(StrictOutcome::Allowed);
+                    let allowed = strict::strict_mode_on(*kernel, abi, role, nr)
+                        == Some(StrictOutcome::Allowed);
                     Row {
                         name,
                         nr,
@@ -583,7 +601,7 @@ pub fn trace(src: &Source, call: &str, ip: &str, abi: Arch) -> Result<interp::Tr
     }
     let (_, q) = query(call, ip, abi)?;
     let (insns, endian) = src.program().ok_or(match src {
-        Source::Strict => "no program to step through: strict mode runs no filter",
+        Source::Strict { .. } => "no program to step through: strict mode runs no filter",
         _ => "no program to step through: this profile installs no filter (unconfined)",
     })?;
     interp::trace(insns, &analysis::data_of(&q), endian).map_err(|e| e.to_string())

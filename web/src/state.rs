@@ -10,6 +10,7 @@
 use seccplay_core::arch::Arch;
 use seccplay_core::bpf::format::{base64_decode, base64url_encode};
 use seccplay_core::context::{Runtime, DOCKER_DEFAULT_CAPS};
+use seccplay_core::host::Libseccomp;
 use seccplay_core::json::{self, Value};
 use seccplay_core::presets::{self, PresetKind};
 use std::rc::Rc;
@@ -111,6 +112,9 @@ pub struct State {
     pub runtime: Runtime,
     /// runc's ENOSYS stub.
     pub enosys: bool,
+    /// The libseccomp whose syscall table the runtime resolves names with (left out of links
+    /// while it is the current table).
+    pub libseccomp: Libseccomp,
     /// The ABI the syscall is issued on.
     pub abi: Arch,
     /// The syscall expression.
@@ -161,6 +165,7 @@ impl Default for State {
             kernel: "6.1".into(),
             runtime: Runtime::Runc,
             enosys: true,
+            libseccomp: Libseccomp::Current,
             abi: Arch::X86_64,
             call: "unshare(CLONE_NEWUSER)".into(),
             ip: String::new(),
@@ -196,6 +201,8 @@ pub enum ContextEdit {
     Explicit(bool),
     /// runc's ENOSYS stub.
     Enosys(bool),
+    /// The libseccomp version.
+    Libseccomp(Libseccomp),
     /// A capability ticked or unticked.
     Cap(&'static str, bool),
     /// Docker's default capabilities, not privileged.
@@ -299,6 +306,7 @@ impl State {
             ContextEdit::Privileged(v) => self.privileged = v,
             ContextEdit::Explicit(v) => self.explicit = v,
             ContextEdit::Enosys(v) => self.enosys = v,
+            ContextEdit::Libseccomp(v) => self.libseccomp = v,
             ContextEdit::Cap(cap, on) => {
                 self.caps.retain(|x| x != cap);
                 if on {
@@ -411,6 +419,8 @@ macro_rules! state_json {
     (@omitted $v:expr, opt) => { $v.is_empty() };
     // The table's filter, left out while it shows every row.
     (@omitted $v:expr, filter) => { $v == "all" };
+    // The libseccomp table, left out while it is the current one (short default links).
+    (@omitted $v:expr, libseccomp) => { $v.is_current() };
     (@omitted $v:expr, $kind:ident) => { false };
     (@write $out:ident, $v:expr, opt) => { state_json!(@write $out, $v, string) };
     (@read $v:expr, opt) => { state_json!(@read $v, string) };
@@ -437,6 +447,7 @@ macro_rules! state_json {
     };
     (@write $out:ident, $v:expr, arch) => { json::push_quoted(&mut $out, $v.name()) };
     (@write $out:ident, $v:expr, runtime) => { json::push_quoted(&mut $out, $v.name()) };
+    (@write $out:ident, $v:expr, libseccomp) => { json::push_quoted(&mut $out, $v.name()) };
     (@write $out:ident, $v:expr, tab) => { json::push_quoted(&mut $out, $v.id()) };
     (@read $v:expr, string) => { match $v { Value::String(x) => Some(x), _ => None } };
     (@read $v:expr, host) => {
@@ -444,6 +455,9 @@ macro_rules! state_json {
     };
     (@read $v:expr, arch) => { match $v { Value::String(x) => Arch::from_name(&x), _ => None } };
     (@read $v:expr, runtime) => { match $v { Value::String(x) => Runtime::parse(&x), _ => None } };
+    (@read $v:expr, libseccomp) => {
+        match $v { Value::String(x) => Libseccomp::parse(&x), _ => None }
+    };
     (@read $v:expr, tab) => { match $v { Value::String(x) => Some(Tab::parse(&x)), _ => None } };
     (@read $v:expr, boolean) => { match $v { Value::Bool(x) => Some(x), _ => None } };
     (@read $v:expr, strings) => {
@@ -460,6 +474,7 @@ macro_rules! state_json {
 state_json! {
     preset: string, text: string, strict: boolean, host: host, caps: strings,
     privileged: boolean, explicit: boolean, kernel: string, runtime: runtime, enosys: boolean,
+    libseccomp: libseccomp,
     abi: arch, call: string, ip: opt, tab: tab, cmp_preset: string, cmp_cap_add: opt,
     cmp_cap_drop: opt, cmp_privileged: boolean, table_filter: filter, table_search: opt,
     mx_calls: calls, mx_columns: columns, mx_diff_a: opt, mx_diff_b: opt,
@@ -511,6 +526,20 @@ mod tests {
             s.text
         );
         assert!(State::from_fragment("#s=!!").is_err());
+    }
+
+    #[test]
+    fn libseccomp_is_left_out_at_default_and_round_trips() {
+        let d = State::default();
+        assert!(!d.to_json().contains("libseccomp"), "{}", d.to_json());
+        let old = State {
+            libseccomp: Libseccomp::V2_5_4,
+            ..State::default()
+        };
+        assert!(old.to_json().contains("\"libseccomp\":\"2.5.4\""));
+        assert_eq!(State::from_fragment(&old.to_fragment()).unwrap(), old);
+        let bad = br#"{"libseccomp":"1.0"}"#;
+        assert!(State::from_json(bad).unwrap_err().contains("libseccomp"));
     }
 
     #[test]

@@ -107,6 +107,13 @@ impl Format {
         }
     }
 
+    /// [`Format::own_installer`] and what it leaves out of the context: runc's ENOSYS stub and
+    /// Docker's `--privileged` (so also whether the profile is given explicitly).
+    pub fn own_installer_note(self) -> Option<String> {
+        self.own_installer()
+            .map(|who| format!("{who}: runc's ENOSYS stub and Docker's --privileged do not apply"))
+    }
+
     /// What the page and the CLI say they read: the title, with the systemd release for
     /// systemd units.
     pub fn label(self) -> String {
@@ -287,7 +294,7 @@ pub fn read_one_with_format(text: &str) -> Result<(Format, Parsed), Failure> {
 /// ([`Format::own_installer`]), `ctx` without runc's ENOSYS stub and without `--privileged`,
 /// with a note saying so; otherwise `None` (use `ctx` as it is).
 pub fn own_installer_context(format: Format, ctx: &Context) -> Option<(Context, Diagnostic)> {
-    let who = format.own_installer()?;
+    let note = format.own_installer_note()?;
     if !ctx.enosys_stub && !ctx.privileged {
         return None;
     }
@@ -298,7 +305,7 @@ pub fn own_installer_context(format: Format, ctx: &Context) -> Option<(Context, 
         own,
         Diagnostic::note(
             "no-container-runtime",
-            format!("{who}: runc's ENOSYS stub and Docker's --privileged do not apply, and are left out of the verdicts"),
+            format!("{note}, and are left out of the verdicts"),
         ),
     ))
 }

@@ -3,7 +3,9 @@
 //! [`state`] is everything a person sets (and its URL form), [`model`] derives what to show
 //! from it with the core, [`components`] render it, one per file with narrow props. This file
 //! holds only [`App`], which owns the state (`use_reducer`) and wires the components;
-//! `main.rs` only renders it.
+//! [`boot`] starts it (both bins' `main`) and hands the page from the first-load build to the
+//! full one (the panels marked `#[cfg(feature = "full")]` are in the full build only; new tabs
+//! go there too, and `boot::first_cannot_show` hands them over).
 pub mod boot;
 pub mod components;
 pub mod model;

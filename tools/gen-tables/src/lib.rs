@@ -11,6 +11,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 mod host;
+mod packed;
 pub mod systemd;
 pub use host::generate_host;
 
@@ -591,21 +592,42 @@ fn read_prototypes(refdata: &Path, sys: &[Syscall]) -> Result<String, String> {
         missing.join(", ")
     )
     .unwrap();
-    out.push_str("use super::{p, Param};\n\n");
-    out.push_str("/// (libseccomp name, kernel function, parameters), sorted by name.\n");
-    out.push_str(
-        "#[rustfmt::skip]\npub(crate) static PROTOTYPES: &[(&str, &str, &[Param])] = &[\n",
-    );
+    // Strings once each in STRS; rows and parameters as u16 ids (see tables/mod.rs).
+    let mut pool = packed::Pool::default();
+    let (mut row_ids, mut params) = (Vec::new(), Vec::new());
     for (name, f, args) in rows {
-        write!(out, "    ({}, {}, &[", lit(name), lit(f)).unwrap();
-        for (i, (t, n)) in args.iter().enumerate() {
-            if i > 0 {
-                out.push_str(", ");
-            }
-            write!(out, "p({}, {})", lit(t), lit(n)).unwrap();
+        let first = u16::try_from(params.len()).map_err(|_| "over 65536 parameters")?;
+        row_ids.push([pool.id(name)?, pool.id(f)?, first]);
+        for (t, n) in args {
+            params.push([pool.id(t)?, pool.id(n)?]);
         }
-        out.push_str("]),\n");
     }
+    pool.emit(
+        &mut out,
+        "STRS",
+        "Every name, kernel function, C type and parameter name, each once.",
+    );
+    out.push_str(
+        "\n/// Sorted by name: [name, kernel function (STRS ids), first parameter (PARAMS index)];\n\
+         /// a row's parameters end where the next row's start.\n#[rustfmt::skip]\n\
+         pub(crate) static ROWS: &[[u16; 3]] = &[",
+    );
+    packed::numbers(
+        &mut out,
+        4,
+        row_ids
+            .iter()
+            .map(|r| format!("[{}, {}, {}]", r[0], r[1], r[2])),
+    );
+    out.push_str(
+        "];\n\n/// Every parameter, row after row: [C type, name] (STRS ids).\n#[rustfmt::skip]\n",
+    );
+    out.push_str("pub(crate) static PARAMS: &[[u16; 2]] = &[");
+    packed::numbers(
+        &mut out,
+        4,
+        params.iter().map(|r| format!("[{}, {}]", r[0], r[1])),
+    );
     out.push_str("];\n");
     Ok(out)
 }
@@ -660,17 +682,49 @@ fn read_constants(refdata: &Path) -> Result<(String, String), String> {
          // asm-generic/signal.h).\n\
          // Row: (name, value, group), in source order (earlier rows are preferred when decoding).\n\n",
     );
-    writeln!(s, "/// Every named constant ({}).", all.len()).unwrap();
-    s.push_str("#[rustfmt::skip]\npub(crate) static CONSTANTS: &[(&str, u64, &str)] = &[\n");
-    for (n, v, g) in &all {
-        let vs = if *v > 0xffff {
-            format!("{v:#x}")
-        } else {
-            v.to_string()
+    // Names in NAMES (row i is string i), values and group indexes in parallel arrays.
+    let mut names = packed::Pool::default();
+    let mut groups: Vec<&str> = Vec::new();
+    let mut group_of = Vec::new();
+    for (n, _, g) in &all {
+        names.id(n)?;
+        let gi = match groups.iter().position(|x| x == g) {
+            Some(i) => i,
+            None => {
+                groups.push(g);
+                groups.len() - 1
+            }
         };
-        writeln!(s, "    ({}, {vs}, {}),", lit(n), lit(g)).unwrap();
+        group_of.push(gi);
     }
+    names.emit(
+        &mut s,
+        "NAMES",
+        &format!(
+            "Every named constant's name ({}), row i is string i.",
+            all.len()
+        ),
+    );
+    s.push_str("\n/// Each row's value.\n#[rustfmt::skip]\npub(crate) static VALUES: &[u64] = &[");
+    packed::numbers(
+        &mut s,
+        4,
+        all.iter().map(|(_, v, _)| {
+            if *v > 0xffff {
+                format!("{v:#x}")
+            } else {
+                v.to_string()
+            }
+        }),
+    );
+    s.push_str("];\n\n/// The groups, in first-use order.\n#[rustfmt::skip]\npub(crate) static GROUPS: &[&str] = &[");
+    packed::numbers(&mut s, 4, groups.iter().map(|g| lit(g)));
+    s.push_str("];\n\n/// Each row's group (GROUPS index).\n#[rustfmt::skip]\npub(crate) static GROUP: &[u8] = &[");
+    packed::numbers(&mut s, 4, group_of.iter().map(|g| g.to_string()));
     s.push_str("];\n");
+    if groups.len() > 256 {
+        return Err("over 256 constant groups".to_string());
+    }
 
     let errnos: BTreeSet<u64> = all
         .iter()

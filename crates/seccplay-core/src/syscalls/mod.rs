@@ -303,9 +303,7 @@ impl fmt::Display for Prototype {
 /// 32-bit ABIs use their own row or their alias. `None` for the 33 names without one
 /// (unimplemented calls, ARM private calls, mips `syscall`).
 pub fn prototype(name: &str) -> Option<Prototype> {
-    let t = tables::prototypes::PROTOTYPES;
-    let i = t.binary_search_by(|r| r.0.cmp(name)).ok()?;
-    let (name, kernel_function, args) = t[i];
+    let (name, kernel_function, args) = tables::prototype_row(tables::prototype_index(name)?);
     Some(Prototype {
         name,
         kernel_function,
@@ -328,15 +326,15 @@ pub fn constant_group(name: &str) -> Option<&'static str> {
     const_row(name).map(|r| r.2)
 }
 
-fn const_row(name: &str) -> Option<&'static (&'static str, u64, &'static str)> {
-    tables::constants::CONSTANTS.iter().find(|r| r.0 == name)
+fn const_row(name: &str) -> Option<(&'static str, u64, &'static str)> {
+    tables::constants().find(|r| r.0 == name)
 }
 
 /// Every constant group, sorted: `address_family`, `at_flags`, `clone`, `dirfd`, `errno`, `ioctl_tty`,
 /// `mmap_flags`, `mmap_prot`, `netlink_protocol`, `open_flags`, `personality`, `signal`,
 /// `socket_type`, `socket_type_flag`.
 pub fn constant_groups() -> Vec<&'static str> {
-    let mut g: Vec<&'static str> = tables::constants::CONSTANTS.iter().map(|r| r.2).collect();
+    let mut g: Vec<&'static str> = tables::constants().map(|r| r.2).collect();
     crate::sort::sort(&mut g);
     g.dedup();
     g
@@ -344,8 +342,7 @@ pub fn constant_groups() -> Vec<&'static str> {
 
 /// The names and values of a group's constants, in source order (for completion).
 pub fn group_constants(group: &str) -> Vec<(&'static str, u64)> {
-    tables::constants::CONSTANTS
-        .iter()
+    tables::constants()
         .filter(|r| r.2 == group)
         .map(|r| (r.0, r.1))
         .collect()
@@ -353,15 +350,14 @@ pub fn group_constants(group: &str) -> Vec<(&'static str, u64)> {
 
 /// Every constant name, sorted (for completion).
 pub fn constant_names() -> Vec<&'static str> {
-    let mut v: Vec<&'static str> = tables::constants::CONSTANTS.iter().map(|r| r.0).collect();
+    let mut v: Vec<&'static str> = tables::constants().map(|r| r.0).collect();
     crate::sort::sort(&mut v);
     v
 }
 
 /// The first name in `group` whose value is exactly `v`.
 fn name_in_group(group: &str, v: u64) -> Option<&'static str> {
-    tables::constants::CONSTANTS
-        .iter()
+    tables::constants()
         .find(|r| r.2 == group && r.1 == v)
         .map(|r| r.0)
 }
@@ -504,14 +500,14 @@ fn describe_personality(value: u64) -> String {
     if value == 0xffff_ffff {
         return "PERSONALITY_QUERY".to_string();
     }
-    if let Some(n) = tables::constants::CONSTANTS.iter().find(|r| {
+    if let Some(n) = tables::constants().find(|r| {
         r.2 == "personality" && r.0.starts_with("PER_") && r.0 != "PER_MASK" && r.1 == value
     }) {
         return n.0.to_string();
     }
     let persona = value & 0xff;
     let mut parts = Vec::new();
-    let base = tables::constants::CONSTANTS.iter().find(|r| {
+    let base = tables::constants().find(|r| {
         r.2 == "personality" && r.0.starts_with("PER_") && r.0 != "PER_MASK" && r.1 == persona
     });
     match base {

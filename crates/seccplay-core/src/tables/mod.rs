@@ -32,6 +32,76 @@ pub(crate) const fn p(ty: &'static str, name: &'static str) -> Param {
     Param { ty, name }
 }
 
+/// Many short strings as one `text` and each one's end offset (made by tools/gen-tables).
+///
+/// The prototype and constant tables store their strings this way, with `u16` ids in place
+/// of `&str`s: the playground's wasm is smaller (and gzips better) than with a pointer and a
+/// length per string.
+pub(crate) struct Packed {
+    /// The strings, concatenated.
+    pub(crate) text: &'static str,
+    /// Where each string ends in `text` (it starts where the previous one ends).
+    pub(crate) ends: &'static [u16],
+}
+
+impl Packed {
+    /// String `i`.
+    pub(crate) fn get(&self, i: usize) -> &'static str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.text[start..self.ends[i] as usize]
+    }
+}
+
+/// Number of rows of the prototype table.
+pub(crate) fn prototype_count() -> usize {
+    prototypes::ROWS.len()
+}
+
+/// The libseccomp name of prototype row `i` (rows are sorted by it).
+pub(crate) fn prototype_name(i: usize) -> &'static str {
+    prototypes::STRS.get(prototypes::ROWS[i][0] as usize)
+}
+
+/// The prototype row of libseccomp name `name` (binary search).
+pub(crate) fn prototype_index(name: &str) -> Option<usize> {
+    let (mut lo, mut hi) = (0, prototype_count());
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        match prototype_name(mid).cmp(name) {
+            std::cmp::Ordering::Less => lo = mid + 1,
+            std::cmp::Ordering::Greater => hi = mid,
+            std::cmp::Ordering::Equal => return Some(mid),
+        }
+    }
+    None
+}
+
+/// Prototype row `i`: (libseccomp name, kernel function, parameters).
+pub(crate) fn prototype_row(i: usize) -> (&'static str, &'static str, &'static [Param]) {
+    use prototypes::{PARAMS, ROWS, STRS};
+    // Params are decoded once, all together, so rows can hand out `&'static [Param]`.
+    static DECODED: std::sync::OnceLock<Vec<Param>> = std::sync::OnceLock::new();
+    let all = DECODED.get_or_init(|| {
+        PARAMS
+            .iter()
+            .map(|&[t, n]| p(STRS.get(t as usize), STRS.get(n as usize)))
+            .collect()
+    });
+    let [name, f, first] = ROWS[i];
+    let end = ROWS.get(i + 1).map_or(all.len(), |r| r[2] as usize);
+    (
+        STRS.get(name as usize),
+        STRS.get(f as usize),
+        &all[first as usize..end],
+    )
+}
+
+/// Every named constant, in source order: (name, value, group).
+pub(crate) fn constants() -> impl Iterator<Item = (&'static str, u64, &'static str)> {
+    use constants::{GROUP, GROUPS, NAMES, VALUES};
+    (0..VALUES.len()).map(|i| (NAMES.get(i), VALUES[i], GROUPS[GROUP[i] as usize]))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -39,9 +109,22 @@ mod tests {
     #[test]
     fn tables_are_sorted_by_name() {
         assert!(syscalls::SYSCALLS.windows(2).all(|w| w[0].0 < w[1].0));
-        assert!(prototypes::PROTOTYPES.windows(2).all(|w| w[0].0 < w[1].0));
+        assert!((1..prototype_count()).all(|i| prototype_name(i - 1) < prototype_name(i)));
         assert!(errno_messages::ERRNO_MESSAGES
             .windows(2)
             .all(|w| w[0].0 < w[1].0));
+    }
+
+    #[test]
+    fn packed_tables_read_back() {
+        let (name, f, args) = prototype_row(0);
+        assert_eq!((name, f), ("_llseek", "llseek"));
+        assert_eq!(args[4], p("unsigned int", "whence"));
+        let last = prototype_row(prototype_count() - 1);
+        assert!(!last.2.is_empty());
+        assert_eq!(constants::NAMES.ends.len(), constants::VALUES.len());
+        assert_eq!(constants::GROUP.len(), constants::VALUES.len());
+        let first = constants().next().unwrap();
+        assert_eq!(first, ("CSIGNAL", 255, "clone"));
     }
 }

@@ -96,21 +96,6 @@ fn abi_filter(a: &RawArgs) -> Result<Option<Arch>, Fail> {
         .transpose()
 }
 
-fn verdict_short(r: &Row) -> String {
-    match &r.verdict {
-        Verdict::Constant { action, .. } => action.clone(),
-        Verdict::Conditional { cases } => format!(
-            "conditional: {}",
-            cases
-                .iter()
-                .map(|c| c.outcome.describe())
-                .collect::<Vec<_>>()
-                .join(" / ")
-        ),
-        Verdict::TooComplex { limit } => format!("not analysed ({limit})"),
-    }
-}
-
 fn header(an: &FilterAnalysis) -> String {
     let lens: Vec<String> = an.lengths.iter().map(|l| l.to_string()).collect();
     format!(
@@ -147,18 +132,18 @@ fn table(a: RawArgs) -> Result<u8, Fail> {
                 r.abi.map_or("", |a| a.name()),
                 r.nr.map_or(String::new(), |n| n.to_string()),
                 r.name.unwrap_or(""),
-                verdict_short(r)
+                filter::verdict_short(r)
             ));
         }
         out.push_str(&format!(
             "{:#010x} other numbers: {}\n",
             ar.audit_arch,
-            verdict_short(&ar.other_numbers)
+            filter::verdict_short(&ar.other_numbers)
         ));
     }
     out.push_str(&format!(
         "other arches: {}\n",
-        verdict_short(&an.other_arches)
+        filter::verdict_short(&an.other_arches)
     ));
     write_out(None, out.as_bytes())?;
     Ok(0)

@@ -623,6 +623,46 @@ pub fn row_lines(r: &Row) -> Vec<String> {
     }
 }
 
+/// A row in a few words, as `raw table` prints it: the action, `conditional: A / B`, or
+/// `not analysed (why)`.
+pub fn verdict_short(r: &Row) -> String {
+    match &r.verdict {
+        Verdict::Constant { action, .. } => action.clone(),
+        Verdict::Conditional { cases } => format!(
+            "conditional: {}",
+            cases
+                .iter()
+                .map(|c| c.outcome.describe())
+                .collect::<Vec<_>>()
+                .join(" / ")
+        ),
+        Verdict::TooComplex { limit } => format!("not analysed ({limit})"),
+    }
+}
+
+/// The filters of the stack (0 = newest) whose value the kernel takes on some path of the
+/// row ([`crate::action::deciding_filter`]), in order; empty when no path ends in constants.
+pub fn deciders(r: &Row) -> Vec<usize> {
+    let mut out: Vec<usize> = r
+        .paths
+        .iter()
+        .filter_map(|p| {
+            let rets: Option<Vec<u32>> = p
+                .ends
+                .iter()
+                .map(|e| match e {
+                    End::Ret(Expr::Const(v)) => Some(*v),
+                    _ => None,
+                })
+                .collect();
+            crate::action::deciding_filter(&rets?)
+        })
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
 /// The action of a constant row, if it is one.
 pub fn constant(r: &Row) -> Option<Action> {
     match r.verdict {

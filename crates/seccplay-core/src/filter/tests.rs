@@ -358,3 +358,32 @@ fn a_4096_instruction_chain_of_range_tests_stops_at_the_bound() {
         }
     }
 }
+
+#[test]
+fn deciders_name_the_filter_whose_value_the_kernel_takes() {
+    let newer = asm::assemble("ld [0]\njeq #83, L1, L2\nL1:\nret #0x5001e\nL2:\nret #0x7fff0000\n")
+        .unwrap();
+    let older = asm::assemble("ld [0]\njge #83, L1, L2\nL1:\nret #0x50027\nL2:\nret #0x7fff0000\n")
+        .unwrap();
+    let stack: [&[Insn]; 2] = [&newer, &older];
+    let an = analyze(&stack, crate::arch::Endian::Little, &Options::default()).unwrap();
+    let row = |name: &str| {
+        an.rows_of(Arch::X86_64)
+            .into_iter()
+            .find(|r| r.name == Some(name))
+            .unwrap()
+    };
+    // mkdir: both say ERRNO, the newer one's data wins; rmdir: only the older refuses.
+    assert_eq!(deciders(row("mkdir")), [0]);
+    assert_eq!(verdict_short(row("mkdir")), "ERRNO(EROFS)");
+    assert_eq!(deciders(row("rmdir")), [1]);
+    assert_eq!(verdict_short(row("rmdir")), "ERRNO(ENOTEMPTY)");
+    assert_eq!(deciders(row("read")), [0]);
+    let d = analysis_data(84);
+    let t = interp::trace_stack(&stack, &d, crate::arch::Endian::Little).unwrap();
+    assert_eq!((t.ret, t.decided_by, t.traces.len()), (0x50027, 1, 2));
+}
+
+fn analysis_data(nr: u32) -> SeccompData {
+    SeccompData::new(nr, Arch::X86_64.audit_arch(), [0; 6])
+}

@@ -18,6 +18,7 @@ use components::editor::Editor;
 use components::format::FormatRead;
 use components::hosts::{HostsEdit, HostsPanel};
 use components::program::ProgramPanel;
+use components::raw::RawPanel;
 use components::simulate::{SimEdit, SimPanel};
 use components::step::StepPanel;
 use components::strace::StracePanel;
@@ -169,6 +170,16 @@ pub fn app() -> Html {
         Callback::from(move |t: String| {
             refused.set(None);
             edit(Box::new(move |s| s.set_text(t.clone())))
+        })
+    };
+    // "Open as a profile": the decompiled profile of a raw program replaces the editor's text.
+    let on_open_profile = {
+        let edit = edit.clone();
+        Callback::from(move |t: String| {
+            edit(Box::new(move |s| {
+                s.preset.clear();
+                s.set_text(t.clone());
+            }))
         })
     };
     let on_preset = {
@@ -341,6 +352,7 @@ pub fn app() -> Html {
                     }
                     <FormatRead text={AttrValue::from(s.text.clone())} />
                     <SourceInfo src={srcid.clone()} on_reveal={do_reveal.clone()} {analysis_ms} {table_ms} />
+                    <RawPanel src={srcid.clone()} on_open={on_open_profile} />
                 </section>
                 <section class="col right" aria-label="Context">
                     <ContextPanel {host} kernel={s.kernel.clone()} runtime={s.runtime}

@@ -3,7 +3,8 @@
 //! (tests/support/huge.rs) generated here. Each gets a clear answer; none panics.
 //!
 //! Profiles (`.json`) go through the whole pipeline in Docker's amd64 context; programs
-//! (`.asm`, `.hex`) through the importer and the kernel's verifier. The test fails on any
+//! (`.asm`, `.hex`) through the importer and the kernel's verifier; stacks (`.stack`: dump's
+//! output, `---` separators) through `format::import_stack` and the verifier. The test fails on any
 //! difference from a snapshot and on a missing one; `UPDATE_SNAPSHOTS=1` rewrites them.
 //! Time and memory of the big inputs are measured by `examples/hostile_bounds.rs`
 //! (docs/RELIABILITY.md), not asserted here.
@@ -58,6 +59,25 @@ fn program_report(path: &Path, bytes: &[u8]) -> String {
     let prog = match path.extension().and_then(|e| e.to_str()) {
         Some("asm") => {
             asm::assemble(&String::from_utf8_lossy(bytes)).map_err(|e| format!("assembler: {e}"))
+        }
+        // A stack in one text (dump's output, `---` separators): each filter's format, then
+        // each filter's verifier report.
+        Some("stack") => {
+            return match format::import_stack(bytes, Arch::X86_64) {
+                Err(e) => format!("import_stack: {e}\n"),
+                Ok(sections) => sections
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| {
+                        format!(
+                            "filter {i} ({:?}, line {}): {}",
+                            s.format,
+                            s.line,
+                            verify_report(&s.insns)
+                        )
+                    })
+                    .collect(),
+            }
         }
         _ => format::import(bytes, format::Format::Hex, Endian::Little)
             .map_err(|e| format!("import: {e}")),
@@ -287,5 +307,25 @@ fn many_unknown_names_warn_without_a_suggestion_each() {
         unknown[0].contains(r#"did you mean "read"?"#),
         "{}",
         unknown[0]
+    );
+}
+
+/// Stacks at the kernel's bound: 6600 filters of one instruction (past MAX_INSNS_PER_PATH,
+/// counting 4 per filter) are refused at the filter that crosses it; a 4096-instruction
+/// disassembly (dump's form) and a 1 MB line are read or refused with a location.
+#[test]
+fn stacks_past_the_kernels_bound_and_huge_disassemblies() {
+    let e = format::import_stack(huge::stack_6600().as_bytes(), Arch::X86_64).unwrap_err();
+    assert_eq!(e.filter, 6553, "{e}");
+    assert!(e.to_string().contains("MAX_INSNS_PER_PATH"), "{e}");
+    let (prog, t) = huge::disasm_4096();
+    let s = format::import_stack(t.as_bytes(), Arch::X86_64).unwrap();
+    assert_eq!(s[0].insns, prog);
+    let long = format!(" 0000: return {}\n", "A".repeat(1 << 20));
+    let e = format::import_stack(long.as_bytes(), Arch::X86_64).unwrap_err();
+    assert_eq!((e.error.line, e.error.col), (Some(1), Some(8)), "{e}");
+    assert!(
+        e.to_string().len() < 2000,
+        "the message does not echo the megabyte"
     );
 }

@@ -9,6 +9,7 @@ pub mod editor;
 pub mod format;
 pub mod hosts;
 pub mod program;
+pub mod raw;
 pub mod simulate;
 pub mod step;
 pub mod strace;

@@ -60,6 +60,14 @@ struct Read<'a> {
     lines: Vec<(usize, usize, &'a str)>,
 }
 
+/// `s` as quoted in a message: at most 80 characters (a hostile line may be megabytes).
+fn clip(s: &str) -> String {
+    match s.char_indices().nth(80) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
+    }
+}
+
 fn err(line: usize, col: usize, message: String) -> FormatError {
     FormatError {
         format: Format::Human,
@@ -161,14 +169,14 @@ fn num(s: &str) -> Result<u32, String> {
     parse_num(s)
         .filter(|v| *v <= u32::MAX as u64)
         .map(|v| v as u32)
-        .ok_or_else(|| format!("`{s}` is not a 32-bit number"))
+        .ok_or_else(|| format!("`{}` is not a 32-bit number", clip(s)))
 }
 
 fn target(s: &str, pc: usize, max: u32) -> Result<u32, String> {
     let t: usize = s
         .trim()
         .parse()
-        .map_err(|_| format!("`{s}` is not an instruction index"))?;
+        .map_err(|_| format!("`{}` is not an instruction index", clip(s)))?;
     if t <= pc || (t - pc - 1) as u64 > max as u64 {
         return Err(format!(
             "instruction {t:04} cannot be reached from {pc:04} (jumps go forward, at most {max} ahead)"
@@ -196,7 +204,7 @@ fn action(s: &str, comment: Option<&str>) -> Result<u32, String> {
         "ERRNO" => Action::Errno(d()?),
         "TRACE" => Action::Trace(d()?),
         "UNKNOWN" => return num(data.unwrap_or("")),
-        _ => return Err(format!("`{s}` is not an action")),
+        _ => return Err(format!("`{}` is not an action", clip(s))),
     };
     // `data 0x5 ignored`: an action that ignores its data, written with some.
     let ignored = comment
@@ -266,7 +274,7 @@ fn statement<'a>(
             // A field by name: the little-endian offset here, the byte order's later.
             return field_offset(rhs).map(|k| Insn::stmt(BPF_LD | BPF_W | BPF_ABS, k));
         }
-        return Err(format!("`{rhs}` cannot be loaded into X"));
+        return Err(format!("`{}` cannot be loaded into X", clip(rhs)));
     }
     for (sym, o) in [
         ("+=", BPF_ADD),
@@ -297,17 +305,21 @@ fn field_offset(name: &str) -> Result<u32, String> {
     (0..16)
         .map(|w| w * 4)
         .find(|&k| Field::at(k, crate::arch::Endian::Little).is_some_and(|f| field_text(f) == name))
-        .ok_or_else(|| format!("`{name}` is not a seccomp_data field"))
+        .ok_or_else(|| format!("`{}` is not a seccomp_data field", clip(name)))
 }
 
 /// A statement in the plain mnemonic form (with `+N` targets): the assembler reads it.
 fn fallback(s: &str) -> Result<Insn, String> {
     match assemble(s) {
         Ok(p) if p.len() == 1 => Ok(p[0]),
-        Ok(_) => Err(format!("`{s}` is not a statement of the disassembly")),
+        Ok(_) => Err(format!(
+            "`{}` is not a statement of the disassembly",
+            clip(s)
+        )),
         Err(e) => Err(format!(
-            "`{s}` is not a statement of the disassembly ({})",
-            e.message
+            "`{}` is not a statement of the disassembly ({})",
+            clip(s),
+            clip(&e.message)
         )),
     }
 }
@@ -336,7 +348,7 @@ fn jump<'a>(c: &'a str, pc: usize, pending: &mut Vec<Pending<'a>>) -> Result<Ins
             ">=" => (false, BPF_JGE),
             "<" => (true, BPF_JGE),
             "&" => (false, BPF_JSET),
-            _ => return Err(format!("`{sym}` is not a comparison")),
+            _ => return Err(format!("`{}` is not a comparison", clip(sym))),
         };
         (neg, o, rhs)
     };
@@ -390,7 +402,7 @@ fn resolve_and_check(mut r: Read, arch: Arch) -> Result<Vec<Insn>, FormatError> 
                     col,
                     format!(
                         "`{}` is not a syscall of {} (the ABI this line compares numbers of)",
-                        p.name,
+                        clip(p.name),
                         cands.iter().map(|a| a.name()).collect::<Vec<_>>().join("/")
                     ),
                 ))

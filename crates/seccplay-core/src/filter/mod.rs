@@ -379,6 +379,23 @@ fn ne(word: u8, v: u32) -> Atom {
     }
 }
 
+/// The units of the analysis' budget each filter of a stack costs per row, before its own
+/// instructions: a stack of 6,553 one-instruction filters (the most the kernel takes) spends
+/// the budget within the first rows instead of exploring every filter of every row.
+pub const STACK_FILTER_COST: usize = 64;
+
+fn charge(total: &mut usize, units: usize) -> Result<(), LimitError> {
+    if *total < units {
+        *total = 0;
+        return Err(LimitError {
+            pc: 0,
+            what: "the analysis' budget of executed instructions (all rows together) is spent: this row is not analysed".into(),
+        });
+    }
+    *total -= units;
+    Ok(())
+}
+
 /// The paths of a stack for one query: every filter's paths, combined.
 pub fn stack_paths(
     newest_first: &[&[Insn]],
@@ -394,9 +411,15 @@ pub fn stack_paths(
         ret: Some(crate::action::RET_ALLOW),
         witness: None,
     }];
+    let single = newest_first.len() == 1;
     for p in newest_first {
+        // In a stack, combining costs work too: every filter of every row counts
+        // STACK_FILTER_COST units, every combination its atoms / 8 (the feasibility check), so
+        // a stack of thousands of tiny filters stops within the budget like one long program.
+        if !single {
+            charge(total, STACK_FILTER_COST)?;
+        }
         let paths = sym::explore(p, known, pre, limits, total)?;
-        let single = newest_first.len() == 1;
         let mut next = Vec::new();
         for a in &acc {
             for q in &paths {
@@ -418,6 +441,9 @@ pub fn stack_paths(
                         Feasible::Unproven => None,
                     }
                 };
+                if !single {
+                    charge(total, 1 + atoms.len() / 8)?;
+                }
                 let mut ends = a.ends.clone();
                 ends.push(q.end.clone());
                 next.push(StackPath {

@@ -387,3 +387,26 @@ fn deciders_name_the_filter_whose_value_the_kernel_takes() {
 fn analysis_data(nr: u32) -> SeccompData {
     SeccompData::new(nr, Arch::X86_64.audit_arch(), [0; 6])
 }
+
+#[test]
+fn a_stack_of_thousands_of_tiny_filters_spends_the_budget_early() {
+    // 6,000 one-instruction filters (the kernel takes up to 6,553): each filter of each row
+    // costs STACK_FILTER_COST units, so the analysis stops after a few rows, each past the
+    // bound saying so, instead of exploring 6,000 filters for every row.
+    let one = [Insn::stmt(insn::BPF_RET | insn::BPF_K, RET_ALLOW)];
+    let stack: Vec<&[Insn]> = (0..6000).map(|_| &one[..]).collect();
+    let an = analyze(&stack, crate::arch::Endian::Little, &Options::default()).unwrap();
+    let analysed = an
+        .all_rows()
+        .filter(|r| !matches!(r.verdict, Verdict::TooComplex { .. }))
+        .count();
+    assert!(analysed > 0 && analysed < 10, "{analysed} rows analysed");
+    // A stack of three real filters is still analysed whole.
+    let a = compiled("docker", Arch::X86_64);
+    let b = compiled("podman", Arch::X86_64);
+    let stack: [&[Insn]; 3] = [&a, &b, &a];
+    let an = analyze(&stack, crate::arch::Endian::Little, &Options::default()).unwrap();
+    assert!(an
+        .all_rows()
+        .all(|r| !matches!(r.verdict, Verdict::TooComplex { .. })));
+}

@@ -29,8 +29,11 @@ pub enum Source {
         line: Option<usize>,
         col: Option<usize>,
     },
-    /// SECCOMP_MODE_STRICT: no filter, four syscalls.
-    Strict,
+    /// SECCOMP_MODE_STRICT: no filter, four syscalls (and those the kernel lets through).
+    Strict {
+        /// The context's kernel (newer ones also allow x86_64 uretprobe and uprobe).
+        kernel: seccplay_core::profile::KernelVersion,
+    },
     /// Text above [`MAX_TEXT_BYTES`]: not analysed (the page would stall on it).
     TooLarge {
         /// Its size in bytes.
@@ -103,7 +106,7 @@ pub fn analyze(text: &str, strict: bool, ctx: &Result<Context, String>) -> Sourc
         Err(e) => return Source::BadContext(e.clone()),
     };
     if strict {
-        return Source::Strict;
+        return Source::Strict { kernel: ctx.kernel };
     }
     if text.len() > MAX_TEXT_BYTES {
         return Source::TooLarge { bytes: text.len() };
@@ -233,12 +236,19 @@ pub fn simulate(
     Ok(match src {
         Source::Profile(a) => {
             let v = a.simulate(abi, q);
+            let outcome = Action::from_ret(v.outcome_ret());
             Shown {
                 headline: a.headline(&v),
-                label: analysis::describe_action(v.ret),
-                class: action_class(v.action),
-                errno_message: v.errno_message.map(str::to_string),
-                explanation: v.explanation,
+                label: analysis::describe_action(v.outcome_ret()),
+                class: action_class(outcome),
+                errno_message: outcome
+                    .errno()
+                    .and_then(syscalls::errno_message)
+                    .map(str::to_string),
+                explanation: match &v.kernel_bypass {
+                    Some(k) => format!("{k} {}", v.explanation),
+                    None => v.explanation,
+                },
                 line: v.location.as_ref().map(|l| l.line),
                 path: v.location.map(|l| l.path),
                 ret: Some(v.ret),
@@ -249,17 +259,17 @@ pub fn simulate(
             }
         }
         Source::Bpf(r) => r.simulate(abi, &q, shown_call)?,
-        Source::Strict => {
+        Source::Strict { kernel } => {
             let role = if abi == host {
                 AbiRole::Native
             } else {
                 AbiRole::Compat
             };
-            let (label, class, explanation) = match strict::strict_mode(abi, role, q.nr) {
+            let (label, class, explanation) = match strict::strict_mode_on(*kernel, abi, role, q.nr) {
                 Some(StrictOutcome::Allowed) => (
                     "ALLOW".to_string(),
                     "allow",
-                    "Strict mode lets read, write, _exit and sigreturn through.".to_string(),
+                    "Strict mode lets read, write, _exit and sigreturn through (and on x86_64, from Linux 6.14, uretprobe; from 6.18, uprobe).".to_string(),
                 ),
                 Some(StrictOutcome::ThreadKilledSigkill) => (
                     "KILL (SIGKILL)".to_string(),
@@ -339,7 +349,7 @@ pub fn table(src: &Source, abi: Arch, host: Arch) -> Rows {
     match src {
         Source::Profile(a) => from_table(a.table(abi)),
         Source::Bpf(r) => r.rows(abi),
-        Source::Strict => {
+        Source::Strict { kernel } => {
             let role = if abi == host {
                 AbiRole::Native
             } else {
@@ -348,8 +358,8 @@ pub fn table(src: &Source, abi: Arch, host: Arch) -> Rows {
             let rows = syscalls::syscalls(abi)
                 .into_iter()
                 .map(|(name, nr)| {
-                    let allowed =
-                        strict::strict_mode(abi, role, nr) == Some(StrictOutcome::Allowed);
+                    let allowed = strict::strict_mode_on(*kernel, abi, role, nr)
+                        == Some(StrictOutcome::Allowed);
                     Row {
                         name,
                         nr,
@@ -504,7 +514,7 @@ pub fn trace(
     }
     let (_, q) = query(call, ip, abi)?;
     let (insns, endian) = src.program_at(which).ok_or(match src {
-        Source::Strict => "no program to step through: strict mode runs no filter",
+        Source::Strict { .. } => "no program to step through: strict mode runs no filter",
         _ => "no program to step through: this profile installs no filter (unconfined)",
     })?;
     interp::trace(insns, &analysis::data_of(&q), endian).map_err(|e| e.to_string())

@@ -66,6 +66,92 @@ pub const ACTION_CACHE_SINCE: KernelVersion = KernelVersion {
     minor: 11,
 };
 
+/// A syscall the kernel lets through without running any seccomp filter.
+///
+/// kernel/seccomp.c's `seccomp_uprobe_exception` marks these numbers "always allowed" in the
+/// constant-action cache of every filter, for the native ABI only (`sd->arch ==
+/// SECCOMP_ARCH_NATIVE`), so no filter of the stack ever sees them; strict mode allows them
+/// too. Only x86_64 defines the numbers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct FilterBypass {
+    /// The syscall.
+    pub name: &'static str,
+    /// Its x86_64 number.
+    pub nr: u32,
+    /// The first release that passes it without filtering.
+    pub since: KernelVersion,
+    /// Older series whose later stable point releases carry the change too (seccplay knows
+    /// X.Y only, so there the answer depends on the point release).
+    pub stable: &'static [KernelVersion],
+    /// Where the fact comes from.
+    pub source: &'static str,
+}
+
+/// The calls Linux passes without filtering, with their sources.
+pub const FILTER_BYPASSES: [FilterBypass; 2] = [
+    FilterBypass {
+        name: "uretprobe",
+        nr: 335,
+        since: KernelVersion { major: 6, minor: 14 },
+        stable: &[
+            KernelVersion { major: 6, minor: 12 },
+            KernelVersion { major: 6, minor: 13 },
+        ],
+        source: "Linux commit cf6cb56ef244 \"seccomp: passthrough uretprobe systemcall without filtering\", merged for v6.14-rc2, backported to the 6.12.y and 6.13.y stable series in February 2025",
+    },
+    FilterBypass {
+        name: "uprobe",
+        nr: 336,
+        since: KernelVersion { major: 6, minor: 18 },
+        stable: &[],
+        source: "\"seccomp: passthrough uprobe systemcall without filtering\" (J. Olsa, lore 20250720112133.244369-21-jolsa@kernel.org), with the uprobe syscall itself in 6.18; observed on 6.18.44 by tests/tests/kernel_bypass.rs",
+    },
+];
+
+/// Whether `kernel` passes call `nr` of ABI `arch` without running any filter
+/// ([`FILTER_BYPASSES`]; x86_64's native ABI only).
+pub fn filter_bypass(kernel: KernelVersion, arch: Arch, nr: u32) -> Option<Bypass> {
+    if arch != Arch::X86_64 {
+        return None;
+    }
+    let b = FILTER_BYPASSES.iter().find(|b| b.nr == nr)?;
+    if kernel >= b.since {
+        Some(Bypass::Always(b))
+    } else if b.stable.contains(&kernel) {
+        Some(Bypass::DependsOnPointRelease(b))
+    } else {
+        None
+    }
+}
+
+/// What the context's kernel does with a call before any filter runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Bypass {
+    /// No filter runs: the call proceeds whatever the filters say.
+    Always(&'static FilterBypass),
+    /// An X.Y series where later point releases pass it and earlier ones run the filters.
+    DependsOnPointRelease(&'static FilterBypass),
+}
+
+impl Bypass {
+    /// One sentence: what the kernel does and since when, with the source.
+    pub fn describe(self) -> String {
+        match self {
+            Bypass::Always(b) => format!(
+                "Linux {}.{} and later run no seccomp filter for {} on x86_64: the call goes through whatever the filter says ({}).",
+                b.since.major, b.since.minor, b.name, b.source
+            ),
+            Bypass::DependsOnPointRelease(b) => format!(
+                "On this series it depends on the point release: later stable releases run no seccomp filter for {} on x86_64, as {}.{} does ({}); this answer is the filter's, for the releases without the change.",
+                b.name,
+                b.since.major,
+                b.since.minor,
+                b.source
+            ),
+        }
+    }
+}
+
 /// Reads a host kernel version as people have it: `uname -r` (`5.15.0-91-generic`,
 /// `3.10.0-1160.el7`), `X.Y.Z`, `X.Y` or `X` alone (`6` is 6.0). The leading `X.Y` counts, as
 /// moby's `kernel.ParseRelease` reads it; whatever follows a third part or a non-digit is
@@ -178,6 +264,12 @@ impl Context {
     /// True when the kernel has the constant-action cache ([`ACTION_CACHE_SINCE`]).
     pub fn has_action_cache(&self) -> bool {
         self.kernel >= ACTION_CACHE_SINCE
+    }
+
+    /// Whether this kernel passes call `nr` of ABI `arch` without running any filter
+    /// ([`FILTER_BYPASSES`]).
+    pub fn filter_bypass(&self, arch: Arch, nr: u32) -> Option<Bypass> {
+        filter_bypass(self.kernel, arch, nr)
     }
 
     /// True if the bounding set has the capability.

@@ -179,8 +179,16 @@ fn action_line(ret: u32) -> String {
 }
 
 fn verdict_text(a: &Analysis, v: &Verdict, call: &str, trace: bool) -> String {
-    let mut s = format!("{call} on {}: {}\n", v.arch, action_line(v.ret));
-    s.push_str(&format!("  return value: {:#010x}\n", v.ret));
+    let mut s = format!("{call} on {}: {}\n", v.arch, action_line(v.outcome_ret()));
+    if let Some(k) = &v.kernel_bypass {
+        s.push_str(&format!("  kernel: {k}\n"));
+    }
+    let of = if v.bypassed {
+        " (the filter's, not run)"
+    } else {
+        ""
+    };
+    s.push_str(&format!("  return value: {:#010x}{of}\n", v.ret));
     if let Some(r) = &v.rule {
         let loc = v
             .location

@@ -106,7 +106,7 @@ pub fn source_info(p: &SourceInfoProps) -> Html {
             </p></div>
         },
         Source::BpfError { .. }
-        | Source::Strict
+        | Source::Strict { .. }
         | Source::TooLarge { .. }
         | Source::BadContext(_) => html! {},
     }

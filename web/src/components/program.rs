@@ -28,7 +28,7 @@ pub fn program_panel(p: &ProgramProps) -> Html {
     });
     let Some((insns, endian)) = p.src.0.program() else {
         let why = p.src.0.no_verdicts().unwrap_or_else(|| match &*p.src.0 {
-            Source::Strict => "No program: strict mode runs no filter.".into(),
+            Source::Strict { .. } => "No program: strict mode runs no filter.".into(),
             _ => "No program: this profile installs no filter (unconfined).".into(),
         });
         return html! { <p id="program-none">{ why }</p> };

@@ -51,6 +51,13 @@ impl Analysis {
         let Some(d) = &v.decision else {
             return format!("{out}: no seccomp filter runs.");
         };
+        if v.bypassed {
+            return format!(
+                "{}: the kernel runs no seccomp filter for {sys} on x86_64 (the filter would answer {}).",
+                outcome_word(Action::Allow),
+                super::describe_action(v.ret)
+            );
+        }
         let line = v.location.as_ref().map(|l| l.line);
         match &d.source {
             Source::EnosysStub { .. } => {

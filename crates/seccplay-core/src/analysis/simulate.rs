@@ -5,6 +5,7 @@ use super::Analysis;
 use crate::action::Action;
 use crate::arch::Arch;
 use crate::bpf::{interp, Insn, SeccompData};
+use crate::context::Bypass;
 use crate::diag::Location;
 use crate::eval::{self, Decision, Query, Source};
 use crate::expr::{self, Call, ExprError};
@@ -48,6 +49,25 @@ pub struct Verdict {
     /// When the profile has a rule for a name libseccomp 2.5.x does not know: what hosts with
     /// it do instead (they leave the rule out).
     pub older_libseccomp: Option<String>,
+    /// When the context's kernel passes this call without running any filter (x86_64
+    /// uretprobe and uprobe on new kernels, [`crate::context::FILTER_BYPASSES`]), or may
+    /// (a series where it depends on the point release): the sentence that says so.
+    pub kernel_bypass: Option<String>,
+    /// The kernel surely runs no filter for this call: it proceeds (ALLOW) whatever `ret`, the
+    /// filter's answer, says. See [`Verdict::outcome_ret`].
+    pub bypassed: bool,
+}
+
+impl Verdict {
+    /// What the process gets: ALLOW when the kernel runs no filter for the call, else the
+    /// filter's return value.
+    pub fn outcome_ret(&self) -> u32 {
+        if self.bypassed {
+            Action::Allow.to_ret()
+        } else {
+            self.ret
+        }
+    }
 }
 
 impl Analysis {
@@ -74,6 +94,8 @@ impl Analysis {
                 program_ret: None,
                 program_steps: None,
                 older_libseccomp: None,
+                kernel_bypass: None,
+                bypassed: false,
             };
         };
         let decision = eval::decide(db, &query);
@@ -104,8 +126,10 @@ impl Analysis {
         };
         let explanation = self.explain(arch, name, &query, &decision, rule.as_ref());
         let errno = decision.action.errno();
+        let bypass = self.context.filter_bypass(arch, query.nr);
+        let bypassed = matches!(bypass, Some(Bypass::Always(_)));
         let older_libseccomp = name
-            .filter(|n| self.has_rule_for(n) && syscalls::unknown_to_libseccomp_2_5(n))
+            .filter(|n| !bypassed && self.has_rule_for(n) && syscalls::unknown_to_libseccomp_2_5(n))
             .map(|n| {
                 format!(
                     "Hosts with libseccomp 2.5.x (Debian 12, Ubuntu 22.04 and 24.04, RHEL 9) do not know {n}: their runc or crun leaves its rules out, so there the call gets runc's ENOSYS stub or the default action instead of {}.",
@@ -128,6 +152,8 @@ impl Analysis {
             program_ret,
             program_steps,
             older_libseccomp,
+            kernel_bypass: bypass.map(Bypass::describe),
+            bypassed,
         }
     }
 

@@ -284,8 +284,14 @@ impl Analysis {
         let action_cache = self.context.has_action_cache();
         let (mut allowed, mut conditional, mut blocked) = (0, 0, 0);
         for (name, nr) in syscalls::syscalls(arch) {
+            let bypass = self.context.filter_bypass(arch, nr);
+            let bypassed = matches!(bypass, Some(crate::context::Bypass::Always(_)));
             let verdict = match &self.database {
                 None => RowVerdict::Allowed {
+                    ret: Action::Allow.to_ret(),
+                },
+                // The kernel runs no filter for it: allowed whatever the rules say.
+                Some(_) if bypassed => RowVerdict::Allowed {
                     ret: Action::Allow.to_ret(),
                 },
                 Some(db) => row_verdict(db, arch, nr),
@@ -300,7 +306,7 @@ impl Analysis {
                     let audit = arch.audit_arch();
                     let data = SeccompData::new(nr, audit, [0; 6]);
                     (
-                        action_cache && cache::is_const_allow(&p.insns, audit, nr),
+                        action_cache && (bypassed || cache::is_const_allow(&p.insns, audit, nr)),
                         interp::run_counted(&p.insns, &data, p.arch.endian())
                             .ok()
                             .map(|r| r.1),
@@ -311,7 +317,24 @@ impl Analysis {
                 }
                 None => (false, None, None),
             };
-            let why = self.row_why(arch, name, nr, &verdict);
+            let why = match (bypass, &self.database) {
+                (Some(b), Some(db)) if bypassed => {
+                    let filter = row_verdict(db, arch, nr);
+                    format!(
+                        "{} Without that: {}.",
+                        b.describe(),
+                        self.row_why(arch, name, nr, &filter)
+                    )
+                }
+                (Some(b), Some(_)) => {
+                    format!(
+                        "{} {}",
+                        self.row_why(arch, name, nr, &verdict),
+                        b.describe()
+                    )
+                }
+                _ => self.row_why(arch, name, nr, &verdict),
+            };
             rows.push(TableRow {
                 name,
                 nr,

@@ -390,3 +390,66 @@ fn headlines_say_the_answer_in_one_sentence_with_its_line() {
         .headline(&v)
         .starts_with("Blocked: none of clone's argument rules matches"));
 }
+
+/// Linux ≥ 6.14 runs no filter for x86_64 uretprobe (6.18: uprobe too): the process gets ALLOW
+/// whatever the profile says, and the verdict, the headline and the table say so; 6.12 and
+/// 6.13 depend on the point release (the filter's answer, with a note); 6.11 runs the filter.
+/// The kernel side is checked on the running kernel by tests/tests/kernel_bypass.rs.
+#[test]
+fn kernels_that_run_no_filter_for_uretprobe_allow_it_whatever_the_profile_says() {
+    let at = |k: &str| {
+        let mut ctx = Context::docker(Arch::X86_64);
+        ctx.kernel = crate::context::parse_kernel_release(k).unwrap();
+        analyze(DOCKERISH, &ctx)
+    };
+    let a = at("6.14");
+    let v = a.simulate_call("uretprobe()", Arch::X86_64).unwrap();
+    assert!(v.bypassed);
+    // The filter's own answer (runc's ENOSYS stub: 335 is above every listed number) is kept.
+    assert_eq!(v.action, Action::Errno(38));
+    assert_eq!(Action::from_ret(v.outcome_ret()), Action::Allow);
+    assert!(a
+        .headline(&v)
+        .starts_with("Allowed: the kernel runs no seccomp filter for uretprobe"));
+    assert!(v.kernel_bypass.as_deref().unwrap().contains("cf6cb56ef244"));
+    let uprobe = a.simulate_call("uprobe()", Arch::X86_64).unwrap();
+    assert!(!uprobe.bypassed && uprobe.kernel_bypass.is_none());
+    let t = a.table(Arch::X86_64);
+    let row = t.rows.iter().find(|r| r.name == "uretprobe").unwrap();
+    assert_eq!(
+        row.verdict,
+        RowVerdict::Allowed {
+            ret: Action::Allow.to_ret()
+        }
+    );
+    assert!(
+        row.why
+            .starts_with("Linux 6.14 and later run no seccomp filter"),
+        "{}",
+        row.why
+    );
+    assert!(row.cached);
+    // The same number on x32 and i386 is another call: the filter decides.
+    let v = a.simulate_call("nr=335", Arch::X86).unwrap();
+    assert!(!v.bypassed && v.kernel_bypass.is_none());
+
+    let v = at("6.18").simulate_call("uprobe()", Arch::X86_64).unwrap();
+    assert!(v.bypassed);
+
+    let v = at("6.13")
+        .simulate_call("uretprobe()", Arch::X86_64)
+        .unwrap();
+    assert!(!v.bypassed);
+    assert_eq!(v.outcome_ret(), v.ret);
+    assert_eq!(v.action, Action::Errno(38));
+    assert!(v
+        .kernel_bypass
+        .as_deref()
+        .unwrap()
+        .contains("point release"));
+
+    let v = at("6.11")
+        .simulate_call("uretprobe()", Arch::X86_64)
+        .unwrap();
+    assert!(!v.bypassed && v.kernel_bypass.is_none());
+}

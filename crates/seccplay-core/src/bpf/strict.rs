@@ -79,6 +79,24 @@ pub fn strict_mode(arch: Arch, role: AbiRole, nr: u32) -> Option<StrictOutcome> 
     })
 }
 
+/// Strict mode's decision on a given kernel: [`strict_mode`], plus the calls that kernel also
+/// lets through in strict mode. The commits that made x86_64 `uretprobe` (6.14, 6.12.y and
+/// 6.13.y) and `uprobe` (6.18) bypass filters added them to `mode1_syscalls` too, so the
+/// versions are those of [`crate::context::FILTER_BYPASSES`]. On a series where it depends on
+/// the point release, the answer is the one of the releases without the change.
+pub fn strict_mode_on(
+    kernel: crate::profile::KernelVersion,
+    arch: Arch,
+    role: AbiRole,
+    nr: u32,
+) -> Option<StrictOutcome> {
+    let bypass = crate::context::filter_bypass(kernel, arch, nr);
+    if role == AbiRole::Native && matches!(bypass, Some(crate::context::Bypass::Always(_))) {
+        return Some(StrictOutcome::Allowed);
+    }
+    strict_mode(arch, role, nr)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -119,6 +137,16 @@ mod tests {
             Some(ThreadKilledSigkill)
         );
         assert_eq!(strict_mode(Arch::Ppc, AbiRole::Native, 172), Some(Allowed));
+        let k = |major, minor| crate::profile::KernelVersion { major, minor };
+        let on = |kv, nr| strict_mode_on(kv, Arch::X86_64, AbiRole::Native, nr);
+        assert_eq!(on(k(6, 14), 335), Some(Allowed));
+        assert_eq!(on(k(6, 11), 335), Some(ThreadKilledSigkill));
+        assert_eq!(on(k(6, 14), 336), Some(ThreadKilledSigkill));
+        assert_eq!(on(k(6, 18), 336), Some(Allowed));
+        assert_eq!(
+            strict_mode_on(k(6, 18), Arch::X86, AbiRole::Compat, 335),
+            Some(ThreadKilledSigkill)
+        );
         assert_eq!(
             strict_mode(Arch::Ppc, AbiRole::Compat, 172),
             Some(ThreadKilledSigkill)

@@ -126,18 +126,23 @@ fn cell(call: &str, c: &Column) -> Result<Cell, String> {
     );
     let by = if v.decision.is_none() {
         "none"
+    } else if v.bypassed {
+        "kernel"
     } else if stub {
         "stub"
     } else {
         "filter"
     };
     let mut outcome = Outcome {
-        label: describe_action(v.ret),
+        label: describe_action(v.outcome_ret()),
         by,
     };
-    let mut reason = v.explanation.clone();
+    let mut reason = match &v.kernel_bypass {
+        Some(k) => format!("{k} {}", v.explanation),
+        None => v.explanation.clone(),
+    };
     let mut kernel = None;
-    if Action::from_ret(v.ret).is_allow() {
+    if Action::from_ret(v.outcome_ret()).is_allow() {
         if let Some(name) = v.name {
             let k = implemented(name, ctx.kernel);
             kernel = Some(k);

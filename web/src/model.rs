@@ -114,7 +114,7 @@ pub fn analyze(text: &str, strict: bool, ctx: &Result<Context, String>) -> Sourc
     if looks_like_profile(text) {
         return Source::Profile(Box::new(analysis::analyze(text, ctx)));
     }
-    match raw::Raw::read(text, ctx.host_arch) {
+    match raw::Raw::read(text, ctx.host_arch, ctx.kernel) {
         Ok(r) => Source::Bpf(Box::new(r)),
         Err(e) => Source::BpfError {
             message: format!(

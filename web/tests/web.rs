@@ -338,6 +338,24 @@ fn raw_programs_stacks_and_the_decompiled_profile() {
     );
     assert!(why.ends_with("personality(otherwise) → ALLOW"), "{why}");
     assert_eq!(rows.rows.len(), an.table(Arch::X86_64).rows.len());
+    // Linux 6.14 runs no filter for uretprobe: the raw program's verdict says so, as a
+    // profile's does.
+    let ctx614 = model::context(&State {
+        kernel: "6.14".into(),
+        ..State::default()
+    });
+    let raw614 = model::analyze(&hex, false, &ctx614);
+    let v = model::simulate(&raw614, "uretprobe()", "", Arch::X86_64, Arch::X86_64).unwrap();
+    assert_eq!(v.label, "ALLOW");
+    assert!(
+        v.explanation
+            .contains("run no seccomp filter for uretprobe"),
+        "{}",
+        v.explanation
+    );
+    let rows614 = model::table(&raw614, Arch::X86_64, Arch::X86_64);
+    let u = rows614.rows.iter().find(|r| r.name == "uretprobe").unwrap();
+    assert_eq!((u.kind, u.verdict.as_str()), ("allowed", "ALLOW"));
     // Decompiled and opened as a profile: the same verdicts.
     let d = r.decompiled().unwrap();
     assert!(d.abis.contains(&Arch::X86_64), "{:?}", d.abis);

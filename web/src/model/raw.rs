@@ -9,8 +9,10 @@ use seccplay_core::analysis;
 use seccplay_core::arch::{Arch, Endian};
 use seccplay_core::bpf::format::{self, Section, StackError};
 use seccplay_core::bpf::{cache, interp, Insn};
+use seccplay_core::context::{self, Bypass};
 use seccplay_core::eval::Query;
 use seccplay_core::filter::{self, decompile, FilterAnalysis, Options, Refused, Verdict};
+use seccplay_core::profile::KernelVersion;
 use seccplay_core::syscalls;
 
 /// A raw program or stack, read and analysed.
@@ -23,6 +25,9 @@ pub struct Raw {
     pub arch: Arch,
     /// The analysis of the whole stack, or why the kernel would refuse a filter.
     pub analysis: Result<FilterAnalysis, Refused>,
+    /// The context's kernel: calls it passes without running any filter
+    /// ([`context::filter_bypass`]) are allowed whatever the filters say.
+    pub kernel: KernelVersion,
 }
 
 /// "newest", "oldest" or nothing, for filter `i` of `n`.
@@ -37,7 +42,7 @@ fn position(i: usize, n: usize) -> &'static str {
 
 impl Raw {
     /// Reads `text` (one program or a stack) for a host of ABI `arch` and analyses it.
-    pub fn read(text: &str, arch: Arch) -> Result<Raw, StackError> {
+    pub fn read(text: &str, arch: Arch, kernel: KernelVersion) -> Result<Raw, StackError> {
         let sections = format::import_stack(text.as_bytes(), arch)?;
         let refs: Vec<&[Insn]> = sections.iter().map(|s| s.insns.as_slice()).collect();
         let opts = Options {
@@ -49,6 +54,7 @@ impl Raw {
             sections,
             arch,
             analysis,
+            kernel,
         })
     }
 
@@ -145,7 +151,13 @@ impl Raw {
                     Verdict::Constant { .. } => "blocked",
                     _ => "conditional",
                 };
-                let mut why = lines(r);
+                let bypass = context::filter_bypass(self.kernel, abi, nr);
+                let bypassed = matches!(bypass, Some(Bypass::Always(_)));
+                let kind = if bypassed { "allowed" } else { kind };
+                let mut why = match bypass {
+                    Some(b) => format!("{} The filter's answer: {}", b.describe(), lines(r)),
+                    None => lines(r),
+                };
                 if n > 1 {
                     let d: Vec<String> = filter::deciders(r)
                         .iter()
@@ -177,8 +189,14 @@ impl Raw {
                     name,
                     nr,
                     kind,
-                    verdict: filter::verdict_short(r),
-                    cached: Some(progs.iter().all(|p| cache::is_const_allow(p, audit, nr))),
+                    verdict: if bypassed {
+                        "ALLOW".into()
+                    } else {
+                        filter::verdict_short(r)
+                    },
+                    cached: Some(
+                        bypassed || progs.iter().all(|p| cache::is_const_allow(p, audit, nr)),
+                    ),
                     cost,
                     worst,
                     older_libseccomp: false,
@@ -221,11 +239,18 @@ impl Raw {
         let progs = self.programs();
         let t = interp::trace_stack(&progs, &analysis::data_of(q), self.endian())
             .map_err(|(i, e)| format!("{} stops without a verdict: {e}", self.filter_name(i)))?;
-        let action = seccplay_core::action::Action::from_ret(t.ret);
-        let label = analysis::describe_action(t.ret);
+        let bypass = context::filter_bypass(self.kernel, abi, q.nr);
+        let out = match bypass {
+            Some(Bypass::Always(_)) => seccplay_core::action::RET_ALLOW,
+            _ => t.ret,
+        };
+        let action = seccplay_core::action::Action::from_ret(out);
+        let label = analysis::describe_action(out);
         let word = analysis::outcome_word(action);
         let n = progs.len();
-        let headline = if n == 1 {
+        let headline = if out != t.ret {
+            format!("{word}: the kernel runs no filter for this call.")
+        } else if n == 1 {
             format!("{word}: the program returns {label}.")
         } else {
             format!(
@@ -260,6 +285,9 @@ impl Raw {
         };
         if let Some(ls) = self.row_lines(abi, q.nr) {
             explanation.push_str(&format!(" For every argument: {}.", ls.join("; ")));
+        }
+        if let Some(b) = bypass {
+            explanation = format!("{} {explanation}", b.describe());
         }
         Ok(Shown {
             headline,

@@ -104,10 +104,14 @@ pub fn import_stack(input: &[u8], arch: Arch) -> Result<Vec<Section>, StackError
         return Err(StackError {
             filter: 0,
             filters: 0,
-            error: super::ferr(
-                Format::Asm,
-                "no program: nothing but blank lines and separators".into(),
-            ),
+            error: FormatError {
+                line: Some(1),
+                col: Some(1),
+                ..super::ferr(
+                    Format::Asm,
+                    "no program: nothing but blank lines and separators".into(),
+                )
+            },
         });
     }
     let mut total = 0usize;

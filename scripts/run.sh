@@ -5,11 +5,12 @@
 #   setup        scripts/setup.sh test (everything the tests need)
 #   setup-serve  scripts/setup.sh serve (what serve/build need)
 #   fmt          cargo fmt --all --check
-#   clippy       cargo clippy --workspace --all-targets -- -D warnings
+#   clippy       cargo clippy --workspace --all-targets -- -D warnings, and the playground's
+#                first-load build (seccplay-web --no-default-features)
 #   cycles       scripts/module_cycles.py: no import cycle between seccplay-core's modules
 #   host-test    cargo test --workspace
 #   wasm-test    wasm-bindgen-test in headless Chromium: seccplay-core, then seccplay-web (--tests)
-#   build        release trunk build into dist/
+#   build        release trunk build into dist/ (the playground's two builds, web/src/boot.rs)
 #   e2e          node --test tests/e2e/ against dist/ served on 127.0.0.1 (a free port), after
 #                cargo build -p seccplay-native (the e2e compares the page with the CLI's output)
 #   serve        trunk serve on http://127.0.0.1:${PORT:-8080} (foreground, until Ctrl-C; its debug
@@ -97,7 +98,10 @@ run() {
     setup) step setup scripts/setup.sh test ;;
     setup-serve) step setup scripts/setup.sh serve ;;
     fmt) step fmt cargo fmt --all --check ;;
-    clippy) step clippy cargo clippy --workspace --all-targets -- -D warnings ;;
+    clippy) # (+ the playground's first-load build: web/ without its default `full` feature)
+      step clippy cargo clippy --workspace --all-targets -- -D warnings
+      step clippy-first cargo clippy -p seccplay-web --no-default-features --lib --bins -- -D warnings
+      ;;
     cycles) step cycles python3 scripts/module_cycles.py ;;
     host-test) step host-test cargo test --workspace ;;
     wasm-test)
@@ -110,7 +114,7 @@ run() {
     serve) serve ;;
     fuzz) step fuzz scripts/fuzz.sh ;;
     test) for s in setup fmt clippy cycles host-test wasm-test build e2e; do run $s; done ;;
-    *) say "unknown step '$1'; the steps are:"; sed -n '5,17p' "$0" >&2; exit 2 ;;
+    *) say "unknown step '$1'; the steps are:"; sed -n '5,19p' "$0" >&2; exit 2 ;;
   esac
 }
 

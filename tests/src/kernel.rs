@@ -64,6 +64,35 @@ pub fn kernel_or_skip(test: &str) -> bool {
     }
 }
 
+/// How the child enters the kernel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Entry {
+    /// The native `syscall` instruction (x86_64 ABI, x32 numbers included).
+    Native,
+    /// `int $0x80` from 64-bit code (x86_64 only): the i386 ABI, `AUDIT_ARCH_I386`. Arguments
+    /// are passed in full 64-bit registers; callers give 32-bit values, as i386 programs have.
+    Int80,
+}
+
+/// The instruction pointer the kernel reports in `seccomp_data` for every syscall the child
+/// issues (the address right after the one `syscall` instruction it uses), or `None` where
+/// the harness does not know it (not x86_64). The child is a fork of this process, so the
+/// address is the same there; each run checks that the child saw this value.
+pub fn syscall_ip() -> Option<u64> {
+    imp::syscall_ip(Entry::Native)
+}
+
+/// As [`syscall_ip`] for `entry`; `None` also when [`int80_skip_reason`] gives a reason.
+pub fn syscall_ip_on(entry: Entry) -> Option<u64> {
+    imp::syscall_ip(entry)
+}
+
+/// Why `int $0x80` cannot be used here (not x86_64, or the kernel has no i386 emulation:
+/// probed in a child under an allow-all filter), or `None`.
+pub fn int80_skip_reason() -> Option<String> {
+    imp::int80_skip_reason()
+}
+
 /// Installs `prog` in a fresh child and reports whether the kernel accepted it.
 pub fn install(prog: &[Insn]) -> Outcome {
     run(prog, &[])
@@ -71,15 +100,29 @@ pub fn install(prog: &[Insn]) -> Outcome {
 
 /// Installs `prog` in a fresh child, which then issues `calls` in order.
 pub fn run(prog: &[Insn], calls: &[Call]) -> Outcome {
-    imp::run(prog, calls)
+    imp::run(prog, calls, Entry::Native)
+}
+
+/// As [`run`], entering the kernel by `entry`.
+pub fn run_on(prog: &[Insn], calls: &[Call], entry: Entry) -> Outcome {
+    imp::run(prog, calls, entry)
 }
 
 /// Runs `calls` under `prog`, restarting a child after each call that kills one (KILL_THREAD
 /// from a division by zero, say). Returns per call `Ok(raw result)` or `Err(signal)`.
 pub fn run_all(prog: &[Insn], calls: &[Call]) -> Result<Vec<Result<i64, i32>>, String> {
+    run_all_on(prog, calls, Entry::Native)
+}
+
+/// As [`run_all`], entering the kernel by `entry`.
+pub fn run_all_on(
+    prog: &[Insn],
+    calls: &[Call],
+    entry: Entry,
+) -> Result<Vec<Result<i64, i32>>, String> {
     let mut out = Vec::with_capacity(calls.len());
     while out.len() < calls.len() {
-        match run(prog, &calls[out.len()..]) {
+        match run_on(prog, &calls[out.len()..], entry) {
             Outcome::Ran { results, killed_by } => {
                 out.extend(results.into_iter().map(Ok));
                 if let Some(sig) = killed_by {
@@ -342,8 +385,16 @@ mod imp {
         Some("not Linux: seccomp filters need a Linux kernel".into())
     }
 
-    pub fn run(_prog: &[Insn], _calls: &[Call]) -> Outcome {
+    pub fn run(_prog: &[Insn], _calls: &[Call], _entry: Entry) -> Outcome {
         Outcome::NoReport("not Linux".into())
+    }
+
+    pub fn syscall_ip(_entry: Entry) -> Option<u64> {
+        None
+    }
+
+    pub fn int80_skip_reason() -> Option<String> {
+        Some("not Linux".into())
     }
 }
 
@@ -357,7 +408,8 @@ mod imp {
     const STATE: usize = 0;
     const ERRNO: usize = 1;
     const COUNT: usize = 2;
-    const RESULTS: usize = 3;
+    const IP: usize = 3;
+    const RESULTS: usize = 4;
     const STARTED: u64 = 0;
     const INSTALLED: u64 = 1;
     const REFUSED: u64 = 2;
@@ -421,15 +473,22 @@ mod imp {
         unsafe { *libc::__errno_location() }
     }
 
-    /// A raw syscall: the kernel's return value (`-errno` on failure), no libc errno dance.
+    /// A raw syscall: the kernel's return value (`-errno` on failure), no libc errno dance,
+    /// and the address right after the `syscall` instruction (what the kernel reports as
+    /// `seccomp_data.instruction_pointer`). Never inlined: one instruction, one address.
     #[cfg(target_arch = "x86_64")]
-    fn raw_syscall(nr: u32, a: &[u64; 6]) -> i64 {
+    #[inline(never)]
+    fn raw_syscall(nr: u32, a: &[u64; 6]) -> (i64, u64) {
         let ret: i64;
-        // SAFETY: only ever issued under a filter that denies the call (see the module docs);
-        // `syscall` clobbers rcx and r11.
+        let ip: u64;
+        // SAFETY: only ever issued under a filter that denies the call (see the module docs),
+        // or for getpid; `syscall` clobbers rcx and r11.
         unsafe {
             std::arch::asm!(
+                "lea {ip}, [rip + 2f]",
                 "syscall",
+                "2:",
+                ip = out(reg) ip,
                 inlateout("rax") nr as u64 as i64 => ret,
                 in("rdi") a[0],
                 in("rsi") a[1],
@@ -442,22 +501,114 @@ mod imp {
                 options(nostack),
             );
         }
-        ret
+        (ret, ip)
     }
 
     #[cfg(not(target_arch = "x86_64"))]
-    fn raw_syscall(nr: u32, a: &[u64; 6]) -> i64 {
+    fn raw_syscall(nr: u32, a: &[u64; 6]) -> (i64, u64) {
         // SAFETY: as above.
         let r = unsafe { libc::syscall(nr as libc::c_long, a[0], a[1], a[2], a[3], a[4], a[5]) };
-        if r == -1 {
-            -(errno() as i64)
-        } else {
-            r as i64
+        let r = if r == -1 { -(errno() as i64) } else { r as i64 };
+        (r, 0)
+    }
+
+    /// `int $0x80`: the i386 ABI from 64-bit code. rbx and rbp cannot be operands (LLVM
+    /// reserves them), so they are saved, loaded and restored around the instruction; the
+    /// return value is eax, sign-extended. Never inlined, as `raw_syscall`.
+    #[cfg(target_arch = "x86_64")]
+    #[inline(never)]
+    fn raw_int80(nr: u32, a: &[u64; 6]) -> (i64, u64) {
+        let ret: u64;
+        let ip: u64;
+        // SAFETY: as `raw_syscall`; the stack is used (push/pop), so no `nostack`.
+        unsafe {
+            std::arch::asm!(
+                "push rbx",
+                "push rbp",
+                "mov rbx, {a0}",
+                "mov rbp, {a5}",
+                "int 0x80",
+                "2:",
+                "pop rbp",
+                "pop rbx",
+                "lea {ip}, [rip + 2b]",
+                a0 = in(reg) a[0],
+                a5 = in(reg) a[5],
+                ip = lateout(reg) ip,
+                inlateout("rax") nr as u64 => ret,
+                in("rcx") a[1],
+                in("rdx") a[2],
+                in("rsi") a[3],
+                in("rdi") a[4],
+                lateout("r8") _,
+                lateout("r9") _,
+                lateout("r10") _,
+                lateout("r11") _,
+            );
+        }
+        (ret as u32 as i32 as i64, ip)
+    }
+
+    #[cfg(not(target_arch = "x86_64"))]
+    fn raw_int80(_nr: u32, _a: &[u64; 6]) -> (i64, u64) {
+        (-(libc::ENOSYS as i64), 0)
+    }
+
+    fn enter(entry: Entry, nr: u32, a: &[u64; 6]) -> (i64, u64) {
+        match entry {
+            Entry::Native => raw_syscall(nr, a),
+            Entry::Int80 => raw_int80(nr, a),
         }
     }
 
+    pub fn syscall_ip(entry: Entry) -> Option<u64> {
+        if !cfg!(target_arch = "x86_64") {
+            return None;
+        }
+        static IPS: OnceLock<(u64, Option<u64>)> = OnceLock::new();
+        let ips = IPS.get_or_init(|| {
+            // getpid, in this process: harmless, and it runs the one instruction of each
+            // entry (i386's getpid is 20; int $0x80 only once a child showed it works).
+            let native = raw_syscall(libc::SYS_getpid as u32, &[0; 6]).1;
+            let int80 = int80_skip_reason()
+                .is_none()
+                .then(|| raw_int80(20, &[0; 6]).1);
+            (native, int80)
+        });
+        match entry {
+            Entry::Native => Some(ips.0),
+            Entry::Int80 => ips.1,
+        }
+    }
+
+    pub fn int80_skip_reason() -> Option<String> {
+        if !cfg!(target_arch = "x86_64") {
+            return Some("int $0x80 from 64-bit code is an x86_64 thing".into());
+        }
+        static REASON: OnceLock<Option<String>> = OnceLock::new();
+        REASON
+            .get_or_init(|| {
+                let allow = [Insn::stmt(BPF_RET | BPF_K, 0x7fff_0000)];
+                // i386 getpid (20) under an allow-all filter: the child's pid, or a signal
+                // (SIGSEGV where the kernel has no i386 emulation).
+                let getpid = Call {
+                    nr: 20,
+                    args: [0; 6],
+                };
+                match run_inner(&allow, &[getpid], Entry::Int80, false) {
+                    Ok(Outcome::Ran { results, .. }) if results.first().is_some_and(|r| *r > 0) => {
+                        None
+                    }
+                    other => Some(format!(
+                        "int $0x80 does not reach the i386 ABI here: {other:?}"
+                    )),
+                }
+            })
+            .clone()
+    }
+
     /// The child: async-signal-safe only, never returns.
-    fn child(fprog: &libc::sock_fprog, calls: &[Call], sh: &Shared) -> ! {
+    fn child(fprog: &libc::sock_fprog, calls: &[Call], entry: Entry, sh: &Shared) -> ! {
         // SAFETY: plain syscalls on this process; `fprog` points at a live filter array.
         unsafe {
             libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0);
@@ -485,7 +636,8 @@ mod imp {
         }
         sh.set(STATE, INSTALLED);
         for (i, c) in calls.iter().enumerate() {
-            let r = raw_syscall(c.nr, &c.args);
+            let (r, ip) = enter(entry, c.nr, &c.args);
+            sh.set(IP, ip);
             sh.set(RESULTS + i, r as u64);
             sh.set(COUNT, i as u64 + 1);
         }
@@ -495,14 +647,19 @@ mod imp {
         unsafe { libc::_exit(0) }
     }
 
-    pub fn run(prog: &[Insn], calls: &[Call]) -> Outcome {
-        match run_inner(prog, calls) {
+    pub fn run(prog: &[Insn], calls: &[Call], entry: Entry) -> Outcome {
+        match run_inner(prog, calls, entry, true) {
             Ok(o) => o,
             Err(e) => Outcome::NoReport(e),
         }
     }
 
-    fn run_inner(prog: &[Insn], calls: &[Call]) -> Result<Outcome, String> {
+    fn run_inner(
+        prog: &[Insn],
+        calls: &[Call],
+        entry: Entry,
+        check_ip: bool,
+    ) -> Result<Outcome, String> {
         let filter: Vec<libc::sock_filter> = prog
             .iter()
             .map(|i| libc::sock_filter {
@@ -526,7 +683,7 @@ mod imp {
             return Err(format!("fork: {}", std::io::Error::last_os_error()));
         }
         if pid == 0 {
-            child(&fprog, calls, &sh);
+            child(&fprog, calls, entry, &sh);
         }
         let deadline = Instant::now() + TIMEOUT;
         let mut status: libc::c_int = 0;
@@ -559,6 +716,21 @@ mod imp {
         let st = sh.get(STATE);
         let count = (sh.get(COUNT) as usize).min(calls.len());
         let results = (0..count).map(|i| sh.get(RESULTS + i) as i64).collect();
+        // (Only then: the int $0x80 probe runs here with check_ip = false while syscall_ip's
+        // OnceLock is being initialised.)
+        let want = if check_ip && count > 0 {
+            syscall_ip(entry)
+        } else {
+            None
+        };
+        if let Some(want) = want {
+            if sh.get(IP) != want {
+                return Err(format!(
+                    "the child's syscall instruction pointer {:#x} is not syscall_ip() {want:#x}",
+                    sh.get(IP)
+                ));
+            }
+        }
         Ok(match st {
             REFUSED => Outcome::Refused(sh.get(ERRNO) as i32),
             DONE => Outcome::Ran {
@@ -593,7 +765,7 @@ mod imp {
                     ));
                 }
                 let allow = [Insn::stmt(BPF_RET | BPF_K, 0x7fff_0000)];
-                match run(&allow, &[]) {
+                match run(&allow, &[], Entry::Native) {
                     Outcome::Ran { .. } => None,
                     other => {
                         let why = format!("cannot install a seccomp filter in a child: {other:?}");

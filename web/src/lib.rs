@@ -3,24 +3,34 @@
 //! [`state`] is everything a person sets (and its URL form), [`model`] derives what to show
 //! from it with the core, [`components`] render it, one per file with narrow props. This file
 //! holds only [`App`], which owns the state (`use_reducer`) and wires the components;
-//! `main.rs` only renders it.
+//! [`boot`] starts it (both bins' `main`) and hands the page from the first-load build to the
+//! full one (the panels marked `#[cfg(feature = "full")]` are in the full build only; new tabs
+//! go there too, and `boot::first_cannot_show` hands them over).
+pub mod boot;
 pub mod components;
 pub mod model;
 pub mod state;
 pub mod util;
 
 use components::about::About;
+#[cfg(feature = "full")]
 use components::audit::AuditPanel;
+#[cfg(feature = "full")]
 use components::compare::{CompareEdit, ComparePanel};
 use components::context::ContextPanel;
 use components::diagnostics::SourceInfo;
 use components::editor::Editor;
 use components::format::FormatRead;
+#[cfg(feature = "full")]
 use components::hosts::{HostsEdit, HostsPanel};
+#[cfg(feature = "full")]
 use components::program::ProgramPanel;
+#[cfg(feature = "full")]
 use components::raw::RawPanel;
 use components::simulate::{SimEdit, SimPanel};
+#[cfg(feature = "full")]
 use components::step::StepPanel;
+#[cfg(feature = "full")]
 use components::strace::StracePanel;
 use components::table::TablePanel;
 use components::toolbar::ProfileToolbar;
@@ -172,16 +182,21 @@ pub fn app() -> Html {
             edit(Box::new(move |s| s.set_text(t.clone())))
         })
     };
-    // "Open as a profile": the decompiled profile of a raw program replaces the editor's text.
-    let on_open_profile = {
+    // A raw program's decompiled profile, and "Open as a profile" (it replaces the editor's
+    // text): the full build only, as raw programs are.
+    #[cfg(feature = "full")]
+    let raw_panel = {
         let edit = edit.clone();
-        Callback::from(move |t: String| {
+        let on_open = Callback::from(move |t: String| {
             edit(Box::new(move |s| {
                 s.preset.clear();
                 s.set_text(t.clone());
             }))
-        })
+        });
+        html! { <RawPanel src={srcid.clone()} {on_open} /> }
     };
+    #[cfg(not(feature = "full"))]
+    let raw_panel = html! {};
     let on_preset = {
         let edit = edit.clone();
         Callback::from(move |name: String| edit(Box::new(move |s| s.load_preset(&name))))
@@ -218,6 +233,7 @@ pub fn app() -> Html {
             }))
         })
     };
+    #[cfg(feature = "full")]
     let on_compare = {
         let edit = edit.clone();
         Callback::from(move |m: CompareEdit| {
@@ -247,6 +263,7 @@ pub fn app() -> Html {
             }))
         })
     };
+    #[cfg(feature = "full")]
     let on_hosts = {
         let edit = edit.clone();
         Callback::from(move |m: HostsEdit| {
@@ -263,19 +280,53 @@ pub fn app() -> Html {
             }))
         })
     };
+    #[cfg(feature = "full")]
     let on_audit_text = {
         let edit = edit.clone();
         Callback::from(move |t: String| edit(Box::new(move |s| s.audit_text = t.clone())))
     };
+    #[cfg(feature = "full")]
     let on_strace_text = {
         let edit = edit.clone();
         Callback::from(move |t: String| edit(Box::new(move |s| s.strace_text = t.clone())))
     };
+    #[cfg(feature = "full")]
     let ctx_id = use_memo(ctx.clone(), |c| c.clone());
     let do_reveal = {
         let reveal = reveal.clone();
         Callback::from(move |line: u32| reveal.set((line, reveal.1 + 1)))
     };
+
+    // The first-load build: hands a state it cannot show to the full build (`boot`), and
+    // prefetches that build once the table is on screen.
+    let needs_full = boot::needs_full(s);
+    // (Read now: the page is still on screen while this render runs.)
+    let shown_text = use_mut_ref(|| s.text.clone());
+    let place = needs_full.then(|| boot::Place::here(&shown_text.borrow(), &s.text));
+    if !cfg!(feature = "full") && *shown_text.borrow() != s.text {
+        *shown_text.borrow_mut() = s.text.clone();
+    }
+    use_effect_with(needs_full, {
+        let st = st.clone();
+        move |&n| {
+            if n {
+                boot::load_full(&st, place)
+            }
+        }
+    });
+    use_effect_with(rows.is_some(), |&shown| {
+        if shown {
+            boot::prefetch_when_idle()
+        }
+    });
+    if needs_full {
+        return html! {
+            <main id="app">
+                <header class="top"><h1>{ "seccplay" }</h1></header>
+                <p id="loading-status" class="note" role="status">{ boot::LOADING }</p>
+            </main>
+        };
+    }
 
     // Marks in the editor: errors and warnings at their lines, the deciding rule.
     let mut marks: Vec<(u32, &'static str)> = Vec::new();
@@ -312,6 +363,7 @@ pub fn app() -> Html {
         !s.preset.is_empty() && state::preset_text(&s.preset).as_deref() != Some(s.text.as_str());
 
     // How locations name the profile: as the CLI names a preset, else the editor.
+    #[cfg(feature = "full")]
     let origin = if s.preset.is_empty() || edited {
         "the editor".to_string()
     } else {
@@ -352,11 +404,12 @@ pub fn app() -> Html {
                     }
                     <FormatRead text={AttrValue::from(s.text.clone())} />
                     <SourceInfo src={srcid.clone()} on_reveal={do_reveal.clone()} {analysis_ms} {table_ms} />
-                    <RawPanel src={srcid.clone()} on_open={on_open_profile} />
+                    { raw_panel }
                 </section>
                 <section class="col right" aria-label="Context">
                     <ContextPanel {host} kernel={s.kernel.clone()} runtime={s.runtime}
                         privileged={s.privileged} explicit={s.explicit} enosys={s.enosys}
+                        libseccomp={s.libseccomp} installer={model::own_installer(&s.text)}
                         caps={s.caps.clone()} error={ctx.as_ref().err().cloned()} on_edit={on_context} />
                 </section>
             </div>
@@ -369,24 +422,30 @@ pub fn app() -> Html {
             </nav>
             <section class="panel" role="tabpanel" id={format!("panel-{}", tab.id())}>
                 { match (tab, (*rows).clone()) {
+                    #[cfg(feature = "full")]
                     (Tab::Step, _) => html! { <StepPanel src={srcid.clone()} call={s.call.clone()} ip={s.ip.clone()} {abi} {host} /> },
+                    #[cfg(feature = "full")]
                     (Tab::Program, _) => html! { <ProgramPanel src={srcid.clone()} {host} /> },
                     (Tab::Compare | Tab::Table, None) => html! {
                         <p class="note" id="table-wait">{ "Building the table…" }</p>
                     },
+                    #[cfg(feature = "full")]
                     (Tab::Compare, Some(rows)) => html! {
                         <ComparePanel rows={ById(rows)} {abi} {host} text={s.text.clone()}
                             preset={s.cmp_preset.clone()} cap_add={s.cmp_cap_add.clone()} cap_drop={s.cmp_cap_drop.clone()}
                             privileged={s.cmp_privileged} b_ctx={model::compare_context(s)} on_edit={on_compare} />
                     },
+                    #[cfg(feature = "full")]
                     (Tab::Audit, _) => html! {
                         <AuditPanel src={srcid.clone()} text={s.audit_text.clone()} on_text={on_audit_text}
                             on_reveal={do_reveal.clone()} />
                     },
+                    #[cfg(feature = "full")]
                     (Tab::Strace, _) => html! {
                         <StracePanel src={srcid.clone()} {origin} text={s.strace_text.clone()}
                             on_text={on_strace_text} on_reveal={do_reveal.clone()} />
                     },
+                    #[cfg(feature = "full")]
                     (Tab::Hosts, _) => html! {
                         <HostsPanel calls={s.mx_calls.clone()} columns={std::rc::Rc::new(s.mx_columns.clone())}
                             diff_a={s.mx_diff_a.clone()} diff_b={s.mx_diff_b.clone()} text={s.text.clone()}
@@ -397,6 +456,9 @@ pub fn app() -> Html {
                         <TablePanel rows={ById(rows)} {on_pick} filter={s.table_filter.clone()}
                             search={s.table_search.clone()} on_edit={on_table} />
                     },
+                    // (The first-load build hands the other tabs to the full build.)
+                    #[cfg(not(feature = "full"))]
+                    _ => html! {},
                 } }
             </section>
             <footer>{ "seccplay — a seccomp playground. The profile, the program and every result are computed in this page (WebAssembly)." }</footer>

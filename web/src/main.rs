@@ -1,8 +1,6 @@
-//! The seccplay playground's entry point: removes index.html's static loading shell and renders
-//! the app into `<body>`.
+//! The full playground's entry point (bin `seccplay-web`, feature `full`): stops the first-load
+//! build if it handed over, removes index.html's static shell and renders the app into
+//! `<body>` ([`seccplay_web::boot`]).
 fn main() {
-    if let Some(shell) = gloo::utils::document().get_element_by_id("loading") {
-        shell.remove();
-    }
-    yew::Renderer::<seccplay_web::App>::new().render();
+    seccplay_web::boot::start();
 }

@@ -12,8 +12,10 @@ use seccplay_core::eval::Query;
 use seccplay_core::expr;
 use seccplay_core::syscalls;
 
+#[cfg(feature = "full")]
 pub mod evidence;
 pub mod hosts;
+#[cfg(feature = "full")]
 pub mod raw;
 
 /// What the editor holds, once read.
@@ -21,7 +23,9 @@ pub mod raw;
 pub enum Source {
     /// A profile (possibly broken: see its diagnostics).
     Profile(Box<Analysis>),
-    /// A raw BPF program, or a stack of them, pasted or opened instead of a profile.
+    /// A raw BPF program, or a stack of them, pasted or opened instead of a profile (the full
+    /// build only).
+    #[cfg(feature = "full")]
     Bpf(Box<raw::Raw>),
     /// Text that is neither a profile nor a program we can read.
     BpfError {
@@ -70,21 +74,40 @@ pub fn context(s: &State) -> Result<Context, String> {
     c.kernel = context::parse_kernel_release(&s.kernel)?;
     c.runtime = s.runtime;
     c.enosys_stub = s.enosys;
+    c.libseccomp = s.libseccomp;
     Ok(c)
+}
+
+/// The policy format of the text, `None` for text that is none (a BPF program). The full build
+/// detects every format the core reads (`frontend::detect_policy`); the first-load build only
+/// JSON's (`frontend::detect_json`), without linking the other front-ends: it hands any text
+/// that is not a Docker profile to the full build ([`crate::boot::needs_full`]).
+pub fn policy_format(text: &str) -> Option<seccplay_core::frontend::Format> {
+    #[cfg(feature = "full")]
+    return seccplay_core::frontend::detect_policy(text);
+    #[cfg(not(feature = "full"))]
+    return seccplay_core::frontend::detect_json(text);
+}
+
+/// Who loads the filter when the text is in a format no container runtime loads (a systemd
+/// unit, an LXC policy, Firecracker filters: the core's `Format::own_installer`), with what
+/// that leaves out of the context; `None` for profiles runc or crun load, and for BPF.
+pub fn own_installer(text: &str) -> Option<String> {
+    policy_format(text).and_then(|f| f.own_installer_note())
 }
 
 /// True when the text looks like a policy (a JSON profile, or any format the core's front-ends
 /// detect: SeccompProfile YAML, seccompiler JSON, a systemd unit, an LXC policy) rather than a
 /// BPF program.
 pub fn looks_like_profile(text: &str) -> bool {
-    text.trim_start().is_empty() || seccplay_core::frontend::detect_policy(text).is_some()
+    text.trim_start().is_empty() || policy_format(text).is_some()
 }
 
 /// The download's file name and MIME type for the editor's text, by its format.
 pub fn download_name(name: &str, text: &str) -> (String, &'static str) {
     use seccplay_core::frontend::Format;
     let json = text.trim_start().starts_with('{') || text.trim().is_empty();
-    match seccplay_core::frontend::detect_policy(text) {
+    match policy_format(text) {
         _ if json => (format!("{name}.json"), "application/json"),
         Some(Format::Spo) => (format!("{name}.yaml"), "application/yaml"),
         Some(Format::Systemd) => (format!("{name}.service"), "text/plain"),
@@ -96,7 +119,7 @@ pub fn download_name(name: &str, text: &str) -> (String, &'static str) {
 /// What the page says it read the editor as (the core's detection, as `frontend::read_one`
 /// uses it), for a policy.
 pub fn format_read(text: &str) -> Option<String> {
-    seccplay_core::frontend::detect_policy(text).map(|f| f.label())
+    policy_format(text).map(|f| f.label())
 }
 
 /// Reads the editor text in a context: the debounce-free analysis the page runs.
@@ -111,9 +134,22 @@ pub fn analyze(text: &str, strict: bool, ctx: &Result<Context, String>) -> Sourc
     if text.len() > MAX_TEXT_BYTES {
         return Source::TooLarge { bytes: text.len() };
     }
+    #[cfg(feature = "full")]
     if looks_like_profile(text) {
         return Source::Profile(Box::new(analysis::analyze(text, ctx)));
     }
+    // The first-load build reads Docker JSON only; other text loads the full build.
+    #[cfg(not(feature = "full"))]
+    return if crate::boot::first_reads(text) {
+        Source::Profile(Box::new(analysis::analyze_docker(text, ctx)))
+    } else {
+        Source::BpfError {
+            message: crate::boot::LOADING.into(),
+            line: None,
+            col: None,
+        }
+    };
+    #[cfg(feature = "full")]
     match raw::Raw::read(text, ctx.host_arch, ctx.kernel) {
         Ok(r) => Source::Bpf(Box::new(r)),
         Err(e) => Source::BpfError {
@@ -142,6 +178,7 @@ impl Source {
     /// Filter `i` of the stack (0 = the newest; a profile's program is filter 0).
     pub fn program_at(&self, i: usize) -> Option<(&[Insn], Endian)> {
         match self {
+            #[cfg(feature = "full")]
             Source::Bpf(r) => r.sections.get(i).map(|s| (&s.insns[..], r.endian())),
             _ if i > 0 => None,
             Source::Profile(a) => a.program.as_ref().map(|p| (&p.insns[..], p.arch.endian())),
@@ -258,6 +295,7 @@ pub fn simulate(
                 older_libseccomp: v.older_libseccomp,
             }
         }
+        #[cfg(feature = "full")]
         Source::Bpf(r) => r.simulate(abi, &q, shown_call)?,
         Source::Strict { kernel } => {
             let role = if abi == host {
@@ -348,6 +386,7 @@ pub fn table(src: &Source, abi: Arch, host: Arch) -> Rows {
     }
     match src {
         Source::Profile(a) => from_table(a.table(abi)),
+        #[cfg(feature = "full")]
         Source::Bpf(r) => r.rows(abi),
         Source::Strict { kernel } => {
             let role = if abi == host {

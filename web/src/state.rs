@@ -10,6 +10,7 @@
 use seccplay_core::arch::Arch;
 use seccplay_core::bpf::format::{base64_decode, base64url_encode};
 use seccplay_core::context::{Runtime, DOCKER_DEFAULT_CAPS};
+use seccplay_core::host::Libseccomp;
 use seccplay_core::json::{self, Value};
 use seccplay_core::presets::{self, PresetKind};
 use std::rc::Rc;
@@ -111,6 +112,9 @@ pub struct State {
     pub runtime: Runtime,
     /// runc's ENOSYS stub.
     pub enosys: bool,
+    /// The libseccomp whose syscall table the runtime resolves names with (left out of links
+    /// while it is the current table).
+    pub libseccomp: Libseccomp,
     /// The ABI the syscall is issued on.
     pub abi: Arch,
     /// The syscall expression.
@@ -149,7 +153,7 @@ pub struct State {
 impl Default for State {
     fn default() -> State {
         let mut caps: Vec<String> = DOCKER_DEFAULT_CAPS.iter().map(|s| s.to_string()).collect();
-        caps.sort();
+        seccplay_core::sort::sort(&mut caps);
         State {
             preset: canonical("docker"),
             text: preset_text("docker").unwrap_or_default(),
@@ -161,6 +165,7 @@ impl Default for State {
             kernel: "6.1".into(),
             runtime: Runtime::Runc,
             enosys: true,
+            libseccomp: Libseccomp::Current,
             abi: Arch::X86_64,
             call: "unshare(CLONE_NEWUSER)".into(),
             ip: String::new(),
@@ -196,6 +201,8 @@ pub enum ContextEdit {
     Explicit(bool),
     /// runc's ENOSYS stub.
     Enosys(bool),
+    /// The libseccomp version.
+    Libseccomp(Libseccomp),
     /// A capability ticked or unticked.
     Cap(&'static str, bool),
     /// Docker's default capabilities, not privileged.
@@ -228,13 +235,35 @@ impl Reducible for State {
 
 /// A preset's menu name (`docker@29.4.3` for the alias `docker`).
 fn canonical(name: &str) -> String {
-    presets::get(name).map_or(name, |p| p.name).to_string()
+    presets::find(name)
+        .map_or(name, |i| presets::MENU[i].name)
+        .to_string()
+}
+
+/// The preset `name` if this build carries its profile: every preset in the full build, only
+/// Docker's current default in the first-load build (the others load the full build).
+#[cfg(feature = "full")]
+pub fn carried(name: &str) -> Option<&'static presets::Preset> {
+    presets::get(name)
+}
+
+/// The preset `name` if this build carries its profile: every preset in the full build, only
+/// Docker's current default in the first-load build (the others load the full build).
+#[cfg(not(feature = "full"))]
+pub fn carried(name: &str) -> Option<&'static presets::Preset> {
+    first_carries(name).then_some(&presets::CURRENT_DOCKER)
+}
+
+/// True for the one preset the first-load build carries: Docker's current default (by name or
+/// alias).
+pub fn first_carries(name: &str) -> bool {
+    presets::find(name).is_some_and(|i| presets::MENU[i].name == presets::CURRENT_DOCKER.name)
 }
 
 /// The editor text of a preset (`{}` for unconfined: Docker runs such a profile without a
-/// filter; strict mode has no text).
+/// filter; strict mode has no text); `None` for a preset this build does not carry.
 pub fn preset_text(name: &str) -> Option<String> {
-    let p = presets::get(name)?;
+    let p = carried(name)?;
     Some(match p.kind {
         PresetKind::Profile(t) => t.to_string(),
         PresetKind::Unconfined => "{}\n".to_string(),
@@ -244,11 +273,12 @@ pub fn preset_text(name: &str) -> Option<String> {
 
 impl State {
     /// Loads a preset into the state (text, strict flag, and whether Docker would be given it
-    /// explicitly: all but its built-in default).
+    /// explicitly: all but its built-in default). A preset the build does not carry leaves the
+    /// text empty: the full build, which [`crate::boot::needs_full`] then loads, fills it in.
     pub fn load_preset(&mut self, name: &str) {
-        if let Some(p) = presets::get(name) {
-            self.preset = p.name.to_string();
-            self.strict = p.kind == PresetKind::Strict;
+        if let Some(i) = presets::find(name) {
+            self.preset = presets::MENU[i].name.to_string();
+            self.strict = carried(name).is_some_and(|p| p.kind == PresetKind::Strict);
             self.text = preset_text(name).unwrap_or_default();
             self.explicit = !presets::is_builtin_default(name);
         }
@@ -276,16 +306,17 @@ impl State {
             ContextEdit::Privileged(v) => self.privileged = v,
             ContextEdit::Explicit(v) => self.explicit = v,
             ContextEdit::Enosys(v) => self.enosys = v,
+            ContextEdit::Libseccomp(v) => self.libseccomp = v,
             ContextEdit::Cap(cap, on) => {
                 self.caps.retain(|x| x != cap);
                 if on {
                     self.caps.push(cap.to_string());
-                    self.caps.sort();
+                    seccplay_core::sort::sort(&mut self.caps);
                 }
             }
             ContextEdit::DefaultCaps => {
                 self.caps = DOCKER_DEFAULT_CAPS.iter().map(|c| c.to_string()).collect();
-                self.caps.sort();
+                seccplay_core::sort::sort(&mut self.caps);
                 self.privileged = false;
             }
         }
@@ -294,7 +325,12 @@ impl State {
     /// The URL fragment (without `#`) that reproduces this state.
     pub fn to_fragment(&self) -> String {
         let mut s = self.clone();
-        if !s.preset.is_empty() && preset_text(&s.preset).as_deref() == Some(s.text.as_str()) {
+        // (A preset the build does not carry, with no text yet, stays a preset.)
+        let unchanged = match preset_text(&s.preset) {
+            Some(t) => t == s.text,
+            None => s.text.is_empty() && presets::find(&s.preset).is_some(),
+        };
+        if !s.preset.is_empty() && unchanged {
             s.text.clear();
         } else {
             s.preset.clear();
@@ -383,6 +419,8 @@ macro_rules! state_json {
     (@omitted $v:expr, opt) => { $v.is_empty() };
     // The table's filter, left out while it shows every row.
     (@omitted $v:expr, filter) => { $v == "all" };
+    // The libseccomp table, left out while it is the current one (short default links).
+    (@omitted $v:expr, libseccomp) => { $v.is_current() };
     (@omitted $v:expr, $kind:ident) => { false };
     (@write $out:ident, $v:expr, opt) => { state_json!(@write $out, $v, string) };
     (@read $v:expr, opt) => { state_json!(@read $v, string) };
@@ -409,6 +447,7 @@ macro_rules! state_json {
     };
     (@write $out:ident, $v:expr, arch) => { json::push_quoted(&mut $out, $v.name()) };
     (@write $out:ident, $v:expr, runtime) => { json::push_quoted(&mut $out, $v.name()) };
+    (@write $out:ident, $v:expr, libseccomp) => { json::push_quoted(&mut $out, $v.name()) };
     (@write $out:ident, $v:expr, tab) => { json::push_quoted(&mut $out, $v.id()) };
     (@read $v:expr, string) => { match $v { Value::String(x) => Some(x), _ => None } };
     (@read $v:expr, host) => {
@@ -416,6 +455,9 @@ macro_rules! state_json {
     };
     (@read $v:expr, arch) => { match $v { Value::String(x) => Arch::from_name(&x), _ => None } };
     (@read $v:expr, runtime) => { match $v { Value::String(x) => Runtime::parse(&x), _ => None } };
+    (@read $v:expr, libseccomp) => {
+        match $v { Value::String(x) => Libseccomp::parse(&x), _ => None }
+    };
     (@read $v:expr, tab) => { match $v { Value::String(x) => Some(Tab::parse(&x)), _ => None } };
     (@read $v:expr, boolean) => { match $v { Value::Bool(x) => Some(x), _ => None } };
     (@read $v:expr, strings) => {
@@ -432,6 +474,7 @@ macro_rules! state_json {
 state_json! {
     preset: string, text: string, strict: boolean, host: host, caps: strings,
     privileged: boolean, explicit: boolean, kernel: string, runtime: runtime, enosys: boolean,
+    libseccomp: libseccomp,
     abi: arch, call: string, ip: opt, tab: tab, cmp_preset: string, cmp_cap_add: opt,
     cmp_cap_drop: opt, cmp_privileged: boolean, table_filter: filter, table_search: opt,
     mx_calls: calls, mx_columns: columns, mx_diff_a: opt, mx_diff_b: opt,
@@ -483,6 +526,20 @@ mod tests {
             s.text
         );
         assert!(State::from_fragment("#s=!!").is_err());
+    }
+
+    #[test]
+    fn libseccomp_is_left_out_at_default_and_round_trips() {
+        let d = State::default();
+        assert!(!d.to_json().contains("libseccomp"), "{}", d.to_json());
+        let old = State {
+            libseccomp: Libseccomp::V2_5_4,
+            ..State::default()
+        };
+        assert!(old.to_json().contains("\"libseccomp\":\"2.5.4\""));
+        assert_eq!(State::from_fragment(&old.to_fragment()).unwrap(), old);
+        let bad = br#"{"libseccomp":"1.0"}"#;
+        assert!(State::from_json(bad).unwrap_err().contains("libseccomp"));
     }
 
     #[test]

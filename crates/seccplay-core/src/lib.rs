@@ -40,6 +40,7 @@ pub mod presets;
 pub mod profile;
 pub mod record;
 pub mod resolve;
+pub mod sort;
 mod suggest;
 pub mod supervise;
 pub mod syscalls;

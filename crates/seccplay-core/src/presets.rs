@@ -250,14 +250,63 @@ pub const ALL: &[Preset] = &[
 /// false). Any other profile reaches the engine through `--security-opt seccomp=FILE` (or a
 /// Kubernetes `localhost/` profile), which `--privileged` keeps.
 pub fn is_builtin_default(name: &str) -> bool {
-    get(name).is_some_and(|p| p.builtin)
+    find(name).is_some_and(|i| MENU[i].builtin)
 }
 
 /// Looks a preset up by name or alias.
 pub fn get(name: &str) -> Option<&'static Preset> {
-    ALL.iter()
-        .find(|p| p.name == name)
-        .or_else(|| ALL.iter().find(|p| p.aliases.contains(&name)))
+    find(name).map(|i| &ALL[i])
+}
+
+/// A preset's names and title without its profile: what a menu lists and a lookup by name
+/// reads ([`MENU`]).
+#[derive(Clone, Copy, Debug)]
+pub struct Entry {
+    /// As [`Preset::name`].
+    pub name: &'static str,
+    /// As [`Preset::aliases`].
+    pub aliases: &'static [&'static str],
+    /// As [`Preset::builtin`].
+    pub builtin: bool,
+    /// As [`Preset::title`].
+    pub title: &'static str,
+    /// As [`Preset::description`].
+    pub description: &'static str,
+}
+
+/// [`ALL`] without the profiles, in the same order. Computed from [`ALL`] at compile time, so a
+/// build that reads only this table and [`CURRENT_DOCKER`] (the playground's first-load build)
+/// links no other profile's text.
+pub const MENU: [Entry; ALL.len()] = {
+    let mut out = [Entry {
+        name: "",
+        aliases: &[],
+        builtin: false,
+        title: "",
+        description: "",
+    }; ALL.len()];
+    let mut i = 0;
+    while i < ALL.len() {
+        out[i] = Entry {
+            name: ALL[i].name,
+            aliases: ALL[i].aliases,
+            builtin: ALL[i].builtin,
+            title: ALL[i].title,
+            description: ALL[i].description,
+        };
+        i += 1;
+    }
+    out
+};
+
+/// Docker's current default (`docker`), the playground's first preset.
+pub const CURRENT_DOCKER: Preset = ALL[0];
+
+/// The index in [`ALL`] and [`MENU`] of a preset, by name or else by alias.
+pub fn find(name: &str) -> Option<usize> {
+    MENU.iter()
+        .position(|p| p.name == name)
+        .or_else(|| MENU.iter().position(|p| p.aliases.contains(&name)))
 }
 
 #[cfg(test)]
@@ -275,6 +324,22 @@ mod tests {
                 assert!(a.program.is_some(), "{}", p.name);
             }
         }
+    }
+
+    #[test]
+    fn menu_lists_every_preset_and_lookups_agree() {
+        assert_eq!(MENU.len(), ALL.len());
+        for (e, p) in MENU.iter().zip(ALL) {
+            assert_eq!(
+                (e.name, e.aliases, e.builtin, e.title),
+                (p.name, p.aliases, p.builtin, p.title)
+            );
+            for n in std::iter::once(p.name).chain(p.aliases.iter().copied()) {
+                assert_eq!(get(n).map(|x| x.name), Some(p.name), "{n}");
+            }
+        }
+        assert_eq!(get("docker").map(|p| p.kind), Some(CURRENT_DOCKER.kind));
+        assert_eq!(find("no-such-preset"), None);
     }
 
     #[test]

@@ -193,7 +193,7 @@ impl Recorder {
                 .copied()
                 .filter(|n| has(n) && !self.calls.contains_key(n) && !base_names.contains(n))
                 .collect();
-            v.sort_unstable();
+            crate::sort::sort(&mut v);
             v
         };
         let base_only: Vec<&str> = base_names

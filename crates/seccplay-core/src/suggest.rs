@@ -54,7 +54,7 @@ pub(crate) fn list<'s>(word: &str, candidates: impl Iterator<Item = &'s str>) ->
             (d <= max).then_some((d, !prefix, len_diff, c))
         })
         .collect();
-    scored.sort();
+    crate::sort::sort(&mut scored);
     scored.dedup();
     scored.truncate(3);
     if scored.is_empty() {

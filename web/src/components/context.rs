@@ -1,8 +1,11 @@
-//! The context of `docker run`: host, kernel, runtime, `--privileged`, whether the profile is
-//! given explicitly, runc's ENOSYS stub, and the capabilities (collapsed to a count).
+//! The context of `docker run`: host, kernel, runtime, libseccomp, `--privileged`, whether the
+//! profile is given explicitly, runc's ENOSYS stub, and the capabilities (collapsed to a
+//! count). For formats whose filter no container runtime loads (the core's
+//! `Format::own_installer`) the Docker/runc controls are disabled, with who loads the filter.
 use crate::state::ContextEdit;
 use seccplay_core::arch::Arch;
 use seccplay_core::context::{Runtime, ALL_CAPS, DOCKER_DEFAULT_CAPS};
+use seccplay_core::host::Libseccomp;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
@@ -21,6 +24,13 @@ pub struct ContextProps {
     pub explicit: bool,
     /// runc's ENOSYS stub.
     pub enosys: bool,
+    /// The libseccomp whose syscall table the runtime resolves names with.
+    #[prop_or_default]
+    pub libseccomp: Libseccomp,
+    /// Who loads the filter, when no container runtime does (`model::own_installer`): the
+    /// Docker/runc controls are disabled with this as the reason.
+    #[prop_or_default]
+    pub installer: Option<String>,
     /// The capabilities ticked.
     pub caps: Vec<String>,
     /// Why the context is invalid (no verdicts then).
@@ -64,6 +74,17 @@ pub fn context_panel(p: &ContextProps) -> Html {
             }
         })
     };
+    let on_libseccomp = {
+        let on = p.on_edit.clone();
+        Callback::from(move |e: Event| {
+            let v = e.target_unchecked_into::<HtmlSelectElement>().value();
+            if let Some(l) = Libseccomp::parse(&v) {
+                on.emit(ContextEdit::Libseccomp(l));
+            }
+        })
+    };
+    let own = p.installer.is_some();
+    let why = |docker: &str| -> String { p.installer.clone().unwrap_or_else(|| docker.into()) };
     let reset_caps = {
         let on = p.on_edit.clone();
         Callback::from(move |_| on.emit(ContextEdit::DefaultCaps))
@@ -75,7 +96,7 @@ pub fn context_panel(p: &ContextProps) -> Html {
     };
     html! {
         <fieldset class="context" id="context">
-            <legend>{ "Context (docker run)" }</legend>
+            <legend id="context-legend">{ if own { "Context (host)" } else { "Context (docker run)" } }</legend>
             <div class="row">
                 <label for="host-arch">{ "Host" }</label>
                 <select id="host-arch" data-testid="host-arch" onchange={on_host}>
@@ -92,17 +113,26 @@ pub fn context_panel(p: &ContextProps) -> Html {
                         <option value={r.name()} selected={p.runtime == r}>{ r.name() }</option>
                     }) }
                 </select>
+                <label for="libseccomp">{ "libseccomp" }</label>
+                <select id="libseccomp" data-testid="libseccomp" onchange={on_libseccomp}
+                    title={format!("the syscall table names resolve with: {}", p.libseccomp.source())}>
+                    { for Libseccomp::ALL.into_iter().map(|l| html! {
+                        <option value={l.name()} selected={p.libseccomp == l}>{ l.name() }</option>
+                    }) }
+                </select>
             </div>
-            <div class="row">
-                <label><input type="checkbox" id="privileged" checked={p.privileged}
+            <div class={classes!("row", own.then_some("off"))}>
+                <label title={why("all capabilities, and no seccomp for Docker's built-in profile")}>
+                    <input type="checkbox" id="privileged" checked={p.privileged} disabled={own}
                     onchange={emit(ContextEdit::Privileged)} />{ " --privileged" }</label>
-                <label title="Docker's built-in default profile is dropped by --privileged; a profile given with --security-opt seccomp=FILE is kept">
-                    <input type="checkbox" id="explicit" checked={p.explicit} onchange={emit(ContextEdit::Explicit)} />
+                <label title={why("Docker's built-in default profile is dropped by --privileged; a profile given with --security-opt seccomp=FILE is kept")}>
+                    <input type="checkbox" id="explicit" checked={p.explicit} disabled={own} onchange={emit(ContextEdit::Explicit)} />
                     { " given with --security-opt seccomp=" }</label>
-                <label title="runc answers ENOSYS for syscall numbers above the profile's largest">
-                    <input type="checkbox" id="enosys" checked={p.enosys} onchange={emit(ContextEdit::Enosys)} />
+                <label title={why("runc answers ENOSYS for syscall numbers above the profile's largest")}>
+                    <input type="checkbox" id="enosys" checked={p.enosys} disabled={own} onchange={emit(ContextEdit::Enosys)} />
                     { " ENOSYS stub (runc)" }</label>
             </div>
+            if let Some(w) = &p.installer { <p class="note" id="installer-note">{ format!("{w}.") }</p> }
             if let Some(e) = &p.error { <p class="ctx-error" id="context-error" role="alert">{ e }</p> }
             <details class="caps" id="caps">
                 <summary id="caps-summary">{ format!("Capabilities: {n_caps} of {}{}", ALL_CAPS.len(), if p.privileged { " (--privileged)" } else { "" }) }</summary>

@@ -60,7 +60,7 @@ pub fn source_info(p: &SourceInfoProps) -> Html {
                 String::new()
             };
             let mut ds: Vec<&Diagnostic> = a.diagnostics.iter().collect();
-            ds.sort_by_key(|d| rank(d.severity));
+            seccplay_core::sort::sort_by_key(&mut ds, |d| rank(d.severity));
             let open = a.failed();
             html! {
                 <div class="diags">
@@ -98,6 +98,7 @@ pub fn source_info(p: &SourceInfoProps) -> Html {
                 </div>
             }
         }
+        #[cfg(feature = "full")]
         Source::Bpf(r) => html! {
             <div class="diags"><p id="profile-status" class={classes!("status", r.analysis.is_err().then_some("bad"))}
                 data-analysis-ms={dec1(p.analysis_ms)} data-table-ms={dec1(p.table_ms)}>

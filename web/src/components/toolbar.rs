@@ -85,7 +85,7 @@ pub fn profile_toolbar(p: &ToolbarProps) -> Html {
             Err(why) => link.set(Some((why, false))),
         })
     };
-    let title = presets::get(&p.preset).map(|pr| pr.title);
+    let title = presets::find(&p.preset).map(|i| presets::MENU[i].title);
     let custom = p.preset.is_empty() || p.edited;
     html! {
         <div class="toolbar">
@@ -96,7 +96,7 @@ pub fn profile_toolbar(p: &ToolbarProps) -> Html {
                 <option value="" selected={custom}>
                     { match (title, p.edited) { (Some(t), true) => format!("(custom: edited {t})"), _ => "(custom)".to_string() } }
                 </option>
-                { for presets::ALL.iter().map(|pr| html! {
+                { for presets::MENU.iter().map(|pr| html! {
                     <option value={pr.name} selected={!custom && p.preset == pr.name} title={pr.description}>{ pr.title }</option>
                 }) }
             </select>

@@ -34,7 +34,7 @@ pub fn choices() -> Vec<(&'static str, String)> {
 
 /// The default columns: every named host (the CLI's `matrix` without `--host`/`--preset`).
 pub fn default_columns() -> Vec<String> {
-    HOSTS.iter().map(|h| h.name.to_string()).collect()
+    host::HOST_NAMES.iter().map(|n| n.to_string()).collect()
 }
 
 /// Builds the chosen columns, in the order of [`choices`]: a named host in its own context, a

@@ -77,6 +77,25 @@ impl Analysis {
 
 /// Runs parse → resolve → build → compile. Never fails: errors are diagnostics.
 pub fn analyze(text: &str, ctx: &Context) -> Analysis {
+    analyze_read(text, ctx, crate::frontend::read_one_with_format)
+}
+
+/// [`analyze`] for a Docker/OCI JSON profile only: the same result as [`analyze`] gives for text
+/// that [`crate::frontend::detect`] reads as Docker, without linking the other front-ends (the
+/// playground's first-load build calls this one; text in any other format is read as JSON and
+/// refused with JSON's located errors).
+pub fn analyze_docker(text: &str, ctx: &Context) -> Analysis {
+    analyze_read(text, ctx, |t| {
+        crate::profile::parse(t).map(|p| (crate::frontend::Format::Docker, p))
+    })
+}
+
+/// The pipeline after the reader: `read` turns the text into the first policy and its format.
+fn analyze_read(
+    text: &str,
+    ctx: &Context,
+    read: impl FnOnce(&str) -> Result<(crate::frontend::Format, Parsed), Failure>,
+) -> Analysis {
     let mut a = Analysis {
         context: ctx.clone(),
         parsed: None,
@@ -105,7 +124,7 @@ pub fn analyze(text: &str, ctx: &Context) -> Analysis {
         return a;
     }
     // Any format (Docker/OCI, SPO, seccompiler): the first policy of the input.
-    let (format, parsed) = match crate::frontend::read_one_with_format(text) {
+    let (format, parsed) = match read(text) {
         Ok(p) => p,
         Err(f) => {
             fail(&mut a, f);

@@ -218,7 +218,7 @@ fn blocked_by(rows: &[TableRow]) -> Vec<Outcome> {
             count,
         })
         .collect();
-    v.sort_by(|a, b| b.count.cmp(&a.count).then(a.ret.cmp(&b.ret)));
+    crate::sort::sort_by(&mut v, |a, b| b.count.cmp(&a.count).then(a.ret.cmp(&b.ret)));
     v
 }
 

@@ -391,6 +391,34 @@ fn headlines_say_the_answer_in_one_sentence_with_its_line() {
         .starts_with("Blocked: none of clone's argument rules matches"));
 }
 
+/// The first-load build's reader gives exactly what the full one does for Docker JSON: every
+/// Docker-format preset, broken JSON and an empty text, in two contexts.
+#[test]
+fn analyze_docker_equals_analyze_for_docker_json() {
+    use crate::frontend::{detect_json, Format};
+    use crate::presets::{PresetKind, ALL};
+    let mut texts: Vec<&str> = ALL
+        .iter()
+        .filter_map(|p| match p.kind {
+            PresetKind::Profile(t) => Some(t),
+            _ => None,
+        })
+        .collect();
+    texts.extend(["", "{", "{\"defaultAction\": 1}", "{}"]);
+    let mut privileged = Context::docker(Arch::Aarch64);
+    privileged.privileged = true;
+    for ctx in [Context::docker(Arch::X86_64), privileged] {
+        for t in &texts {
+            if !t.is_empty() {
+                assert_eq!(detect_json(t), Some(Format::Docker), "{t:.60}");
+            }
+            let (a, b) = (analyze(t, &ctx), analyze_docker(t, &ctx));
+            assert_eq!(format!("{a:?}"), format!("{b:?}"), "{t:.60}");
+        }
+    }
+    assert_eq!(detect_json("[Service]\nSystemCallFilter=@basic-io"), None);
+}
+
 /// Linux ≥ 6.14 runs no filter for x86_64 uretprobe (6.18: uprobe too): the process gets ALLOW
 /// whatever the profile says, and the verdict, the headline and the table say so; 6.12 and
 /// 6.13 depend on the point release (the filter's answer, with a note); 6.11 runs the filter.

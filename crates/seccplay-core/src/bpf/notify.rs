@@ -75,7 +75,7 @@ pub fn record_program(arch: Arch, allow: &[u32], pass: &[(u32, u32)]) -> Vec<Ins
     let arch_off = super::data::Field::Arch.offset(endian);
     let arg0_lo = super::data::Field::Arg(0, super::data::Half::Low).offset(endian);
     let mut allow: Vec<u32> = allow.to_vec();
-    allow.sort_unstable();
+    crate::sort::sort(&mut allow);
     allow.dedup();
     let mut p = vec![
         Insn::stmt(BPF_LD | BPF_W | BPF_ABS, arch_off),

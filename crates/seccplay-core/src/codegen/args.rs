@@ -249,7 +249,7 @@ impl ArgCompiler<'_> {
             }
             pos = node.next;
         }
-        run.sort_unstable();
+        crate::sort::sort(&mut run);
         run
     }
 

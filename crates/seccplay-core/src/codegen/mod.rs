@@ -176,7 +176,7 @@ fn group_ranges(db: &Database, audit: u32) -> Vec<(u32, Outcome)> {
     if let Some(stub) = &db.enosys {
         bps.extend(stub.max.iter().map(|&(_, m)| m as u64 + 1));
     }
-    bps.sort();
+    crate::sort::sort(&mut bps);
     bps.dedup();
     let starts: Vec<u32> = bps
         .into_iter()

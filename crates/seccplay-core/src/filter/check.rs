@@ -29,6 +29,7 @@ pub fn paths(stack: &[&[Insn]], an: &FilterAnalysis) -> Result<(usize, usize), S
                 continue;
             };
             let d = data_of_words(&w, an.endian);
+            end_sites(stack, p)?;
             if let Some(a) = p.atoms.iter().find(|a| a.eval(&w) != Some(true)) {
                 return Err(format!("the witness {d:?} breaks {a:?}"));
             }
@@ -56,6 +57,40 @@ pub fn paths(stack: &[&[Insn]], an: &FilterAnalysis) -> Result<(usize, usize), S
         }
     }
     Ok((ok, unproven))
+}
+
+/// Each filter's end instruction (`StackPath::end_pcs`) is where its end says: a `ret #k`
+/// for a constant `k`, `ret a` for a computed value, or a `div x` for the 0 of a division by
+/// zero.
+fn end_sites(stack: &[&[Insn]], p: &StackPath) -> Result<(), String> {
+    use crate::bpf::insn::*;
+    if p.end_pcs.len() != stack.len() {
+        return Err(format!(
+            "{} end sites for {} filters",
+            p.end_pcs.len(),
+            stack.len()
+        ));
+    }
+    for ((prog, &pc), end) in stack.iter().zip(&p.end_pcs).zip(&p.ends) {
+        let Some(i) = prog.get(pc) else {
+            return Err(format!("end site {pc} is outside the program"));
+        };
+        let ok = match end {
+            End::Ret(super::sym::Expr::Const(k)) => {
+                (i.code == BPF_RET | BPF_K && i.k == *k)
+                    || (*k == 0 && i.code == BPF_ALU | BPF_DIV | BPF_X)
+                    || i.code == BPF_RET | BPF_A
+            }
+            End::Ret(_) => i.code == BPF_RET | BPF_A,
+            End::Error(_) => true,
+        };
+        if !ok {
+            return Err(format!(
+                "path ends in {end:?}, but instruction {pc} is {i:?}"
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Runs `n` random inputs (see the module docs).

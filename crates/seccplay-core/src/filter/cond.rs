@@ -73,7 +73,7 @@ fn intersect(a: &[(u32, u32)], b: &[(u32, u32)]) -> Vec<(u32, u32)> {
             }
         }
     }
-    out.sort_unstable();
+    crate::sort::sort(&mut out);
     out
 }
 
@@ -140,7 +140,7 @@ enum Region {
 const ALL64: (u64, u64) = (0, u64::MAX);
 
 fn normalize(mut v: Vec<(u64, u64)>) -> Vec<(u64, u64)> {
-    v.sort_unstable();
+    crate::sort::sort(&mut v);
     let mut out: Vec<(u64, u64)> = Vec::new();
     for (l, h) in v {
         match out.last_mut() {

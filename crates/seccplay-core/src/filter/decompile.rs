@@ -133,7 +133,7 @@ fn row_rules(
             }
         }
     }
-    out.sort();
+    crate::sort::sort(&mut out);
     out.dedup();
     out
 }
@@ -153,7 +153,7 @@ fn truncate(rules: &[Rule]) -> Vec<Rule> {
             (*r, c)
         })
         .collect();
-    v.sort();
+    crate::sort::sort(&mut v);
     v
 }
 
@@ -283,7 +283,7 @@ pub fn decompile(an: &FilterAnalysis) -> Decompiled {
     // rules when those are checked.
     let mux_first = |n: &&'static str| !matches!(*n, "socketcall" | "ipc");
     let mut names: Vec<&'static str> = chosen.keys().copied().collect();
-    names.sort_by_key(|n| (mux_first(n), *n));
+    crate::sort::sort_by_key(&mut names, |n| (mux_first(n), *n));
     let mut mux_entries: BTreeMap<&'static str, Vec<(Rule, Vec<&'static str>)>> = BTreeMap::new();
     let multiplexing = abis.iter().any(|a| a.multiplexers().is_some());
     for name in names {
@@ -325,7 +325,7 @@ pub fn decompile(an: &FilterAnalysis) -> Decompiled {
     let mut entries: Vec<(Rule, Vec<&'static str>)> = mux_entries.into_values().flatten().collect();
     entries.extend(grouped.into_iter().map(|((_, r), n)| (r, n)));
     entries.extend(own);
-    gaps.sort();
+    crate::sort::sort(&mut gaps);
     gaps.dedup();
     let profile = render(default_ret, &abis, &entries);
     Decompiled {

@@ -68,6 +68,9 @@ pub struct StackPath {
     pub atoms: Vec<Atom>,
     /// Each filter's end (newest first).
     pub ends: Vec<End>,
+    /// The instruction each filter's path ends at (newest first): a `ret`, or the `div x`
+    /// whose divisor is 0.
+    pub end_pcs: Vec<usize>,
     /// The combined value, when every filter returns a constant.
     pub ret: Option<u32>,
     /// Words satisfying every atom (with `nr`/`arch` set), when found.
@@ -274,7 +277,7 @@ pub fn analyze(
                 nrs.push((nr, abi, name));
             }
         }
-        nrs.sort_by_key(|r| r.0);
+        crate::sort::sort_by_key(&mut nrs, |r| r.0);
         nrs.dedup_by_key(|r| r.0);
         let rows = nrs
             .iter()
@@ -408,6 +411,7 @@ pub fn stack_paths(
     let mut acc: Vec<StackPath> = vec![StackPath {
         atoms: vec![],
         ends: vec![],
+        end_pcs: vec![],
         ret: Some(crate::action::RET_ALLOW),
         witness: None,
     }];
@@ -446,9 +450,12 @@ pub fn stack_paths(
                 }
                 let mut ends = a.ends.clone();
                 ends.push(q.end.clone());
+                let mut end_pcs = a.end_pcs.clone();
+                end_pcs.push(q.end_pc);
                 next.push(StackPath {
                     atoms,
                     ends,
+                    end_pcs,
                     ret: None,
                     witness,
                 });

@@ -31,7 +31,7 @@ pub const MAX_ORDERS: usize = 120;
 
 /// The canonical order: fewer conditions first, then by rule.
 pub fn canonical(rules: &mut [Rule]) {
-    rules.sort_by(|a, b| (a.1.len(), a).cmp(&(b.1.len(), b)));
+    crate::sort::sort_by(rules, |a, b| (a.1.len(), a).cmp(&(b.1.len(), b)));
 }
 
 /// What a candidate order gives: libseccomp's refusal, or whether the program it builds decides

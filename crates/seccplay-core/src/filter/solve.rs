@@ -124,7 +124,7 @@ fn solve_intervals(cs: &[Simple], prefer: &mut dyn FnMut(u32) -> bool) -> Option
             return Some(Solved::Unsat);
         }
     }
-    not.sort_unstable();
+    crate::sort::sort(&mut not);
     not.dedup();
     let excluded = not.iter().filter(|&&v| v >= lo && v <= hi).count() as u64;
     if excluded > (hi - lo) as u64 {

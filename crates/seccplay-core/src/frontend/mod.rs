@@ -107,6 +107,13 @@ impl Format {
         }
     }
 
+    /// [`Format::own_installer`] and what it leaves out of the context: runc's ENOSYS stub and
+    /// Docker's `--privileged` (so also whether the profile is given explicitly).
+    pub fn own_installer_note(self) -> Option<String> {
+        self.own_installer()
+            .map(|who| format!("{who}: runc's ENOSYS stub and Docker's --privileged do not apply"))
+    }
+
     /// What the page and the CLI say they read: the title, with the systemd release for
     /// systemd units.
     pub fn label(self) -> String {
@@ -153,28 +160,8 @@ pub struct Input {
 /// The format of a text, by content (point 1).
 pub fn detect(text: &str) -> Format {
     let t = text.trim_start_matches('\u{feff}').trim_start();
-    if t.starts_with('{') {
-        let Ok(root) = crate::json::parse(t) else {
-            return Format::Docker;
-        };
-        let crate::json::Value::Object(ms) = &root.value else {
-            return Format::Docker;
-        };
-        let is = |k: &str, v: &str| {
-            ms.iter()
-                .any(|m| m.key == k && m.value.value == crate::json::Value::String(v.into()))
-        };
-        if is("kind", "SeccompProfile") {
-            return Format::Spo;
-        }
-        let thread = |m: &crate::json::Member| match &m.value.value {
-            crate::json::Value::Object(t) => t.iter().any(|f| f.key == "filter"),
-            _ => false,
-        };
-        if !ms.is_empty() && ms.iter().all(thread) {
-            return Format::Firecracker;
-        }
-        return Format::Docker;
+    if let Some(f) = detect_json(t) {
+        return f;
     }
     if lxc::looks_like(t) {
         return Format::Lxc;
@@ -193,6 +180,39 @@ pub fn detect(text: &str) -> Format {
         return Format::Spo;
     }
     Format::Docker
+}
+
+/// The format of text that starts with `{` (after a BOM and blanks), read from the JSON alone:
+/// SPO (`kind: SeccompProfile`), seccompiler (every member an object with `filter`), else
+/// Docker (also JSON that does not parse: its reader gives the located errors). `None` for text
+/// that is not a JSON object. [`detect`]'s first step; the playground's first-load build reads
+/// only the texts this calls Docker.
+pub fn detect_json(text: &str) -> Option<Format> {
+    let t = text.trim_start_matches('\u{feff}').trim_start();
+    if !t.starts_with('{') {
+        return None;
+    }
+    let Ok(root) = crate::json::parse(t) else {
+        return Some(Format::Docker);
+    };
+    let crate::json::Value::Object(ms) = &root.value else {
+        return Some(Format::Docker);
+    };
+    let is = |k: &str, v: &str| {
+        ms.iter()
+            .any(|m| m.key == k && m.value.value == crate::json::Value::String(v.into()))
+    };
+    if is("kind", "SeccompProfile") {
+        return Some(Format::Spo);
+    }
+    let thread = |m: &crate::json::Member| match &m.value.value {
+        crate::json::Value::Object(t) => t.iter().any(|f| f.key == "filter"),
+        _ => false,
+    };
+    if !ms.is_empty() && ms.iter().all(thread) {
+        return Some(Format::Firecracker);
+    }
+    Some(Format::Docker)
 }
 
 /// Reads every policy of an input, in `format` or the detected one.
@@ -274,7 +294,7 @@ pub fn read_one_with_format(text: &str) -> Result<(Format, Parsed), Failure> {
 /// ([`Format::own_installer`]), `ctx` without runc's ENOSYS stub and without `--privileged`,
 /// with a note saying so; otherwise `None` (use `ctx` as it is).
 pub fn own_installer_context(format: Format, ctx: &Context) -> Option<(Context, Diagnostic)> {
-    let who = format.own_installer()?;
+    let note = format.own_installer_note()?;
     if !ctx.enosys_stub && !ctx.privileged {
         return None;
     }
@@ -285,7 +305,7 @@ pub fn own_installer_context(format: Format, ctx: &Context) -> Option<(Context, 
         own,
         Diagnostic::note(
             "no-container-runtime",
-            format!("{who}: runc's ENOSYS stub and Docker's --privileged do not apply, and are left out of the verdicts"),
+            format!("{note}, and are left out of the verdicts"),
         ),
     ))
 }

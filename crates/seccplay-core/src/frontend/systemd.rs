@@ -222,7 +222,7 @@ pub fn read(text: &str) -> Result<(Vec<Policy>, Vec<Diagnostic>), Failure> {
         }
     }
     if !st.skipped_in_groups.is_empty() {
-        st.skipped_in_groups.sort();
+        crate::sort::sort(&mut st.skipped_in_groups);
         st.skipped_in_groups.dedup();
         st.diags.push(Diagnostic::note(
             "unknown-syscall",
@@ -517,7 +517,7 @@ impl State<'_> {
             let s = slot.map(|x| x.1).expect("a mentioned name has a slot");
             decided.push((s.origin, act, s.seq, n));
         }
-        decided.sort();
+        crate::sort::sort(&mut decided);
         let mut entries: Vec<Entry> = Vec::new();
         for (origin, act, _, n) in decided {
             let o = &self.origins[origin];

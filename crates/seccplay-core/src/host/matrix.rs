@@ -224,7 +224,7 @@ fn verdicts(c: &Column) -> BTreeMap<&'static str, String> {
 pub fn diff(a: &Column, b: &Column) -> HostDiff {
     let (va, vb) = (verdicts(a), verdicts(b));
     let mut names: Vec<&'static str> = va.keys().chain(vb.keys()).copied().collect();
-    names.sort_unstable();
+    crate::sort::sort(&mut names);
     names.dedup();
     let absent = || "not on this ABI".to_string();
     let rows: Vec<DiffRow> = names

@@ -14,4 +14,4 @@ pub mod runtime;
 
 pub use crate::libseccomp::Libseccomp;
 pub use matrix::{diff, matrix, Cell, Column, DiffRow, HostDiff, Matrix, Outcome, Row};
-pub use named::{host, NamedHost, HOSTS};
+pub use named::{host, NamedHost, HOSTS, HOST_NAMES};

@@ -246,7 +246,7 @@ pub(crate) fn by_number(arch: Arch) -> &'static [(&'static str, u32)] {
             .iter()
             .filter_map(|r| raw_nr(arch, r).map(|n| (r.0, with_base(arch, n))))
             .collect();
-        v.sort_by_key(|&(n, nr)| (nr, n));
+        crate::sort::sort_by_key(&mut v, |&(n, nr)| (nr, n));
         v
     })
 }
@@ -337,7 +337,7 @@ fn const_row(name: &str) -> Option<&'static (&'static str, u64, &'static str)> {
 /// `socket_type`, `socket_type_flag`.
 pub fn constant_groups() -> Vec<&'static str> {
     let mut g: Vec<&'static str> = tables::constants::CONSTANTS.iter().map(|r| r.2).collect();
-    g.sort_unstable();
+    crate::sort::sort(&mut g);
     g.dedup();
     g
 }
@@ -354,7 +354,7 @@ pub fn group_constants(group: &str) -> Vec<(&'static str, u64)> {
 /// Every constant name, sorted (for completion).
 pub fn constant_names() -> Vec<&'static str> {
     let mut v: Vec<&'static str> = tables::constants::CONSTANTS.iter().map(|r| r.0).collect();
-    v.sort_unstable();
+    crate::sort::sort(&mut v);
     v
 }
 
@@ -439,7 +439,7 @@ fn flags(group: &str, value: u64, skip: &[&str]) -> Vec<String> {
         cands.push((n, v));
     }
     // Wider constants first; ties keep source order (stable sort).
-    cands.sort_by_key(|&(_, v)| std::cmp::Reverse(v.count_ones()));
+    crate::sort::sort_by_key(&mut cands, |&(_, v)| std::cmp::Reverse(v.count_ones()));
     let mut rest = value;
     let mut used: Vec<(&'static str, u64)> = Vec::new();
     for (n, v) in cands {
@@ -448,7 +448,7 @@ fn flags(group: &str, value: u64, skip: &[&str]) -> Vec<String> {
             used.push((n, v));
         }
     }
-    used.sort_by_key(|&(_, v)| v.trailing_zeros());
+    crate::sort::sort_by_key(&mut used, |&(_, v)| v.trailing_zeros());
     let mut out: Vec<String> = used.into_iter().map(|(n, _)| n.to_string()).collect();
     if rest != 0 {
         out.push(format!("{rest:#x}"));

@@ -306,15 +306,33 @@ pub fn analyze(
         .flat_map(|a| a.abis.iter().copied())
         .filter(|abi| handles(&arches, *abi))
         .collect();
-    // Numbers outside the tables get what a profile calls the default action; failing that,
-    // the most frequent constant of the handled ABIs' rows.
-    let other = arches
-        .iter()
-        .filter(|a| a.abis.iter().any(|x| handled.contains(x)))
-        .find_map(|a| match a.other_numbers.verdict {
-            Verdict::Constant { ret, .. } => Some(ret),
-            _ => None,
-        });
+    // Numbers outside the tables get what a profile calls the default action. When they get
+    // several (runc's ENOSYS stub answers above the profile's highest number, the default
+    // below it), the default is the one of those the rows use most: a stub is not a default,
+    // and ALLOW, the most frequent action of an allow-list's rows, is not its default either.
+    // Failing both, the most frequent constant of the handled ABIs' rows.
+    let handled_arches = || {
+        arches
+            .iter()
+            .filter(|a| a.abis.iter().any(|x| handled.contains(x)))
+    };
+    let other = handled_arches().find_map(|a| match a.other_numbers.verdict {
+        Verdict::Constant { ret, .. } => Some(ret),
+        _ => None,
+    });
+    let other_outcomes: std::collections::BTreeSet<u32> = handled_arches()
+        .take(1)
+        .flat_map(|a| match &a.other_numbers.verdict {
+            Verdict::Conditional { cases } => cases
+                .iter()
+                .filter_map(|c| match c.outcome {
+                    Outcome::Ret(r) => Some(r),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        })
+        .collect();
     let mut counts: std::collections::BTreeMap<u32, usize> = Default::default();
     for r in arches.iter().flat_map(|a| a.rows.iter()) {
         if let (Some(abi), Verdict::Constant { ret, .. }) = (r.abi, &r.verdict) {
@@ -323,12 +341,16 @@ pub fn analyze(
             }
         }
     }
-    let default_ret = other.or_else(|| {
+    let most = |keep: &dyn Fn(u32) -> bool| {
         counts
             .iter()
+            .filter(|(r, _)| keep(**r))
             .max_by_key(|(r, n)| (**n, std::cmp::Reverse(**r)))
             .map(|(r, _)| *r)
-    });
+    };
+    let default_ret = other
+        .or_else(|| most(&|r| other_outcomes.contains(&r)))
+        .or_else(|| most(&|_| true));
     let mut an = FilterAnalysis {
         lengths: newest_first.iter().map(|p| p.len()).collect(),
         endian,

@@ -410,3 +410,31 @@ fn a_stack_of_thousands_of_tiny_filters_spends_the_budget_early() {
         .all_rows()
         .all(|r| !matches!(r.verdict, Verdict::TooComplex { .. })));
 }
+
+/// A filter with runc's ENOSYS stub (what `dump PID` shows for a Docker container) gets
+/// several actions for numbers outside the tables (ENOSYS above the profile's highest number,
+/// the default below): its default is the default's action, not ALLOW (the most frequent action
+/// of an allow-list's rows), so clone's mask and personality's values are stated as Docker
+/// states them instead of left out to a default that would allow them.
+#[test]
+fn a_stub_filter_decompiles_with_its_default_not_the_stub_or_allow() {
+    let p = crate::presets::get("docker").unwrap();
+    let crate::presets::PresetKind::Profile(text) = p.kind else {
+        panic!()
+    };
+    let ctx = Context::docker(Arch::X86_64);
+    assert!(ctx.enosys_stub);
+    let prog = crate::analysis::analyze(text, &ctx).program.unwrap().insns;
+    let an = analyze(&[&prog], Arch::X86_64.endian(), &Options::default()).unwrap();
+    assert_eq!(an.default_ret, Some(Action::Errno(1).to_ret()));
+    let d = decompile::decompile(&an);
+    let x86_64_gaps: Vec<&str> = d
+        .gaps
+        .iter()
+        .filter(|g| g.abi == Some(Arch::X86_64))
+        .map(|g| g.syscall.as_str())
+        .collect();
+    for name in ["clone", "personality", "socket"] {
+        assert!(!x86_64_gaps.contains(&name), "{name}: {x86_64_gaps:?}");
+    }
+}

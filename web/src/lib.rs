@@ -25,6 +25,8 @@ use components::format::FormatRead;
 use components::hosts::{HostsEdit, HostsPanel};
 #[cfg(feature = "full")]
 use components::program::ProgramPanel;
+#[cfg(feature = "full")]
+use components::raw::RawPanel;
 use components::simulate::{SimEdit, SimPanel};
 #[cfg(feature = "full")]
 use components::step::StepPanel;
@@ -180,6 +182,21 @@ pub fn app() -> Html {
             edit(Box::new(move |s| s.set_text(t.clone())))
         })
     };
+    // A raw program's decompiled profile, and "Open as a profile" (it replaces the editor's
+    // text): the full build only, as raw programs are.
+    #[cfg(feature = "full")]
+    let raw_panel = {
+        let edit = edit.clone();
+        let on_open = Callback::from(move |t: String| {
+            edit(Box::new(move |s| {
+                s.preset.clear();
+                s.set_text(t.clone());
+            }))
+        });
+        html! { <RawPanel src={srcid.clone()} {on_open} /> }
+    };
+    #[cfg(not(feature = "full"))]
+    let raw_panel = html! {};
     let on_preset = {
         let edit = edit.clone();
         Callback::from(move |name: String| edit(Box::new(move |s| s.load_preset(&name))))
@@ -387,6 +404,7 @@ pub fn app() -> Html {
                     }
                     <FormatRead text={AttrValue::from(s.text.clone())} />
                     <SourceInfo src={srcid.clone()} on_reveal={do_reveal.clone()} {analysis_ms} {table_ms} />
+                    { raw_panel }
                 </section>
                 <section class="col right" aria-label="Context">
                     <ContextPanel {host} kernel={s.kernel.clone()} runtime={s.runtime}

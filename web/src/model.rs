@@ -5,11 +5,8 @@ use crate::state::State;
 use seccplay_core::action::Action;
 use seccplay_core::analysis::{self, Analysis, Direction, Table};
 use seccplay_core::arch::{Arch, Endian};
-#[cfg(feature = "full")]
-use seccplay_core::bpf::format;
-use seccplay_core::bpf::format::Format;
 use seccplay_core::bpf::strict::{self, AbiRole, StrictOutcome};
-use seccplay_core::bpf::{cache, interp, Insn};
+use seccplay_core::bpf::{interp, Insn};
 use seccplay_core::context::{self, Context};
 use seccplay_core::eval::Query;
 use seccplay_core::expr;
@@ -18,14 +15,18 @@ use seccplay_core::syscalls;
 #[cfg(feature = "full")]
 pub mod evidence;
 pub mod hosts;
+#[cfg(feature = "full")]
+pub mod raw;
 
 /// What the editor holds, once read.
 #[derive(Clone, Debug)]
 pub enum Source {
     /// A profile (possibly broken: see its diagnostics).
     Profile(Box<Analysis>),
-    /// A raw BPF program pasted or opened instead of a profile.
-    Bpf { insns: Vec<Insn>, format: Format },
+    /// A raw BPF program, or a stack of them, pasted or opened instead of a profile (the full
+    /// build only).
+    #[cfg(feature = "full")]
+    Bpf(Box<raw::Raw>),
     /// Text that is neither a profile nor a program we can read.
     BpfError {
         message: String,
@@ -149,25 +150,38 @@ pub fn analyze(text: &str, strict: bool, ctx: &Result<Context, String>) -> Sourc
         }
     };
     #[cfg(feature = "full")]
-    match format::import_auto(text.as_bytes(), ctx.host_arch.endian()) {
-        Ok((format, insns)) => Source::Bpf { insns, format },
+    match raw::Raw::read(text, ctx.host_arch, ctx.kernel) {
+        Ok(r) => Source::Bpf(Box::new(r)),
         Err(e) => Source::BpfError {
             message: format!(
-                "not a profile, and not a BPF program ({:?}): {}",
-                e.format, e.message
+                "not a profile, and not a BPF program{} ({:?}): {}",
+                if e.filters > 1 {
+                    format!(" stack (filter {} of {})", e.filter, e.filters)
+                } else {
+                    String::new()
+                },
+                e.error.format,
+                e.error.message
             ),
-            line: e.line,
-            col: e.col,
+            line: e.error.line,
+            col: e.error.col,
         },
     }
 }
 
 impl Source {
-    /// The program the kernel would run, with its byte order.
+    /// The program the kernel would run, with its byte order (the newest of a stack).
     pub fn program(&self) -> Option<(&[Insn], Endian)> {
+        self.program_at(0)
+    }
+
+    /// Filter `i` of the stack (0 = the newest; a profile's program is filter 0).
+    pub fn program_at(&self, i: usize) -> Option<(&[Insn], Endian)> {
         match self {
+            #[cfg(feature = "full")]
+            Source::Bpf(r) => r.sections.get(i).map(|s| (&s.insns[..], r.endian())),
+            _ if i > 0 => None,
             Source::Profile(a) => a.program.as_ref().map(|p| (&p.insns[..], p.arch.endian())),
-            Source::Bpf { insns, .. } => Some((&insns[..], Endian::Little)),
             _ => None,
         }
     }
@@ -281,32 +295,8 @@ pub fn simulate(
                 older_libseccomp: v.older_libseccomp,
             }
         }
-        Source::Bpf { insns, .. } => {
-            let t = analysis::run_program(insns, abi, &q).map_err(|e| e.to_string())?;
-            let errno = t.action.errno();
-            Shown {
-                headline: format!(
-                    "{}: the program returns {:#010x}.",
-                    analysis::outcome_word(t.action),
-                    t.ret
-                ),
-                label: analysis::describe_action(t.ret),
-                class: action_class(t.action),
-                errno_message: errno.and_then(syscalls::errno_message).map(str::to_string),
-                explanation: format!(
-                    "The program returned {:#010x} after {} instructions (a raw program: no profile rule to point at).",
-                    t.ret,
-                    t.steps.len()
-                ),
-                line: None,
-                path: None,
-                ret: Some(t.ret),
-                program_ret: Some(t.ret),
-                steps: Some(t.steps.len()),
-                call: shown_call,
-                older_libseccomp: None,
-            }
-        }
+        #[cfg(feature = "full")]
+        Source::Bpf(r) => r.simulate(abi, &q, shown_call)?,
         Source::Strict { kernel } => {
             let role = if abi == host {
                 AbiRole::Native
@@ -396,53 +386,8 @@ pub fn table(src: &Source, abi: Arch, host: Arch) -> Rows {
     }
     match src {
         Source::Profile(a) => from_table(a.table(abi)),
-        Source::Bpf { insns, .. } => {
-            // A raw program has no rule database: each syscall is run with zero arguments.
-            // (Classifying a raw program's rows belongs in the core; see the report.)
-            let audit = abi.audit_arch();
-            let rows = syscalls::syscalls(abi)
-                .into_iter()
-                .map(|(name, nr)| {
-                    let q = Query {
-                        audit_arch: audit,
-                        nr,
-                        args: [0; 6],
-                        instruction_pointer: 0,
-                    };
-                    let t = analysis::run_program(insns, abi, &q);
-                    let (kind, verdict, cost) = match &t {
-                        Ok(t) if t.action.is_allow() => (
-                            "allowed",
-                            analysis::describe_action(t.ret),
-                            Some(t.steps.len()),
-                        ),
-                        Ok(t) => (
-                            "blocked",
-                            analysis::describe_action(t.ret),
-                            Some(t.steps.len()),
-                        ),
-                        Err(e) => ("blocked", format!("error: {e}"), None),
-                    };
-                    Row {
-                        name,
-                        nr,
-                        kind,
-                        verdict,
-                        cached: Some(cache::is_const_allow(insns, audit, nr)),
-                        cost,
-                        worst: cache::worst_case_steps(insns, audit, nr)
-                            .ok()
-                            .map(|w| w.steps),
-                        older_libseccomp: false,
-                        why: String::new(),
-                    }
-                })
-                .collect();
-            counted(
-                rows,
-                format!("{abi}: raw program, each syscall run with zero arguments"),
-            )
-        }
+        #[cfg(feature = "full")]
+        Source::Bpf(r) => r.rows(abi),
         Source::Strict { kernel } => {
             let role = if abi == host {
                 AbiRole::Native
@@ -594,13 +539,20 @@ pub fn compare_context(s: &State) -> Result<Context, String> {
     )
 }
 
-/// The trace of the program on the call, for the step-through view.
-pub fn trace(src: &Source, call: &str, ip: &str, abi: Arch) -> Result<interp::Trace, String> {
+/// The trace of the program on the call, for the step-through view (of filter `which` of a
+/// stack, 0 = the newest).
+pub fn trace(
+    src: &Source,
+    call: &str,
+    ip: &str,
+    abi: Arch,
+    which: usize,
+) -> Result<interp::Trace, String> {
     if let Some(why) = src.no_verdicts() {
         return Err(why);
     }
     let (_, q) = query(call, ip, abi)?;
-    let (insns, endian) = src.program().ok_or(match src {
+    let (insns, endian) = src.program_at(which).ok_or(match src {
         Source::Strict { .. } => "no program to step through: strict mode runs no filter",
         _ => "no program to step through: this profile installs no filter (unconfined)",
     })?;

@@ -234,7 +234,7 @@ fn no_program_means_no_verdicts() {
         );
         let e = model::simulate(src, "read(0)", "", Arch::X86_64, Arch::X86_64).unwrap_err();
         assert!(e.contains(why), "{e}");
-        assert!(model::trace(src, "read(0)", "", Arch::X86_64)
+        assert!(model::trace(src, "read(0)", "", Arch::X86_64, 0)
             .unwrap_err()
             .contains(why));
     }
@@ -285,4 +285,124 @@ fn privileged_with_the_builtin_default_is_unconfined() {
         let v = model::simulate(&src, c, "", Arch::X86_64, Arch::X86_64).unwrap();
         assert_eq!(v.label, "ERRNO(EPERM)", "{c}");
     }
+}
+
+/// A raw program and a stack in the editor: the table holds the analysis' rows (conditions in
+/// syscall terms, the deciding filter), the verdicts are the kernel's combination, and the
+/// decompiled profile of a compiled preset, opened as a profile, decides the calls as the
+/// preset does.
+#[wasm_bindgen_test]
+fn raw_programs_stacks_and_the_decompiled_profile() {
+    use seccplay_core::arch::Endian;
+    use seccplay_core::bpf::format::{export, ExportFormat};
+    let ctx = model::context(&State::default());
+    let profile = model::analyze(docker(), false, &ctx);
+    let Source::Profile(an) = &profile else {
+        panic!()
+    };
+    let insns = &an.program.as_ref().unwrap().insns;
+    let hex = String::from_utf8(export(insns, ExportFormat::Hex, Endian::Little)).unwrap();
+    let raw = model::analyze(&hex, false, &ctx);
+    let Source::Bpf(r) = &raw else {
+        panic!("{raw:?}")
+    };
+    let calls = [
+        "read(0, 0, 0)",
+        "unshare(CLONE_NEWUSER)",
+        "clone(0x10000000)",
+        "personality(0xffffffff)",
+        "personality(8)",
+        "socket(AF_VSOCK, 1, 0)",
+        "mount(0, 0, 0, 0, 0)",
+        "ptrace(0)",
+        "getpid()",
+        "clone3()",
+    ];
+    let ret = |src: &Source, c: &str| {
+        model::simulate(src, c, "", Arch::X86_64, Arch::X86_64)
+            .unwrap()
+            .ret
+    };
+    for c in calls {
+        assert_eq!(ret(&raw, c), ret(&profile, c), "{c}");
+    }
+    // The table: personality's conditions in syscall terms, read a constant ALLOW.
+    let rows = model::table(&raw, Arch::X86_64, Arch::X86_64);
+    let row = |n: &str| rows.rows.iter().find(|r| r.name == n).unwrap();
+    assert_eq!(row("read").verdict, "ALLOW");
+    assert_eq!(row("personality").kind, "conditional");
+    let why = &row("personality").why;
+    assert!(
+        why.contains("personality(args[0] in 0x1..=0x7 or 0x9..=0x1ffff"),
+        "{why}"
+    );
+    assert!(why.ends_with("personality(otherwise) → ALLOW"), "{why}");
+    assert_eq!(rows.rows.len(), an.table(Arch::X86_64).rows.len());
+    // Linux 6.14 runs no filter for uretprobe: the raw program's verdict says so, as a
+    // profile's does.
+    let ctx614 = model::context(&State {
+        kernel: "6.14".into(),
+        ..State::default()
+    });
+    let raw614 = model::analyze(&hex, false, &ctx614);
+    let v = model::simulate(&raw614, "uretprobe()", "", Arch::X86_64, Arch::X86_64).unwrap();
+    assert_eq!(v.label, "ALLOW");
+    assert!(
+        v.explanation
+            .contains("run no seccomp filter for uretprobe"),
+        "{}",
+        v.explanation
+    );
+    let rows614 = model::table(&raw614, Arch::X86_64, Arch::X86_64);
+    let u = rows614.rows.iter().find(|r| r.name == "uretprobe").unwrap();
+    assert_eq!((u.kind, u.verdict.as_str()), ("allowed", "ALLOW"));
+    // Decompiled and opened as a profile: the same verdicts.
+    let d = r.decompiled().unwrap();
+    assert!(d.abis.contains(&Arch::X86_64), "{:?}", d.abis);
+    let back = model::analyze(&d.profile, false, &ctx);
+    assert!(matches!(back, Source::Profile(_)), "{back:?}");
+    // clone's mask test is one no SCMP_CMP condition states: a gap, said, and left out.
+    let gap = d.gaps.iter().find(|g| g.syscall == "clone").unwrap();
+    assert!(
+        gap.why.contains("no single SCMP_CMP condition"),
+        "{}",
+        gap.why
+    );
+    for c in calls.iter().filter(|c| !c.starts_with("clone(")) {
+        assert_eq!(ret(&back, c), ret(&profile, c), "{c} decompiled");
+    }
+    // A stack of two (`---` between them): the most restrictive answer, and which filter.
+    let stack = "ld [0]\njeq #83, L1, L2\nL1:\nret #0x5001e\nL2:\nret #0x7fff0000\n---\nld [0]\njge #83, L1, L2\nL1:\nret #0x50027\nL2:\nret #0x7fff0000\n";
+    let src = model::analyze(stack, false, &ctx);
+    let v = model::simulate(&src, "rmdir(0)", "", Arch::X86_64, Arch::X86_64).unwrap();
+    assert_eq!(v.label, "ERRNO(ENOTEMPTY)");
+    assert!(
+        v.headline.contains("filter 1 (oldest) of 2"),
+        "{}",
+        v.headline
+    );
+    assert_eq!(v.line, Some(8));
+    let rows = model::table(&src, Arch::X86_64, Arch::X86_64);
+    let rmdir = rows.rows.iter().find(|r| r.name == "rmdir").unwrap();
+    assert!(
+        rmdir.why.contains("decided by filter 1 (oldest)"),
+        "{rmdir:?}"
+    );
+    assert_eq!(
+        model::raw::stack_answers(&src, "mkdir(0, 0)", "", Arch::X86_64),
+        Some((vec![0x5001e, 0x50027], 0))
+    );
+    assert_eq!(
+        model::trace(&src, "mkdir(0, 0)", "", Arch::X86_64, 1)
+            .unwrap()
+            .ret,
+        0x50027
+    );
+    // An error in the second filter is located in the whole text.
+    let src = model::analyze("ret #0\n---\nret #0\nbogus\n", false, &ctx);
+    let Source::BpfError { message, line, .. } = &src else {
+        panic!("{src:?}")
+    };
+    assert_eq!(*line, Some(4));
+    assert!(message.contains("filter 1 of 2"), "{message}");
 }

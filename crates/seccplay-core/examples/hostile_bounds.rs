@@ -5,7 +5,7 @@
 //! cargo build --release -p seccplay-core --example hostile_bounds
 //! for c in rules-100k-conditional rules-100k-unconditional rules-100k-identical conditional-5000 \
 //!          profile-4mib profile-20mb nested-arrays-10k \
-//!          nested-objects-10k program-4097; do
+//!          nested-objects-10k program-4097 stack-6600 disasm-4096; do
 //!   /usr/bin/time -v target/release/examples/hostile_bounds $c 2>&1 | grep -E 'hostile|Maximum resident|Elapsed'
 //! done
 //! ```
@@ -33,6 +33,28 @@ fn main() {
         "profile-20mb" => huge::profile_20mb(),
         "nested-arrays-10k" => huge::nested_arrays_10k(),
         "nested-objects-10k" => huge::nested_objects_10k(),
+        "stack-6600" | "disasm-4096" => {
+            let text = if case == "stack-6600" {
+                huge::stack_6600()
+            } else {
+                huge::disasm_4096().1
+            };
+            let r = seccplay_core::bpf::format::import_stack(text.as_bytes(), Arch::X86_64);
+            println!(
+                "hostile {case} ({} bytes): {} in {:.3}s",
+                text.len(),
+                match r {
+                    Ok(s) => format!(
+                        "{} filter(s), {} instructions",
+                        s.len(),
+                        s.iter().map(|s| s.insns.len()).sum::<usize>()
+                    ),
+                    Err(e) => format!("refused at filter {}: {}", e.filter, e.error.message),
+                },
+                t0.elapsed().as_secs_f64()
+            );
+            return;
+        }
         "program-4097" => {
             let p = huge::program_4097();
             let r = verify::verify(&p);
@@ -44,7 +66,7 @@ fn main() {
             return;
         }
         _ => {
-            eprintln!("usage: hostile_bounds rules-100k-conditional|rules-100k-unconditional|rules-100k-identical|conditional-N|profile-4mib|profile-20mb|nested-arrays-10k|nested-objects-10k|program-4097");
+            eprintln!("usage: hostile_bounds rules-100k-conditional|rules-100k-unconditional|rules-100k-identical|conditional-N|profile-4mib|profile-20mb|nested-arrays-10k|nested-objects-10k|program-4097|stack-6600|disasm-4096");
             std::process::exit(2);
         }
     };

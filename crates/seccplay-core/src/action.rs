@@ -163,6 +163,15 @@ pub fn combine_stacked(newest_first: impl IntoIterator<Item = u32>) -> u32 {
     ret
 }
 
+/// Which filter's value [`combine_stacked`] returns: the newest filter whose action is the
+/// most restrictive (the kernel keeps the first value of a tie). `None` for an empty stack.
+pub fn deciding_filter(newest_first: &[u32]) -> Option<usize> {
+    let best = newest_first.iter().map(|r| Action::precedence(*r)).min()?;
+    newest_first
+        .iter()
+        .position(|r| Action::precedence(*r) == best)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -205,6 +214,13 @@ mod tests {
         );
         assert_eq!(combine_stacked([0xffff_0000, RET_KILL_THREAD]), 0xffff_0000);
         assert_eq!(combine_stacked([RET_ALLOW | 9]), RET_ALLOW);
+        assert_eq!(
+            deciding_filter(&[RET_ALLOW, RET_ERRNO | 1, RET_ERRNO | 13]),
+            Some(1)
+        );
+        assert_eq!(deciding_filter(&[RET_LOG, RET_KILL_THREAD]), Some(1));
+        assert_eq!(deciding_filter(&[RET_ALLOW, RET_ALLOW]), Some(0));
+        assert_eq!(deciding_filter(&[]), None);
         assert_eq!(combine_stacked([]), RET_ALLOW);
     }
 }

@@ -3,7 +3,8 @@
 //! (tests/support/huge.rs) generated here. Each gets a clear answer; none panics.
 //!
 //! Profiles (`.json`) go through the whole pipeline in Docker's amd64 context; programs
-//! (`.asm`, `.hex`) through the importer and the kernel's verifier. The test fails on any
+//! (`.asm`, `.hex`) through the importer and the kernel's verifier; stacks (`.stack`: dump's
+//! output, `---` separators) through `format::import_stack` and the verifier. The test fails on any
 //! difference from a snapshot and on a missing one; `UPDATE_SNAPSHOTS=1` rewrites them.
 //! Time and memory of the big inputs are measured by `examples/hostile_bounds.rs`
 //! (docs/RELIABILITY.md), not asserted here.
@@ -58,6 +59,25 @@ fn program_report(path: &Path, bytes: &[u8]) -> String {
     let prog = match path.extension().and_then(|e| e.to_str()) {
         Some("asm") => {
             asm::assemble(&String::from_utf8_lossy(bytes)).map_err(|e| format!("assembler: {e}"))
+        }
+        // A stack in one text (dump's output, `---` separators): each filter's format, then
+        // each filter's verifier report.
+        Some("stack") => {
+            return match format::import_stack(bytes, Arch::X86_64) {
+                Err(e) => format!("import_stack: {e}\n"),
+                Ok(sections) => sections
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| {
+                        format!(
+                            "filter {i} ({:?}, line {}): {}",
+                            s.format,
+                            s.line,
+                            verify_report(&s.insns)
+                        )
+                    })
+                    .collect(),
+            }
         }
         _ => format::import(bytes, format::Format::Hex, Endian::Little)
             .map_err(|e| format!("import: {e}")),
@@ -288,4 +308,72 @@ fn many_unknown_names_warn_without_a_suggestion_each() {
         "{}",
         unknown[0]
     );
+}
+
+/// Stacks at the kernel's bound: 6600 filters of one instruction (past MAX_INSNS_PER_PATH,
+/// counting 4 per filter) are refused at the filter that crosses it; a 4096-instruction
+/// disassembly (dump's form) and a 1 MB line are read or refused with a location.
+#[test]
+fn stacks_past_the_kernels_bound_and_huge_disassemblies() {
+    let e = format::import_stack(huge::stack_6600().as_bytes(), Arch::X86_64).unwrap_err();
+    assert_eq!(e.filter, 6553, "{e}");
+    assert!(e.to_string().contains("MAX_INSNS_PER_PATH"), "{e}");
+    let (prog, t) = huge::disasm_4096();
+    let s = format::import_stack(t.as_bytes(), Arch::X86_64).unwrap();
+    assert_eq!(s[0].insns, prog);
+    let long = format!(" 0000: return {}\n", "A".repeat(1 << 20));
+    let e = format::import_stack(long.as_bytes(), Arch::X86_64).unwrap_err();
+    assert_eq!((e.error.line, e.error.col), (Some(1), Some(8)), "{e}");
+    assert!(
+        e.to_string().len() < 2000,
+        "the message does not echo the megabyte"
+    );
+}
+
+/// The stack seeds of the `program_bytes` fuzz target (first byte with bits 1 and 2 set) hold
+/// the target's checks here too, without cargo-fuzz: an error names a line of the text; every
+/// filter read passes `check_program` and its disassembly reads back.
+#[test]
+fn the_fuzz_seeds_of_stacks_hold_the_targets_checks() {
+    use seccplay_core::bpf::disasm::human_text;
+    use seccplay_core::invariants::{check_program, derive_data};
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus/program_bytes");
+    let mut seen = 0;
+    for e in std::fs::read_dir(&dir).expect("fuzz/corpus/program_bytes") {
+        let p = e.unwrap().path();
+        let data = std::fs::read(&p).unwrap();
+        let Some((&sel, rest)) = data.split_first() else {
+            continue;
+        };
+        if sel & 6 != 6 {
+            continue;
+        }
+        seen += 1;
+        let arch = if sel & 1 == 0 {
+            Arch::X86_64
+        } else {
+            Arch::S390x
+        };
+        match format::import_stack(rest, arch) {
+            Ok(sections) => {
+                for s in sections {
+                    let inputs = derive_data(&s.insns, u64::from(sel), 4);
+                    check_program(&s.insns, &inputs, arch.endian())
+                        .unwrap_or_else(|v| panic!("{}: {v}", p.display()));
+                    let t = human_text(&s.insns, Some(arch), Default::default());
+                    let back = format::parse_human(&t, arch).unwrap();
+                    assert_eq!(human_text(&back, Some(arch), Default::default()), t);
+                }
+            }
+            Err(e) => {
+                let lines = rest.split(|b| *b == b'\n').count().max(1);
+                assert!(
+                    e.error.line.is_some_and(|l| l >= 1 && l <= lines),
+                    "{}: {e}",
+                    p.display()
+                );
+            }
+        }
+    }
+    assert!(seen >= 8, "{seen} stack seeds");
 }

@@ -2,7 +2,6 @@
 //! profile (seccplay_core::filter). Also the stack reader `emu --stack` uses.
 
 use crate::ctx;
-use crate::prog::load_program;
 use crate::{read_input, write_out, Fail};
 use clap::{Args, Subcommand};
 use seccplay_core::arch::Arch;
@@ -58,38 +57,14 @@ pub struct DecompileArgs {
     pub check: bool,
 }
 
-/// Reads one file as one or more programs: `dump` output with `# filter N` headers gives one
-/// program per header, in the file's order (newest first).
+/// Reads one file as one or more programs (the core's [`format::import_stack`]: `dump` output
+/// or `---`-separated programs give one program per section, in the file's order, newest
+/// first).
 pub fn load_stack_file(path: &str, arch: Arch) -> Result<Vec<Vec<Insn>>, Fail> {
     let bytes = read_input(path)?;
-    let text = std::str::from_utf8(&bytes).ok();
-    let sections: Vec<&str> = match text {
-        Some(t) if t.contains("# filter ") => t
-            .split("# filter ")
-            .filter(|s| !s.trim().is_empty())
-            .map(|s| s.split_once('\n').map_or("", |x| x.1))
-            .collect(),
-        _ => return Ok(vec![load_program(path, arch)?]),
-    };
-    sections
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            format::import_auto(s.as_bytes(), arch.endian())
-                .map(|(_, p)| p)
-                .map_err(|e| {
-                    let listing = s.lines().next().is_some_and(|l| {
-                        l.len() > 6 && l.as_bytes()[1..5].iter().all(u8::is_ascii_digit) && &l[5..6] == ":"
-                    });
-                    let hint = if listing {
-                        " (this is `dump`'s annotated disassembly, which is for reading: save a stack with `dump PID --format asm`)"
-                    } else {
-                        ""
-                    };
-                    Fail::msg(format!("{path}: filter {i}: {e}{hint}"))
-                })
-        })
-        .collect()
+    format::import_stack(&bytes, arch)
+        .map(|s| s.into_iter().map(|s| s.insns).collect())
+        .map_err(|e| Fail::msg(format!("{path}: {e}")))
 }
 
 /// Every file's programs, newest first.
@@ -119,21 +94,6 @@ fn abi_filter(a: &RawArgs) -> Result<Option<Arch>, Fail> {
         .as_deref()
         .map(|s| Arch::from_name(s).ok_or_else(|| Fail::msg(format!("unknown ABI '{s}'"))))
         .transpose()
-}
-
-fn verdict_short(r: &Row) -> String {
-    match &r.verdict {
-        Verdict::Constant { action, .. } => action.clone(),
-        Verdict::Conditional { cases } => format!(
-            "conditional: {}",
-            cases
-                .iter()
-                .map(|c| c.outcome.describe())
-                .collect::<Vec<_>>()
-                .join(" / ")
-        ),
-        Verdict::TooComplex { limit } => format!("not analysed ({limit})"),
-    }
 }
 
 fn header(an: &FilterAnalysis) -> String {
@@ -172,18 +132,18 @@ fn table(a: RawArgs) -> Result<u8, Fail> {
                 r.abi.map_or("", |a| a.name()),
                 r.nr.map_or(String::new(), |n| n.to_string()),
                 r.name.unwrap_or(""),
-                verdict_short(r)
+                filter::verdict_short(r)
             ));
         }
         out.push_str(&format!(
             "{:#010x} other numbers: {}\n",
             ar.audit_arch,
-            verdict_short(&ar.other_numbers)
+            filter::verdict_short(&ar.other_numbers)
         ));
     }
     out.push_str(&format!(
         "other arches: {}\n",
-        verdict_short(&an.other_arches)
+        filter::verdict_short(&an.other_arches)
     ));
     write_out(None, out.as_bytes())?;
     Ok(0)

@@ -390,8 +390,9 @@ pub fn dump(a: DumpArgs) -> Result<u8, Fail> {
         None => filters.iter().enumerate().collect(),
     };
     if a.format == OutFormat::Disasm || (selected.len() > 1 && a.format != OutFormat::Raw) {
-        // One section per filter under a `# filter N` header: `emu` and `raw` read a stack
-        // from it (in every format but the annotated disassembly, which is for reading).
+        // One section per filter under a `# filter N` header: `emu`, `raw` and the
+        // playground read a stack from it, in every text format (the core's
+        // `format::import_stack`).
         let mut out = String::new();
         for (i, p) in &selected {
             out.push_str(&format!(

@@ -104,7 +104,7 @@ pub fn compile(a: CompileArgs) -> Result<u8, Fail> {
 /// Reads a program in any format `import_auto` detects.
 pub fn load_program(path: &str, arch: Arch) -> Result<Vec<Insn>, Fail> {
     let bytes = read_input(path)?;
-    format::import_auto(&bytes, arch.endian())
+    format::import_auto_for(&bytes, arch)
         .map(|(_, p)| p)
         .map_err(|e| Fail::msg(format!("{path}: {e}")))
 }

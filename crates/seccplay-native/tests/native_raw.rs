@@ -91,6 +91,9 @@ fn a_dumped_stack_of_two_filters_reproduces_the_kernels_answers() {
     let human = text(&o.stdout);
     assert!(human.contains("# filter 0 (newest) of process"), "{human}");
     assert!(human.contains("# filter 1 (oldest) of process"), "{human}");
+    // dump's default output (the annotated disassembly) is a stack as it is.
+    let human_file = dir.join("stack.txt");
+    std::fs::write(&human_file, &human).unwrap();
     let (f0, f1) = (dir.join("f0.bpf"), dir.join("f1.bpf"));
     for (i, f) in [(0, &f0), (1, &f1)] {
         let o = run(&[
@@ -146,6 +149,7 @@ fn a_dumped_stack_of_two_filters_reproduces_the_kernels_answers() {
     for args in [
         [&["emu", s, "--stack", older_f][..], &calls[..]].concat(),
         [&["emu", all.to_str().unwrap()][..], &calls[..]].concat(),
+        [&["emu", human_file.to_str().unwrap()][..], &calls[..]].concat(),
     ] {
         let o = run(&args);
         let out = text(&o.stdout);

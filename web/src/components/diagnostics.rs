@@ -98,9 +98,12 @@ pub fn source_info(p: &SourceInfoProps) -> Html {
                 </div>
             }
         }
-        Source::Bpf { insns, format } => html! {
-            <div class="diags"><p id="profile-status" class="status">
-                { format!("A raw BPF program ({format:?}, {} instructions): simulated as is, without a profile.", insns.len()) }
+        #[cfg(feature = "full")]
+        Source::Bpf(r) => html! {
+            <div class="diags"><p id="profile-status" class={classes!("status", r.analysis.is_err().then_some("bad"))}
+                data-analysis-ms={dec1(p.analysis_ms)} data-table-ms={dec1(p.table_ms)}>
+                { r.status() }
+                <span class="hint" id="analysis-time">{ format!(" (read and analysed in {} ms, table in {} ms)", dec1(p.analysis_ms), dec1(p.table_ms)) }</span>
             </p></div>
         },
         Source::BpfError { .. }

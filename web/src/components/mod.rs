@@ -14,6 +14,8 @@ pub mod format;
 pub mod hosts;
 #[cfg(feature = "full")]
 pub mod program;
+#[cfg(feature = "full")]
+pub mod raw;
 pub mod simulate;
 #[cfg(feature = "full")]
 pub mod step;

@@ -1,5 +1,6 @@
 //! Step through: the program's disassembly with the executed path, the registers, scratch
 //! memory and the `seccomp_data` bytes read, one instruction at a time.
+use crate::components::raw::StackChoice;
 use crate::model::{self, Source};
 use crate::util::ById;
 use seccplay_core::analysis;
@@ -22,16 +23,34 @@ pub struct StepProps {
 
 #[function_component(StepPanel)]
 pub fn step_panel(p: &StepProps) -> Html {
-    let trace = use_memo(
+    // Which filter of a stack is stepped through (0 = the newest; a profile has one).
+    let which = use_state_eq(|| 0usize);
+    {
+        let which = which.clone();
+        use_effect_with(p.src.clone(), move |_| which.set(0));
+    }
+    let answers = use_memo(
         (p.src.clone(), p.call.clone(), p.ip.clone(), p.abi),
-        |(src, call, ip, abi)| model::trace(&src.0, call, ip, *abi),
+        |(src, call, ip, abi)| model::raw::stack_answers(&src.0, call, ip, *abi),
     );
-    let lines = use_memo((p.src.clone(), p.host), |(src, host)| {
+    let trace = use_memo(
+        (p.src.clone(), p.call.clone(), p.ip.clone(), p.abi, *which),
+        |(src, call, ip, abi, which)| model::trace(&src.0, call, ip, *abi, *which),
+    );
+    let lines = use_memo((p.src.clone(), p.host, *which), |(src, host, which)| {
         src.0
-            .program()
+            .program_at(*which)
             .map(|(insns, _)| disasm::human(insns, Some(*host)))
             .unwrap_or_default()
     });
+    let choice = match &*answers {
+        Some((rets, decided_by)) => {
+            let w = which.clone();
+            html! { <StackChoice rets={rets.clone()} decided_by={*decided_by} which={*which}
+            on_pick={Callback::from(move |i: usize| w.set(i))} /> }
+        }
+        None => html! {},
+    };
     let cur = use_state(|| 0usize);
     {
         let cur = cur.clone();
@@ -54,7 +73,7 @@ pub fn step_panel(p: &StepProps) -> Html {
     }
     let t: &Trace = match &*trace {
         Ok(t) => t,
-        Err(e) => return html! { <p class="bad" id="trace-error">{ e }</p> },
+        Err(e) => return html! { <>{ choice }<p class="bad" id="trace-error">{ e }</p></> },
     };
     let n = t.steps.len();
     let c = (*cur).min(n.saturating_sub(1));
@@ -101,6 +120,7 @@ pub fn step_panel(p: &StepProps) -> Html {
         .map(|r| (r.offset as usize, r.offset as usize + r.width as usize));
     html! {
         <div class="step-panel" tabindex="0" {onkeydown} aria-label="Step through the program (arrow keys)">
+            { choice }
             <div class="row">
                 <button id="step-first" onclick={go(Rc::new(|_| 0))} title="Home">{ "|◀ first" }</button>
                 <button id="step-prev" onclick={go(Rc::new(|c: usize| c.saturating_sub(1)))} title="← or k">{ "◀ back" }</button>

@@ -23,7 +23,7 @@ pub const MAX_ROWS: usize = 500;
 pub fn profile_of(src: &Source) -> Result<&Analysis, String> {
     match src {
         Source::Profile(a) if !a.failed() => Ok(a),
-        Source::Bpf { .. } => Err("The editor holds a raw BPF program: evidence is read against a profile's rules, and a raw program has none. Load a profile to see the rules.".into()),
+        Source::Bpf(_) => Err("The editor holds a raw BPF program: evidence is read against a profile's rules, and a raw program has none. Load a profile to see the rules.".into()),
         Source::Strict { .. } => Err("Strict mode runs no filter and has no rules: choose a profile preset or paste a profile.".into()),
         other => Err(other.no_verdicts().unwrap_or_default()),
     }

@@ -194,6 +194,15 @@ pub fn audit_arch_name(v: u32) -> Option<String> {
         .map(|(_, n)| format!("ARCH_{n}"))
 }
 
+/// The value of an `ARCH_X86_64`-style name (the inverse of [`audit_arch_name`]).
+pub fn audit_arch_value(name: &str) -> Option<u32> {
+    let n = name.strip_prefix("ARCH_")?;
+    AUDIT_ARCH_NAMES
+        .iter()
+        .find(|(_, x)| *x == n)
+        .map(|(v, _)| *v)
+}
+
 /// What A (or X) holds at an instruction, as far as straight-line tracking knows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Val {
@@ -300,6 +309,12 @@ fn flow(prog: &[Insn], endian: Endian) -> Vec<Flow> {
     out
 }
 
+/// The `AUDIT_ARCH_*` value each instruction's path has established (as [`human`] names
+/// syscall numbers by it).
+pub(crate) fn arch_flow(prog: &[Insn], endian: Endian) -> Vec<Option<u32>> {
+    flow(prog, endian).into_iter().map(|f| f.arch).collect()
+}
+
 /// One line of the human form.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct HumanLine {
@@ -313,7 +328,7 @@ pub struct HumanLine {
     pub comment: Option<String>,
 }
 
-fn field_text(f: Field) -> String {
+pub(crate) fn field_text(f: Field) -> String {
     match f {
         Field::Nr => "sys_number".into(),
         other => other.to_string(),
@@ -325,7 +340,7 @@ fn hex(k: u32) -> String {
 }
 
 /// The ABI whose syscall names apply to a comparison of `nr` with `k`.
-fn nr_arch(flow_arch: Option<u32>, given: Option<Arch>, k: u32) -> Option<Arch> {
+pub(crate) fn nr_arch(flow_arch: Option<u32>, given: Option<Arch>, k: u32) -> Option<Arch> {
     match flow_arch {
         Some(audit) => {
             let cands = Arch::from_audit_arch(audit);
@@ -471,14 +486,26 @@ fn human_insn(pc: usize, i: Insn, f: Flow, arch: Option<Arch>) -> (String, Optio
         BPF_MISC if c == BPF_MISC | BPF_TXA => ("A = X".into(), None),
         BPF_JMP if c == BPF_JMP | BPF_JA => (format!("goto {:04}", pc as u64 + 1 + k as u64), None),
         BPF_JMP if super::verify::is_cond_jump_code(c) => {
+            // x32 numbers stay numbers (their name in a comment): x86_64 and x32 share
+            // AUDIT_ARCH_X86_64 and most names, so a name alone would not say which number
+            // it is, and the form is read back (`format::human`).
+            let mut comment = None;
             let rhs = if src(c) == BPF_X {
                 "X".to_string()
             } else {
                 match f.a {
                     Val::Data(Field::Arch) => audit_arch_name(k).unwrap_or_else(|| hex(k)),
-                    Val::Data(Field::Nr) if op(c) == BPF_JEQ => nr_arch(f.arch, arch, k)
-                        .and_then(|a| crate::syscalls::name(a, k))
-                        .map_or_else(|| hex(k), str::to_string),
+                    Val::Data(Field::Nr) if op(c) == BPF_JEQ => {
+                        let abi = nr_arch(f.arch, arch, k);
+                        match abi.and_then(|a| crate::syscalls::name(a, k)) {
+                            Some(n) if abi == Some(Arch::X32) => {
+                                comment = Some(format!("x32 {n}"));
+                                hex(k)
+                            }
+                            Some(n) => n.to_string(),
+                            None => hex(k),
+                        }
+                    }
                     _ => hex(k),
                 }
             };
@@ -497,7 +524,7 @@ fn human_insn(pc: usize, i: Insn, f: Flow, arch: Option<Arch>) -> (String, Optio
             } else {
                 format!("if ({pos}) goto {t:04} else goto {fl:04}")
             };
-            (text, None)
+            (text, comment)
         }
         _ => (plain_insn(i, pc, None), Some("unknown opcode".into())),
     }

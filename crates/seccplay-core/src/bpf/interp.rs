@@ -506,6 +506,35 @@ pub fn trace(prog: &[Insn], data: &SeccompData, endian: Endian) -> Result<Trace,
     })
 }
 
+/// Every filter of a stack traced on one input, and what the kernel makes of them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StackTrace {
+    /// Each filter's trace, newest first.
+    pub traces: Vec<Trace>,
+    /// The combined value ([`combine_stacked`]).
+    pub ret: u32,
+    /// The filter whose value it is ([`crate::action::deciding_filter`]).
+    pub decided_by: usize,
+}
+
+/// [`run_stack`] with every filter's trace; an error names the filter (0 = newest).
+pub fn trace_stack(
+    newest_first: &[&[Insn]],
+    data: &SeccompData,
+    endian: Endian,
+) -> Result<StackTrace, (usize, RunError)> {
+    let mut traces = Vec::with_capacity(newest_first.len());
+    for (i, p) in newest_first.iter().enumerate() {
+        traces.push(trace(p, data, endian).map_err(|e| (i, e))?);
+    }
+    let rets: Vec<u32> = traces.iter().map(|t| t.ret).collect();
+    Ok(StackTrace {
+        ret: combine_stacked(rets.iter().copied()),
+        decided_by: crate::action::deciding_filter(&rets).unwrap_or(0),
+        traces,
+    })
+}
+
 /// Runs stacked filters (`newest_first`, as `current->seccomp.filter` walks them) and
 /// combines their values with the kernel's precedence ([`combine_stacked`]). An empty stack
 /// allows.

@@ -4,7 +4,10 @@
 //! (action, at most one `SCMP_CMP_*` condition per argument) that override it. The decompiler
 //! reads that off the [`FilterAnalysis`].
 //!
-//! 1. The default action is the most frequent constant action of the first ABI's rows.
+//! 1. The default action is the analysis' (`FilterAnalysis::default_ret`): what numbers outside
+//!    the syscall tables get; when they get several (runc's ENOSYS stub above the profile's
+//!    highest number), the one of those the rows use most; failing both, the most frequent
+//!    constant action of the rows.
 //! 2. Every row emits its cases whose outcome is not the default: a case is a disjunction of
 //!    conjunctions ([`super::cond`]), each a rule. The default's own region needs no rule: the
 //!    cases of a row are disjoint, so what no rule matches is exactly the default's region.

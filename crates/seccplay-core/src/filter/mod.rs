@@ -306,15 +306,33 @@ pub fn analyze(
         .flat_map(|a| a.abis.iter().copied())
         .filter(|abi| handles(&arches, *abi))
         .collect();
-    // Numbers outside the tables get what a profile calls the default action; failing that,
-    // the most frequent constant of the handled ABIs' rows.
-    let other = arches
-        .iter()
-        .filter(|a| a.abis.iter().any(|x| handled.contains(x)))
-        .find_map(|a| match a.other_numbers.verdict {
-            Verdict::Constant { ret, .. } => Some(ret),
-            _ => None,
-        });
+    // Numbers outside the tables get what a profile calls the default action. When they get
+    // several (runc's ENOSYS stub answers above the profile's highest number, the default
+    // below it), the default is the one of those the rows use most: a stub is not a default,
+    // and ALLOW, the most frequent action of an allow-list's rows, is not its default either.
+    // Failing both, the most frequent constant of the handled ABIs' rows.
+    let handled_arches = || {
+        arches
+            .iter()
+            .filter(|a| a.abis.iter().any(|x| handled.contains(x)))
+    };
+    let other = handled_arches().find_map(|a| match a.other_numbers.verdict {
+        Verdict::Constant { ret, .. } => Some(ret),
+        _ => None,
+    });
+    let other_outcomes: std::collections::BTreeSet<u32> = handled_arches()
+        .take(1)
+        .flat_map(|a| match &a.other_numbers.verdict {
+            Verdict::Conditional { cases } => cases
+                .iter()
+                .filter_map(|c| match c.outcome {
+                    Outcome::Ret(r) => Some(r),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        })
+        .collect();
     let mut counts: std::collections::BTreeMap<u32, usize> = Default::default();
     for r in arches.iter().flat_map(|a| a.rows.iter()) {
         if let (Some(abi), Verdict::Constant { ret, .. }) = (r.abi, &r.verdict) {
@@ -323,12 +341,16 @@ pub fn analyze(
             }
         }
     }
-    let default_ret = other.or_else(|| {
+    let most = |keep: &dyn Fn(u32) -> bool| {
         counts
             .iter()
+            .filter(|(r, _)| keep(**r))
             .max_by_key(|(r, n)| (**n, std::cmp::Reverse(**r)))
             .map(|(r, _)| *r)
-    });
+    };
+    let default_ret = other
+        .or_else(|| most(&|r| other_outcomes.contains(&r)))
+        .or_else(|| most(&|_| true));
     let mut an = FilterAnalysis {
         lengths: newest_first.iter().map(|p| p.len()).collect(),
         endian,
@@ -382,6 +404,23 @@ fn ne(word: u8, v: u32) -> Atom {
     }
 }
 
+/// The units of the analysis' budget each filter of a stack costs per row, before its own
+/// instructions: a stack of 6,553 one-instruction filters (the most the kernel takes) spends
+/// the budget within the first rows instead of exploring every filter of every row.
+pub const STACK_FILTER_COST: usize = 64;
+
+fn charge(total: &mut usize, units: usize) -> Result<(), LimitError> {
+    if *total < units {
+        *total = 0;
+        return Err(LimitError {
+            pc: 0,
+            what: "the analysis' budget of executed instructions (all rows together) is spent: this row is not analysed".into(),
+        });
+    }
+    *total -= units;
+    Ok(())
+}
+
 /// The paths of a stack for one query: every filter's paths, combined.
 pub fn stack_paths(
     newest_first: &[&[Insn]],
@@ -398,9 +437,15 @@ pub fn stack_paths(
         ret: Some(crate::action::RET_ALLOW),
         witness: None,
     }];
+    let single = newest_first.len() == 1;
     for p in newest_first {
+        // In a stack, combining costs work too: every filter of every row counts
+        // STACK_FILTER_COST units, every combination its atoms / 8 (the feasibility check), so
+        // a stack of thousands of tiny filters stops within the budget like one long program.
+        if !single {
+            charge(total, STACK_FILTER_COST)?;
+        }
         let paths = sym::explore(p, known, pre, limits, total)?;
-        let single = newest_first.len() == 1;
         let mut next = Vec::new();
         for a in &acc {
             for q in &paths {
@@ -422,6 +467,9 @@ pub fn stack_paths(
                         Feasible::Unproven => None,
                     }
                 };
+                if !single {
+                    charge(total, 1 + atoms.len() / 8)?;
+                }
                 let mut ends = a.ends.clone();
                 ends.push(q.end.clone());
                 let mut end_pcs = a.end_pcs.clone();
@@ -628,6 +676,46 @@ pub fn row_lines(r: &Row) -> Vec<String> {
             out
         }
     }
+}
+
+/// A row in a few words, as `raw table` prints it: the action, `conditional: A / B`, or
+/// `not analysed (why)`.
+pub fn verdict_short(r: &Row) -> String {
+    match &r.verdict {
+        Verdict::Constant { action, .. } => action.clone(),
+        Verdict::Conditional { cases } => format!(
+            "conditional: {}",
+            cases
+                .iter()
+                .map(|c| c.outcome.describe())
+                .collect::<Vec<_>>()
+                .join(" / ")
+        ),
+        Verdict::TooComplex { limit } => format!("not analysed ({limit})"),
+    }
+}
+
+/// The filters of the stack (0 = newest) whose value the kernel takes on some path of the
+/// row ([`crate::action::deciding_filter`]), in order; empty when no path ends in constants.
+pub fn deciders(r: &Row) -> Vec<usize> {
+    let mut out: Vec<usize> = r
+        .paths
+        .iter()
+        .filter_map(|p| {
+            let rets: Option<Vec<u32>> = p
+                .ends
+                .iter()
+                .map(|e| match e {
+                    End::Ret(Expr::Const(v)) => Some(*v),
+                    _ => None,
+                })
+                .collect();
+            crate::action::deciding_filter(&rets?)
+        })
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 /// The action of a constant row, if it is one.

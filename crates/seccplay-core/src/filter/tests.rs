@@ -358,3 +358,83 @@ fn a_4096_instruction_chain_of_range_tests_stops_at_the_bound() {
         }
     }
 }
+
+#[test]
+fn deciders_name_the_filter_whose_value_the_kernel_takes() {
+    let newer = asm::assemble("ld [0]\njeq #83, L1, L2\nL1:\nret #0x5001e\nL2:\nret #0x7fff0000\n")
+        .unwrap();
+    let older = asm::assemble("ld [0]\njge #83, L1, L2\nL1:\nret #0x50027\nL2:\nret #0x7fff0000\n")
+        .unwrap();
+    let stack: [&[Insn]; 2] = [&newer, &older];
+    let an = analyze(&stack, crate::arch::Endian::Little, &Options::default()).unwrap();
+    let row = |name: &str| {
+        an.rows_of(Arch::X86_64)
+            .into_iter()
+            .find(|r| r.name == Some(name))
+            .unwrap()
+    };
+    // mkdir: both say ERRNO, the newer one's data wins; rmdir: only the older refuses.
+    assert_eq!(deciders(row("mkdir")), [0]);
+    assert_eq!(verdict_short(row("mkdir")), "ERRNO(EROFS)");
+    assert_eq!(deciders(row("rmdir")), [1]);
+    assert_eq!(verdict_short(row("rmdir")), "ERRNO(ENOTEMPTY)");
+    assert_eq!(deciders(row("read")), [0]);
+    let d = analysis_data(84);
+    let t = interp::trace_stack(&stack, &d, crate::arch::Endian::Little).unwrap();
+    assert_eq!((t.ret, t.decided_by, t.traces.len()), (0x50027, 1, 2));
+}
+
+fn analysis_data(nr: u32) -> SeccompData {
+    SeccompData::new(nr, Arch::X86_64.audit_arch(), [0; 6])
+}
+
+#[test]
+fn a_stack_of_thousands_of_tiny_filters_spends_the_budget_early() {
+    // 6,000 one-instruction filters (the kernel takes up to 6,553): each filter of each row
+    // costs STACK_FILTER_COST units, so the analysis stops after a few rows, each past the
+    // bound saying so, instead of exploring 6,000 filters for every row.
+    let one = [Insn::stmt(insn::BPF_RET | insn::BPF_K, RET_ALLOW)];
+    let stack: Vec<&[Insn]> = (0..6000).map(|_| &one[..]).collect();
+    let an = analyze(&stack, crate::arch::Endian::Little, &Options::default()).unwrap();
+    let analysed = an
+        .all_rows()
+        .filter(|r| !matches!(r.verdict, Verdict::TooComplex { .. }))
+        .count();
+    assert!(analysed > 0 && analysed < 10, "{analysed} rows analysed");
+    // A stack of three real filters is still analysed whole.
+    let a = compiled("docker", Arch::X86_64);
+    let b = compiled("podman", Arch::X86_64);
+    let stack: [&[Insn]; 3] = [&a, &b, &a];
+    let an = analyze(&stack, crate::arch::Endian::Little, &Options::default()).unwrap();
+    assert!(an
+        .all_rows()
+        .all(|r| !matches!(r.verdict, Verdict::TooComplex { .. })));
+}
+
+/// A filter with runc's ENOSYS stub (what `dump PID` shows for a Docker container) gets
+/// several actions for numbers outside the tables (ENOSYS above the profile's highest number,
+/// the default below): its default is the default's action, not ALLOW (the most frequent action
+/// of an allow-list's rows), so clone's mask and personality's values are stated as Docker
+/// states them instead of left out to a default that would allow them.
+#[test]
+fn a_stub_filter_decompiles_with_its_default_not_the_stub_or_allow() {
+    let p = crate::presets::get("docker").unwrap();
+    let crate::presets::PresetKind::Profile(text) = p.kind else {
+        panic!()
+    };
+    let ctx = Context::docker(Arch::X86_64);
+    assert!(ctx.enosys_stub);
+    let prog = crate::analysis::analyze(text, &ctx).program.unwrap().insns;
+    let an = analyze(&[&prog], Arch::X86_64.endian(), &Options::default()).unwrap();
+    assert_eq!(an.default_ret, Some(Action::Errno(1).to_ret()));
+    let d = decompile::decompile(&an);
+    let x86_64_gaps: Vec<&str> = d
+        .gaps
+        .iter()
+        .filter(|g| g.abi == Some(Arch::X86_64))
+        .map(|g| g.syscall.as_str())
+        .collect();
+    for name in ["clone", "personality", "socket"] {
+        assert!(!x86_64_gaps.contains(&name), "{name}: {x86_64_gaps:?}");
+    }
+}

@@ -117,3 +117,20 @@ pub fn program_4097() -> Vec<Insn> {
     p.push(Insn::stmt(BPF_RET | BPF_K, 0x7fff_0000));
     p
 }
+
+/// 6,600 one-instruction filters separated by `---` lines: past the kernel's
+/// `MAX_INSNS_PER_PATH` (32,768 instructions counting 4 per filter) at filter 6553.
+pub fn stack_6600() -> String {
+    "ret #0x7fff0000\n---\n".repeat(6600)
+}
+
+/// dump's annotated disassembly of 4,096 instructions (4,095 tests of `nr`, then ALLOW), and
+/// the program.
+pub fn disasm_4096() -> (Vec<Insn>, String) {
+    let mut prog: Vec<Insn> = (0..4095)
+        .map(|i| Insn::jump(BPF_JMP | BPF_JEQ | BPF_K, i, 0, 0))
+        .collect();
+    prog.push(Insn::stmt(BPF_RET | BPF_K, 0x7fff_0000));
+    let t = seccplay_core::bpf::disasm::human_text(&prog, Some(Arch::X86_64), Default::default());
+    (prog, t)
+}

@@ -1,11 +1,16 @@
 //! Import and export of programs: raw `struct sock_filter` bytes, hex, C arrays (numeric
 //! `{ 0x20, 0, 0, 0x00000004 }` entries and `BPF_STMT`/`BPF_JUMP` macros with the usual `BPF_*`,
-//! `SECCOMP_RET_*`, `AUDIT_ARCH_*` and errno names), base64, JSON, the plain assembly form, and
-//! auto-detection. Export: raw, hex, C array, Rust array, JSON.
+//! `SECCOMP_RET_*`, `AUDIT_ARCH_*` and errno names), base64, JSON, the plain assembly form, the
+//! annotated disassembly `dump` prints (`human`), and auto-detection; stacks of programs in one
+//! text (`stack`). Export: raw, hex, C array, Rust array, JSON.
 
 mod c;
+pub mod human;
+pub mod stack;
 
 pub use c::parse_c;
+pub use human::parse_human;
+pub use stack::{import_stack, Section, StackError};
 
 use super::asm::assemble;
 use super::insn::*;
@@ -29,6 +34,9 @@ pub enum Format {
     Json,
     /// The plain assembly form of [`super::disasm::plain`].
     Asm,
+    /// The annotated disassembly of [`super::disasm::human_text`] (`dump`'s and `disasm`'s
+    /// output).
+    Human,
 }
 
 /// Why an input could not be imported.
@@ -273,10 +281,20 @@ pub fn import(input: &[u8], format: Format, endian: Endian) -> Result<Vec<Insn>,
             col: Some(e.col),
             message: e.message,
         }),
+        // Syscall names as x86_64 (or s390x, big-endian) writes them; [`import_stack`] and
+        // [`parse_human`] take the ABI.
+        Format::Human => parse_human(
+            text()?,
+            match endian {
+                Endian::Little => crate::arch::Arch::X86_64,
+                Endian::Big => crate::arch::Arch::S390x,
+            },
+        ),
     }
 }
 
-/// Guesses the format of `input`: binary → raw; starting with `[` → JSON; text with
+/// Guesses the format of `input`: binary → raw; starting with `[` → JSON; ` 0000:` lines →
+/// the annotated disassembly; text with
 /// `BPF_STMT`/`BPF_JUMP`/`{` → C; only hex digits, whitespace, commas and `0x` → hex; a base64
 /// alphabet → base64; otherwise the plain assembly form.
 pub fn detect(input: &[u8]) -> Format {
@@ -289,6 +307,9 @@ pub fn detect(input: &[u8]) -> Format {
     let t = text.trim();
     if t.starts_with('[') {
         return Format::Json;
+    }
+    if human::looks_human(t) {
+        return Format::Human;
     }
     if t.contains("BPF_STMT") || t.contains("BPF_JUMP") || t.contains('{') {
         return Format::C;
@@ -320,6 +341,21 @@ pub fn detect(input: &[u8]) -> Format {
 pub fn import_auto(input: &[u8], endian: Endian) -> Result<(Format, Vec<Insn>), FormatError> {
     let f = detect(input);
     import(input, f, endian).map(|p| (f, p))
+}
+
+/// [`import_auto`] for a program made on `arch`: raw bytes in its byte order, and the
+/// annotated disassembly with its syscall names.
+pub fn import_auto_for(
+    input: &[u8],
+    arch: crate::arch::Arch,
+) -> Result<(Format, Vec<Insn>), FormatError> {
+    match detect(input) {
+        Format::Human => {
+            let t = std::str::from_utf8(input).map_err(|e| ferr(Format::Human, e.to_string()))?;
+            parse_human(t, arch).map(|p| (Format::Human, p))
+        }
+        _ => import_auto(input, arch.endian()),
+    }
 }
 
 /// Export formats.

@@ -495,14 +495,7 @@ pub fn stack_paths(
         acc = next;
     }
     for p in &mut acc {
-        let rets: Option<Vec<u32>> = p
-            .ends
-            .iter()
-            .map(|e| match e {
-                End::Ret(Expr::Const(v)) => Some(*v),
-                _ => None,
-            })
-            .collect();
+        let rets = const_rets(&p.ends);
         p.ret = rets.map(|r| match r.as_slice() {
             [one] => *one,
             _ => combine_stacked(r),
@@ -695,23 +688,24 @@ pub fn verdict_short(r: &Row) -> String {
     }
 }
 
+/// Each filter's return value on a stack path, newest first, or `None` when one filter's end
+/// is not a constant (`ret a`, or no verdict).
+fn const_rets(ends: &[End]) -> Option<Vec<u32>> {
+    ends.iter()
+        .map(|e| match e {
+            End::Ret(Expr::Const(v)) => Some(*v),
+            _ => None,
+        })
+        .collect()
+}
+
 /// The filters of the stack (0 = newest) whose value the kernel takes on some path of the
 /// row ([`crate::action::deciding_filter`]), in order; empty when no path ends in constants.
 pub fn deciders(r: &Row) -> Vec<usize> {
     let mut out: Vec<usize> = r
         .paths
         .iter()
-        .filter_map(|p| {
-            let rets: Option<Vec<u32>> = p
-                .ends
-                .iter()
-                .map(|e| match e {
-                    End::Ret(Expr::Const(v)) => Some(*v),
-                    _ => None,
-                })
-                .collect();
-            crate::action::deciding_filter(&rets?)
-        })
+        .filter_map(|p| crate::action::deciding_filter(&const_rets(&p.ends)?))
         .collect();
     out.sort_unstable();
     out.dedup();

@@ -40,7 +40,9 @@ use seccplay_core::bpf::verify::verify;
 use seccplay_core::bpf::{Insn, SeccompData};
 use seccplay_core::context::FILTER_BYPASSES;
 use seccplay_core::filter::sym::data_of_words;
-use seccplay_core::filter::{analyze, ArchRows, FilterAnalysis, Options, Row, StackPath, Verdict};
+use seccplay_core::filter::{
+    analyze, check, ArchRows, FilterAnalysis, Options, Row, StackPath, Verdict,
+};
 use std::collections::BTreeMap;
 
 const SIGSYS: i32 = 31;
@@ -301,15 +303,6 @@ fn plan_row(
             what: format!("{} (path {i})", label(&d)),
         });
     }
-    let interesting = [
-        0u64,
-        1,
-        2,
-        0xffff_ffff,
-        0x1_0000_0000,
-        u64::MAX,
-        0x1000_0000,
-    ];
     let constant = match row.verdict {
         Verdict::Constant { ret, .. } => Some(ret),
         _ => None,
@@ -333,11 +326,7 @@ fn plan_row(
         }
         let mut d = SeccompData::new(nr, child.arch, [0; 6]);
         for a in d.args.iter_mut() {
-            *a = if rng.chance(50) {
-                *rng.pick(&interesting) ^ rng.below(3)
-            } else {
-                rng.next_u64()
-            };
+            *a = check::random_arg(rng);
             if child.bits32 {
                 *a &= 0xffff_ffff;
             }

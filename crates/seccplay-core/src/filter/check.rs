@@ -93,18 +93,20 @@ fn end_sites(stack: &[&[Insn]], p: &StackPath) -> Result<(), String> {
     Ok(())
 }
 
+/// One random argument: half the time a value near a word boundary (0, 1, 2, 2³²−1, 2³², 2⁶⁴−1,
+/// 2²⁸, each with its low two bits perturbed), else any 64-bit value.
+pub fn random_arg(rng: &mut Rng) -> u64 {
+    const NEAR: [u64; 7] = [0, 1, 2, 0xffff_ffff, 0x1_0000_0000, u64::MAX, 0x1000_0000];
+    if rng.chance(50) {
+        *rng.pick(&NEAR) ^ rng.below(3)
+    } else {
+        rng.next_u64()
+    }
+}
+
 /// Runs `n` random inputs (see the module docs).
 pub fn inputs(stack: &[&[Insn]], an: &FilterAnalysis, seed: u64, n: usize) -> Result<(), String> {
     let mut rng = Rng::new(seed);
-    let interesting = [
-        0u64,
-        1,
-        2,
-        0xffff_ffff,
-        0x1_0000_0000,
-        u64::MAX,
-        0x1000_0000,
-    ];
     for _ in 0..n {
         let Some(ar) = an
             .arches
@@ -132,11 +134,7 @@ pub fn inputs(stack: &[&[Insn]], an: &FilterAnalysis, seed: u64, n: usize) -> Re
         };
         let mut d = SeccompData::new(nr, ar.audit_arch, [0; 6]);
         for a in d.args.iter_mut() {
-            *a = if rng.chance(50) {
-                *rng.pick(&interesting) ^ rng.below(3)
-            } else {
-                rng.next_u64()
-            };
+            *a = random_arg(&mut rng);
         }
         d.instruction_pointer = rng.next_u64();
         let w = d.words(an.endian);

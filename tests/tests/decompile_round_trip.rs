@@ -135,7 +135,7 @@ fn round_trip(text: &str, native: Arch, seed: u64, t: &mut Tally, strict: bool) 
 
 fn presets_and_real_profiles() -> Vec<(String, String)> {
     let mut out = Vec::new();
-    for p in seccplay_core::presets::ALL {
+    for p in seccplay_core::presets::all() {
         if let seccplay_core::presets::PresetKind::Profile(t) = p.kind {
             out.push((format!("preset {}", p.name), t.to_string()));
         }

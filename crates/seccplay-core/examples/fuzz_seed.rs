@@ -9,7 +9,7 @@ use seccplay_core::analysis::analyze;
 use seccplay_core::arch::Arch;
 use seccplay_core::bpf::{disasm, format, insn};
 use seccplay_core::context::Context;
-use seccplay_core::presets::{PresetKind, ALL};
+use seccplay_core::presets::{all, PresetKind};
 use std::path::{Path, PathBuf};
 
 fn put(dir: &Path, name: &str, body: &[u8]) -> std::io::Result<()> {
@@ -27,7 +27,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         out.join("syscall_expr"),
     );
     let mut n = 0;
-    for p in ALL {
+    for p in all() {
         let PresetKind::Profile(text) = p.kind else {
             continue;
         };

@@ -139,7 +139,7 @@ fn spo_errors_are_located_in_the_yaml() {
 
 #[test]
 fn every_preset_survives_docker_to_spo_to_docker() {
-    for p in presets::ALL {
+    for p in presets::all() {
         let PresetKind::Profile(text) = p.kind else {
             continue;
         };

@@ -23,11 +23,12 @@ use seccplay_core::invariants::{
     check_expr, check_profile, check_program, derive_data, diagnostics_are_located, SAMPLE_ARCHES,
     SAMPLE_NAMES, SAMPLE_VALUES,
 };
-use seccplay_core::presets::{PresetKind, ALL};
+use seccplay_core::presets::{all, PresetKind};
 use seccplay_core::profile::{self, ActionName, Op};
 
 fn preset_texts() -> Vec<&'static str> {
-    ALL.iter()
+    all()
+        .iter()
         .filter_map(|p| match p.kind {
             PresetKind::Profile(t) => Some(t),
             _ => None,

@@ -164,7 +164,7 @@ pub fn load(profile: &str) -> Result<Loaded, Fail> {
             }),
         },
         None => {
-            let names: Vec<&str> = presets::ALL.iter().map(|p| p.name).collect();
+            let names: Vec<&str> = presets::MENU.iter().map(|p| p.name).collect();
             Err(Fail::msg(format!(
                 "{profile}: no such file, and not a preset (presets: {})",
                 names.join(", ")
@@ -176,7 +176,7 @@ pub fn load(profile: &str) -> Result<Loaded, Fail> {
 /// The `--help` paragraph listing the presets.
 pub fn presets_help() -> String {
     let mut s = String::from("Presets (PROFILE may name one instead of a path):\n");
-    for p in presets::ALL {
+    for p in presets::MENU.iter() {
         let aliases = if p.aliases.is_empty() {
             String::new()
         } else {

@@ -19,7 +19,7 @@
 //! `if`s and `switch`es say, so seccplay's moby resolver produces containerd's output in any
 //! context. The oracle test compares decisions with every stored file.
 
-use super::{split_csv_line, COLUMNS, HEADER};
+use super::{split_csv_line, Profile, COLUMNS, HEADER};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -92,8 +92,13 @@ fn json_file(path: &Path) -> Result<Value, String> {
     serde_json::from_str(&read(path)?).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-/// Renders `host.rs` and `host_presets.rs` from the reference copy and the host captures.
-pub fn generate_host(refdata: &Path, host: &Path) -> Result<Vec<(String, String)>, String> {
+/// Renders `host.rs` from the reference copy and the host captures, and returns with it the
+/// engine presets by version (Docker's history, containers/common, containerd's
+/// RuntimeDefault), which `preset_pack.rs` stores ([`crate::pack`]).
+pub fn generate_host(
+    refdata: &Path,
+    host: &Path,
+) -> Result<((String, String), Vec<Profile>), String> {
     let sys = super::read_syscalls(refdata)?;
     let caps = capabilities(host)?;
     let mut s = String::new();
@@ -108,10 +113,7 @@ pub fn generate_host(refdata: &Path, host: &Path) -> Result<Vec<(String, String)
         caps.iter().map(|c| format!("{c:?}")).collect::<Vec<_>>().join(", ")
     );
     let presets = presets(refdata, host, &caps)?;
-    Ok(vec![
-        ("host.rs".to_string(), s),
-        ("host_presets.rs".to_string(), presets),
-    ])
+    Ok((("host.rs".to_string(), s), presets))
 }
 
 /// The capability names of [`CAPABILITIES`], checked to be numbered 0, 1, 2, ... in order.
@@ -335,38 +337,30 @@ fn after_5_14(
     Ok((later, unknown))
 }
 
-fn presets(refdata: &Path, host: &Path, caps: &[String]) -> Result<String, String> {
-    let mut s = String::new();
-    let _ = writeln!(s, "{HEADER}");
-    s.push_str("//! Engine presets by version. Docker's history and Podman's containers/common profile are the\n//! stored files byte for byte; containerd's RuntimeDefault is a conditional Docker-format profile\n//! built from its stored outputs and refdata/host/containerd/facts.json.\n");
+/// Docker's history and Podman's containers/common profile (the stored files byte for byte),
+/// then containerd's RuntimeDefault by version (a conditional Docker-format profile built from
+/// its stored outputs and refdata/host/containerd/facts.json).
+fn presets(refdata: &Path, host: &Path, caps: &[String]) -> Result<Vec<Profile>, String> {
+    let mut out = Vec::new();
     for (name, rel) in RAW {
-        let text = read(&refdata.join(rel))?;
-        raw_const(
-            &mut s,
-            name,
-            &format!("refdata/{rel}, byte-exact (Apache-2.0)"),
-            &text,
-        )?;
+        out.push(Profile {
+            name: name.to_string(),
+            doc: format!("refdata/{rel}, byte-exact (Apache-2.0)"),
+            text: read(&refdata.join(rel))?,
+        });
     }
     let facts = json_file(&host.join("containerd/facts.json"))?;
     for (name, label) in CONTAINERD {
         let t = containerd_template(refdata, &facts, label, caps)?;
         let text = serde_json::to_string(&t).map_err(|e| e.to_string())?;
         let blob = facts[label]["blob"].as_str().unwrap_or("?");
-        raw_const(&mut s, name, &format!("containerd {label} RuntimeDefault (seccomp_default.go blob {blob}), built from refdata/profiles/containerd/containerd-{label}-*.json and facts.json"), &text)?;
+        out.push(Profile {
+            name: name.to_string(),
+            doc: format!("containerd {label} RuntimeDefault (seccomp_default.go blob {blob}), built from refdata/profiles/containerd/containerd-{label}-*.json and facts.json"),
+            text,
+        });
     }
-    Ok(s)
-}
-
-fn raw_const(s: &mut String, name: &str, doc: &str, text: &str) -> Result<(), String> {
-    if text.contains("\"##") {
-        return Err(format!("{name}: contains '\"##', cannot be a raw string"));
-    }
-    let _ = writeln!(
-        s,
-        "\n/// {doc}.\n#[rustfmt::skip]\npub(crate) const {name}: &str = r##\"{text}\"##;"
-    );
-    Ok(())
+    Ok(out)
 }
 
 fn group(e: &Value, what: &str) -> Result<Vec<String>, String> {

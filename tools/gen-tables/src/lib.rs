@@ -11,6 +11,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 mod host;
+mod pack;
 mod packed;
 pub mod systemd;
 pub use host::generate_host;
@@ -764,7 +765,7 @@ pub fn generate(refdata: &Path) -> Result<Vec<(String, String)>, String> {
         .collect();
     let protos = read_prototypes(refdata, &sys)?;
     let (consts, errnos) = read_constants(refdata)?;
-    let presets = render_presets(refdata)?;
+    let (presets, mut profiles) = render_presets(refdata)?;
     let mut out = vec![
         ("constants.rs".to_string(), consts),
         ("presets.rs".to_string(), presets),
@@ -774,7 +775,10 @@ pub fn generate(refdata: &Path) -> Result<Vec<(String, String)>, String> {
     ];
     // The project's own host captures live beside the reference copy (`refdata/host/`).
     let host = refdata.join("host");
-    out.extend(generate_host(refdata, &host)?);
+    let (host_table, by_version) = generate_host(refdata, &host)?;
+    out.push(host_table);
+    profiles.extend(by_version);
+    out.push(("preset_pack.rs".to_string(), pack::render(&profiles)?));
     out.push(systemd::generate(&host)?);
     out.sort();
     Ok(out)
@@ -799,22 +803,43 @@ const PRESETS: &[(&str, &str, &str)] = &[
     ),
 ];
 
-/// Renders the preset profiles as the project's canonical JSON (parsed, then re-serialised
-/// with sorted keys and two-space indentation), one string constant each.
-fn render_presets(refdata: &Path) -> Result<String, String> {
+/// A preset profile the playground loads on use, stored in `preset_pack.rs` ([`pack`]).
+pub struct Profile {
+    /// Its constant (an index into the pack) in `preset_pack.rs`.
+    pub name: String,
+    /// Where it comes from: the constant's doc comment.
+    pub doc: String,
+    /// The profile's text, as the pack gives it back.
+    pub text: String,
+}
+
+/// Renders Docker's current profile as the project's canonical JSON (parsed, then re-serialised
+/// with sorted keys and two-space indentation) into `presets.rs`, a string constant: the
+/// first-load build of the playground links it alone. The other two [`PRESETS`] are returned,
+/// canonical the same way, for the pack.
+fn render_presets(refdata: &Path) -> Result<(String, Vec<Profile>), String> {
     let mut s = String::new();
     let _ = writeln!(s, "{HEADER}");
     let _ = writeln!(
         s,
-        "//! Preset profiles, re-serialised as canonical JSON (sorted keys) by the generator."
+        "//! Docker's current profile, re-serialised as canonical JSON (sorted keys) by the generator.\n//! The other presets are in `preset_pack.rs`."
     );
-    for (name, rel, source) in PRESETS {
+    let mut rest = Vec::new();
+    for (i, (name, rel, source)) in PRESETS.iter().enumerate() {
         let path = refdata.join(rel);
         let text =
             std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         let v: serde_json::Value =
             serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-        let pretty = serde_json::to_string_pretty(&v).map_err(|e| e.to_string())?;
+        let pretty = serde_json::to_string_pretty(&v).map_err(|e| e.to_string())? + "\n";
+        if i > 0 {
+            rest.push(Profile {
+                name: name.to_string(),
+                doc: format!("From {source}, re-serialised as canonical JSON (sorted keys)"),
+                text: pretty,
+            });
+            continue;
+        }
         if pretty.contains("\"#") {
             return Err(format!(
                 "{}: contains '\"#', cannot be a raw string",
@@ -823,7 +848,7 @@ fn render_presets(refdata: &Path) -> Result<String, String> {
         }
         let _ = writeln!(s, "\n/// From {source}.");
         let _ = writeln!(s, "#[rustfmt::skip]");
-        let _ = writeln!(s, "pub(crate) const {name}: &str = r#\"{pretty}\n\"#;");
+        let _ = writeln!(s, "pub(crate) const {name}: &str = r#\"{pretty}\"#;");
     }
-    Ok(s)
+    Ok((s, rest))
 }

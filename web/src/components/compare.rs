@@ -128,7 +128,7 @@ pub fn compare_panel(p: &CompareProps) -> Html {
                 <label for="cmp-preset">{ "B profile" }</label>
                 <select id="cmp-preset" onchange={on_preset}>
                     <option value="" selected={p.preset.is_empty()}>{ "the same profile (A's text)" }</option>
-                    { for presets::ALL.iter().map(|pr| html! { <option value={pr.name} selected={p.preset == pr.name}>{ pr.title }</option> }) }
+                    { for presets::MENU.iter().map(|pr| html! { <option value={pr.name} selected={p.preset == pr.name}>{ pr.title }</option> }) }
                 </select>
                 <label for="cmp-cap-add">{ "--cap-add" }</label>
                 <input id="cmp-cap-add" value={p.cap_add.clone()} oninput={emit_text(CompareEdit::CapAdd)} placeholder="SYS_ADMIN, …" />

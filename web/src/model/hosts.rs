@@ -20,7 +20,7 @@ pub fn choices() -> Vec<(&'static str, String)> {
         .map(|h| (h.name, format!("{} — {}", h.name, h.title)))
         .collect();
     v.extend(
-        presets::ALL
+        presets::all()
             .iter()
             .filter(|p| matches!(p.kind, PresetKind::Profile(_)))
             .map(|p| (p.name, format!("{} in the page's context", p.title))),

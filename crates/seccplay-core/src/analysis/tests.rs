@@ -396,8 +396,8 @@ fn headlines_say_the_answer_in_one_sentence_with_its_line() {
 #[test]
 fn analyze_docker_equals_analyze_for_docker_json() {
     use crate::frontend::{detect_json, Format};
-    use crate::presets::{PresetKind, ALL};
-    let mut texts: Vec<&str> = ALL
+    use crate::presets::{all, PresetKind};
+    let mut texts: Vec<&str> = all()
         .iter()
         .filter_map(|p| match p.kind {
             PresetKind::Profile(t) => Some(t),

@@ -9,7 +9,7 @@
 pub(crate) mod constants;
 pub(crate) mod errno_messages;
 pub(crate) mod host;
-pub(crate) mod host_presets;
+pub(crate) mod preset_pack;
 pub(crate) mod presets;
 pub(crate) mod prototypes;
 pub(crate) mod syscalls;

@@ -39,6 +39,17 @@ use crate::diag::{Diagnostic, Failure};
 use crate::profile::Parsed;
 use crate::resolve;
 
+/// `bytes` in MiB with one decimal, rounded as `format!("{:.1}", f64)` rounds (half to even),
+/// without float formatting (about 2 KB of the playground's gzipped wasm).
+fn mib1(bytes: usize) -> String {
+    let n = bytes as u128 * 10;
+    let (mut tenths, r) = (n >> 20, n & ((1 << 20) - 1));
+    if r * 2 > 1 << 20 || (r * 2 == 1 << 20 && tenths % 2 == 1) {
+        tenths += 1;
+    }
+    format!("{}.{}", tenths / 10, tenths % 10)
+}
+
 /// Everything the pipeline produced for one profile in one context.
 #[derive(Clone, Debug)]
 pub struct Analysis {
@@ -115,8 +126,8 @@ fn analyze_read(
         a.diagnostics.push(Diagnostic::error(
             "profile-too-large",
             format!(
-                "the profile is {:.1} MiB; seccplay reads profiles up to {} MiB (Docker's default is {} KiB): a 20 MiB profile takes seconds and over a GiB of memory to analyse",
-                text.len() as f64 / (1 << 20) as f64,
+                "the profile is {} MiB; seccplay reads profiles up to {} MiB (Docker's default is {} KiB): a 20 MiB profile takes seconds and over a GiB of memory to analyse",
+                mib1(text.len()),
                 MAX_PROFILE_BYTES >> 20,
                 crate::tables::presets::DOCKER_DEFAULT.len() >> 10
             ),

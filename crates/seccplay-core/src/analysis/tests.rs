@@ -481,3 +481,26 @@ fn kernels_that_run_no_filter_for_uretprobe_allow_it_whatever_the_profile_says()
         .unwrap();
     assert!(!v.bypassed && v.kernel_bypass.is_none());
 }
+
+/// The size in the "profile-too-large" message reads as `{:.1}` of the float would.
+#[test]
+fn mib1_rounds_as_float_formatting() {
+    let mut sizes: Vec<usize> = (0..200_000).step_by(997).collect();
+    for k in 0..400usize {
+        // Around the ties: tenths of a MiB plus or minus a half, and exactly on them.
+        let tie = (2 * k + 1) << 19;
+        for d in [0, 1, 2, 10, 11] {
+            sizes.push((tie + d * 5 - 25) / 10);
+        }
+        sizes.push(tie / 10);
+        sizes.push(k << 20);
+    }
+    sizes.extend([4 << 20, (4 << 20) + 1, 20 << 20, usize::MAX >> 12]);
+    for n in sizes {
+        assert_eq!(
+            super::mib1(n),
+            format!("{:.1}", n as f64 / (1 << 20) as f64),
+            "{n}"
+        );
+    }
+}

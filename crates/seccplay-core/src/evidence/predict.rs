@@ -369,51 +369,68 @@ fn decide(
 /// its rules compare no argument (or an argument strace did not show), else one entry per
 /// refused combination of the compared arguments, with `SCMP_CMP_EQ` on each.
 fn snippet(allow: &AllowMap, explicit: &BTreeMap<String, BTreeSet<String>>) -> String {
-    use serde_json::{json, Value};
+    use crate::json::Out;
     if allow.is_empty() {
         return String::new();
     }
     let mut plain: BTreeSet<&str> = BTreeSet::new();
-    let mut entries: Vec<Value> = Vec::new();
+    let mut entries: Vec<(&str, Out)> = Vec::new();
     for ((name, _), combos) in allow {
         for combo in combos {
             if combo.is_empty() || combo.iter().any(|(_, v)| v.is_none()) {
                 plain.insert(name);
                 continue;
             }
-            let args: Vec<Value> = combo
+            let args: Vec<Out> = combo
                 .iter()
-                .map(|(i, v)| json!({"index": i, "value": v.unwrap_or(0), "op": "SCMP_CMP_EQ"}))
+                .map(|(i, v)| {
+                    Out::Obj(vec![
+                        ("index", Out::Num(u64::from(*i))),
+                        ("value", Out::Num(v.unwrap_or(0))),
+                        ("op", Out::Str("SCMP_CMP_EQ".into())),
+                    ])
+                })
                 .collect();
-            entries.push(json!({
-                "names": [name],
-                "action": "SCMP_ACT_ALLOW",
-                "args": args,
-                "comment": "added by seccplay-native replay: the argument values the trace used"
-            }));
+            let entry = Out::Obj(vec![
+                ("names", Out::strs([name])),
+                ("action", Out::Str("SCMP_ACT_ALLOW".into())),
+                ("args", Out::Arr(args)),
+                (
+                    "comment",
+                    Out::Str(
+                        "added by seccplay-native replay: the argument values the trace used"
+                            .into(),
+                    ),
+                ),
+            ]);
+            entries.push((name.as_str(), entry));
         }
     }
     let mut all = Vec::new();
     if !plain.is_empty() {
-        all.push(json!({
-            "names": plain.iter().collect::<Vec<_>>(),
-            "action": "SCMP_ACT_ALLOW",
-            "comment": "added by seccplay-native replay: refused in the trace"
-        }));
+        all.push(Out::Obj(vec![
+            ("names", Out::strs(&plain)),
+            ("action", Out::Str("SCMP_ACT_ALLOW".into())),
+            (
+                "comment",
+                Out::Str("added by seccplay-native replay: refused in the trace".into()),
+            ),
+        ]));
     }
     // A conditional entry for a name already allowed outright adds nothing.
     all.extend(
         entries
             .into_iter()
-            .filter(|e| e["names"][0].as_str().is_none_or(|n| !plain.contains(n))),
+            .filter(|(n, _)| !plain.contains(n))
+            .map(|(_, e)| e),
     );
-    let mut out = json!({ "syscalls": all });
+    let mut out = vec![("syscalls", Out::Arr(all))];
     if !explicit.is_empty() {
         let rules: Vec<String> = explicit
             .iter()
             .map(|(n, r)| format!("{n}: {}", r.iter().cloned().collect::<Vec<_>>().join(", ")))
             .collect();
-        out["also_remove_or_change"] = json!(rules);
+        out.push(("also_remove_or_change", Out::strs(rules)));
     }
-    serde_json::to_string_pretty(&out).unwrap_or_default()
+    Out::Obj(out).pretty()
 }

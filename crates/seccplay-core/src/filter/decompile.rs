@@ -387,41 +387,43 @@ pub(crate) fn render(
     abis: &[Arch],
     entries: &[(Rule, Vec<&'static str>)],
 ) -> String {
-    use serde_json::{json, Map, Value};
-    let mut top = Map::new();
+    use crate::json::Out;
     let (da, de) = action_json(default_ret).unwrap_or(("SCMP_ACT_KILL_THREAD".into(), None));
-    top.insert("defaultAction".into(), Value::String(da));
+    let mut top = vec![("defaultAction", Out::Str(da))];
     if let Some(e) = de {
-        top.insert("defaultErrnoRet".into(), json!(e));
+        top.push(("defaultErrnoRet", Out::Num(e.into())));
     }
-    top.insert(
-        "architectures".into(),
-        Value::Array(abis.iter().map(|a| Value::String(a.oci_name())).collect()),
-    );
+    top.push((
+        "architectures",
+        Out::Arr(abis.iter().map(|a| Out::Str(a.oci_name())).collect()),
+    ));
     let mut list = Vec::new();
     for ((ret, args), names) in entries {
         let Some((a, e)) = action_json(*ret) else {
             continue;
         };
-        let mut m = Map::new();
-        m.insert("names".into(), json!(names));
-        m.insert("action".into(), Value::String(a));
+        let mut m = vec![("names", Out::strs(names)), ("action", Out::Str(a))];
         if let Some(e) = e {
-            m.insert("errnoRet".into(), json!(e));
+            m.push(("errnoRet", Out::Num(e.into())));
         }
         if !args.is_empty() {
-            let v: Vec<Value> = args
+            let v: Vec<Out> = args
                 .iter()
                 .map(|c| {
-                    json!({"index": c.index, "value": c.value, "valueTwo": c.value_two, "op": c.op.as_str()})
+                    Out::Obj(vec![
+                        ("index", Out::Num(c.index.into())),
+                        ("value", Out::Num(c.value)),
+                        ("valueTwo", Out::Num(c.value_two)),
+                        ("op", Out::Str(c.op.as_str().to_string())),
+                    ])
                 })
                 .collect();
-            m.insert("args".into(), Value::Array(v));
+            m.push(("args", Out::Arr(v)));
         }
-        list.push(Value::Object(m));
+        list.push(Out::Obj(m));
     }
-    top.insert("syscalls".into(), Value::Array(list));
-    let mut s = serde_json::to_string_pretty(&Value::Object(top)).unwrap_or_default();
+    top.push(("syscalls", Out::Arr(list)));
+    let mut s = Out::Obj(top).pretty();
     s.push('\n');
     s
 }

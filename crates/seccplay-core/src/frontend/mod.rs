@@ -366,7 +366,7 @@ pub fn flatten(p: &Profile, ctx: &Context) -> (Profile, Vec<Diagnostic>) {
 
 /// A profile as Docker/OCI JSON (every field it has; moby's filters included).
 pub fn write_docker(p: &Profile) -> String {
-    let q = |s: &str| serde_json::to_string(s).unwrap_or_default();
+    let q = crate::json::quote;
     let mut top: Vec<String> = Vec::new();
     if let Some(a) = &p.default_action {
         top.push(format!("  \"defaultAction\": {}", q(a.value.as_str())));

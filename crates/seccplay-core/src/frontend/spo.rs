@@ -393,7 +393,7 @@ pub fn scalar(v: &str) -> String {
     if safe {
         v.to_string()
     } else {
-        serde_json::to_string(v).unwrap_or_default()
+        crate::json::quote(v)
     }
 }
 

@@ -7,8 +7,10 @@
 
 mod lines;
 mod parser;
+mod write;
 
 pub use lines::{LineIndex, CHECKPOINT};
+pub use write::Out;
 
 use crate::diag::Diagnostic;
 

@@ -229,21 +229,30 @@ pub(super) fn check_range(v: u64, max: u64, what: &str) -> Result<u64, String> {
 
 /// Parses JSON `[{"code":32,"jt":0,"jf":0,"k":4}, ...]` (or `[[code, jt, jf, k], ...]`).
 pub fn parse_json(src: &str) -> Result<Vec<Insn>, FormatError> {
-    let v: serde_json::Value = serde_json::from_str(src).map_err(|e| FormatError {
+    use crate::json::{parse_u64, Value};
+    let v = crate::json::parse(src).map_err(|d| FormatError {
         format: Format::Json,
-        line: Some(e.line()),
-        col: Some(e.column()),
-        message: e.to_string(),
+        line: d.location.as_ref().map(|l| l.line as usize),
+        col: d.location.as_ref().map(|l| l.column as usize),
+        message: d.message,
     })?;
-    let arr = v
-        .as_array()
-        .ok_or_else(|| ferr(Format::Json, "expected an array of instructions".into()))?;
+    let Value::Array(arr) = &v.value else {
+        return Err(ferr(
+            Format::Json,
+            "expected an array of instructions".into(),
+        ));
+    };
     let mut prog = Vec::with_capacity(arr.len());
     for (idx, item) in arr.iter().enumerate() {
         let get = |key: &str, pos: usize| -> Option<u64> {
-            match item {
-                serde_json::Value::Object(m) => m.get(key)?.as_u64(),
-                serde_json::Value::Array(a) => a.get(pos)?.as_u64(),
+            let v = match &item.value {
+                // The last member of a key, as serde_json kept it.
+                Value::Object(m) => &m.iter().rev().find(|m| m.key == key)?.value,
+                Value::Array(a) => a.get(pos)?,
+                _ => return None,
+            };
+            match &v.value {
+                Value::Number(raw) => parse_u64(raw).ok(),
                 _ => None,
             }
         };
@@ -405,9 +414,19 @@ pub fn export(prog: &[Insn], format: ExportFormat, endian: Endian) -> Vec<u8> {
             s.push_str("];\n");
             s.into_bytes()
         }
-        ExportFormat::Json => serde_json::to_string(prog)
-            .unwrap_or_else(|_| "[]".into())
-            .into_bytes(),
+        ExportFormat::Json => {
+            // As serde_json writes the instructions (`Insn`'s fields in order).
+            let items: Vec<String> = prog
+                .iter()
+                .map(|i| {
+                    format!(
+                        "{{\"code\":{},\"jt\":{},\"jf\":{},\"k\":{}}}",
+                        i.code, i.jt, i.jf, i.k
+                    )
+                })
+                .collect();
+            format!("[{}]", items.join(",")).into_bytes()
+        }
     }
 }
 

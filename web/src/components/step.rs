@@ -98,7 +98,11 @@ pub fn step_panel(p: &StepProps) -> Html {
         })
     };
     let step = &t.steps[c];
-    let executed: std::collections::BTreeSet<usize> = t.steps.iter().map(|s| s.pc).collect();
+    // Inserted one by one: `collect` into a BTreeSet sorts first, a sort instance of its own.
+    let mut executed = std::collections::BTreeSet::new();
+    for s in &t.steps {
+        executed.insert(s.pc);
+    }
     let mut mem = [None::<u32>; 16];
     for s in &t.steps[..=c] {
         if let Some(w) = s.mem_write {

@@ -255,8 +255,12 @@ pub struct RowChange {
 /// The syscalls whose verdict differs between `a` and `b` (two tables of the same ABI: rows
 /// are matched by number; a number only one side has is left out), in number order.
 pub fn diff_tables(a: &Table, b: &Table) -> Vec<RowChange> {
-    let by_nr: std::collections::BTreeMap<u32, &TableRow> =
-        b.rows.iter().map(|r| (r.nr, r)).collect();
+    // Inserted one by one (the last row of a number wins, as with `collect`, which would sort
+    // first: a sort instance of its own in the playground's wasm).
+    let mut by_nr: std::collections::BTreeMap<u32, &TableRow> = Default::default();
+    for r in &b.rows {
+        by_nr.insert(r.nr, r);
+    }
     a.rows
         .iter()
         .filter_map(|ra| {

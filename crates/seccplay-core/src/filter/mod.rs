@@ -320,19 +320,17 @@ pub fn analyze(
         Verdict::Constant { ret, .. } => Some(ret),
         _ => None,
     });
-    let other_outcomes: std::collections::BTreeSet<u32> = handled_arches()
-        .take(1)
-        .flat_map(|a| match &a.other_numbers.verdict {
-            Verdict::Conditional { cases } => cases
-                .iter()
-                .filter_map(|c| match c.outcome {
-                    Outcome::Ret(r) => Some(r),
-                    _ => None,
-                })
-                .collect(),
-            _ => Vec::new(),
-        })
-        .collect();
+    // Inserted one by one: `collect` into a BTreeSet sorts first, a sort instance of its own.
+    let mut other_outcomes = std::collections::BTreeSet::<u32>::new();
+    if let Some(Verdict::Conditional { cases }) =
+        handled_arches().next().map(|a| &a.other_numbers.verdict)
+    {
+        for c in cases {
+            if let Outcome::Ret(r) = c.outcome {
+                other_outcomes.insert(r);
+            }
+        }
+    }
     let mut counts: std::collections::BTreeMap<u32, usize> = Default::default();
     for r in arches.iter().flat_map(|a| a.rows.iter()) {
         if let (Some(abi), Verdict::Constant { ret, .. }) = (r.abi, &r.verdict) {

@@ -196,28 +196,29 @@ fn verdicts(c: &Column) -> BTreeMap<&'static str, String> {
         return BTreeMap::new();
     }
     let t = a.table(ctx.host_arch);
-    t.rows
-        .iter()
-        .map(|r| {
-            let v = match &r.verdict {
-                RowVerdict::Allowed { ret } => {
-                    let k = implemented(r.name, ctx.kernel);
-                    if k.enosys() {
-                        "ERRNO(ENOSYS) from the kernel".to_string()
-                    } else {
-                        describe_action(*ret)
-                    }
+    // Inserted one by one (the last row of a name wins, as with `collect`, which would sort
+    // first: a sort instance of its own in the playground's wasm).
+    let mut out = BTreeMap::new();
+    for r in &t.rows {
+        let v = match &r.verdict {
+            RowVerdict::Allowed { ret } => {
+                let k = implemented(r.name, ctx.kernel);
+                if k.enosys() {
+                    "ERRNO(ENOSYS) from the kernel".to_string()
+                } else {
+                    describe_action(*ret)
                 }
-                RowVerdict::Blocked { ret, .. } => describe_action(*ret),
-                RowVerdict::Conditional { rules, otherwise } => format!(
-                    "{}; otherwise {}",
-                    rules.join("; "),
-                    describe_action(*otherwise)
-                ),
-            };
-            (r.name, v)
-        })
-        .collect()
+            }
+            RowVerdict::Blocked { ret, .. } => describe_action(*ret),
+            RowVerdict::Conditional { rules, otherwise } => format!(
+                "{}; otherwise {}",
+                rules.join("; "),
+                describe_action(*otherwise)
+            ),
+        };
+        out.insert(r.name, v);
+    }
+    out
 }
 
 /// Compares every syscall's verdict between two columns (each on its own host ABI).

@@ -62,7 +62,7 @@ impl Out {
             }
             Out::Obj(members) => {
                 let mut sorted: Vec<&(&str, Out)> = members.iter().collect();
-                sorted.sort_by_key(|m| m.0);
+                crate::sort::sort_by_key(&mut sorted, |m| m.0);
                 s.push('{');
                 for (i, (k, v)) in sorted.into_iter().enumerate() {
                     if i > 0 {

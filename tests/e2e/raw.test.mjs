@@ -114,6 +114,11 @@ test('a stack of two filters (dump-style headers): rows, verdicts and the step-t
   const f = file('stack.txt', text);
   await paste(text);
   await waitRaw(/A stack of 2 raw BPF programs, newest first \(Human, Hex;/);
+  // A raw program runs as it is: the container's controls are disabled, and the note says why.
+  for (const id of ['privileged', 'explicit', 'enosys', 'runtime', 'libseccomp', 'cap-CAP_SYS_ADMIN']) {
+    assert.ok(await s.page.isDisabled(`#${id}`), `#${id} is disabled for a raw program`);
+  }
+  assert.match(await s.page.textContent('#installer-note'), /a raw program runs as it is: Docker's --privileged and capabilities, runc's ENOSYS stub/);
   await sameRowsAsCli([f]);
   const rows = await pageRows();
   assert.match(rows.get('rmdir').why, /\[decided by filter 1 \(oldest\)\]$/);
@@ -164,6 +169,11 @@ test('decompile: "Open as a profile" puts the profile in the editor, with the sa
   await s.page.click('#open-as-profile');
   await s.page.waitForFunction(() => /^Compiled:/.test(document.querySelector('#profile-status')?.textContent ?? ''), null, { timeout: 30_000 });
   assert.match(await s.page.inputValue('#profile-text'), /"defaultAction"/);
+  // A profile again: runc and Docker load it, so their controls are back.
+  for (const id of ['privileged', 'enosys', 'runtime', 'libseccomp']) {
+    assert.ok(!(await s.page.isDisabled(`#${id}`)), `#${id} is enabled for a profile`);
+  }
+  assert.equal(await s.page.$('#installer-note'), null);
   for (const c of calls) {
     await simulate(s.page, c);
     await s.page.waitForFunction(([w]) => (document.querySelector('#verdict')?.textContent ?? '').trim() === w

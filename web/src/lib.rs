@@ -409,7 +409,7 @@ pub fn app() -> Html {
                 <section class="col right" aria-label="Context">
                     <ContextPanel {host} kernel={s.kernel.clone()} runtime={s.runtime}
                         privileged={s.privileged} explicit={s.explicit} enosys={s.enosys}
-                        libseccomp={s.libseccomp} installer={model::own_installer(&s.text)}
+                        libseccomp={s.libseccomp} installer={model::own_installer(&s.text)} as_is={model::is_program(&s.text)}
                         caps={s.caps.clone()} error={ctx.as_ref().err().cloned()} on_edit={on_context} />
                 </section>
             </div>

@@ -91,9 +91,21 @@ pub fn policy_format(text: &str) -> Option<seccplay_core::frontend::Format> {
 
 /// Who loads the filter when the text is in a format no container runtime loads (a systemd
 /// unit, an LXC policy, Firecracker filters: the core's `Format::own_installer`), with what
-/// that leaves out of the context; `None` for profiles runc or crun load, and for BPF.
+/// that leaves out of the context; for a raw BPF program, the core's `filter::AS_IS_NOTE`;
+/// `None` for profiles runc or crun load.
 pub fn own_installer(text: &str) -> Option<String> {
-    policy_format(text).and_then(|f| f.own_installer_note())
+    match policy_format(text) {
+        Some(f) => f.own_installer_note(),
+        None if cfg!(feature = "full") && is_program(text) => {
+            Some(seccplay_core::filter::AS_IS_NOTE.to_string())
+        }
+        None => None,
+    }
+}
+
+/// True when the text is a raw BPF program (or a stack of them) rather than a policy.
+pub fn is_program(text: &str) -> bool {
+    !looks_like_profile(text)
 }
 
 /// True when the text looks like a policy (a JSON profile, or any format the core's front-ends

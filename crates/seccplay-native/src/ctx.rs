@@ -43,6 +43,17 @@ pub fn running_kernel() -> Option<KernelVersion> {
     context::parse_kernel_release(&crate::sys::uname_release()?).ok()
 }
 
+/// Parses `--kernel` (X.Y or `uname -r`), or the running kernel's version, or `fallback` when
+/// uname(2) gives none.
+pub fn kernel_arg(s: Option<&str>, fallback: KernelVersion) -> Result<KernelVersion, Fail> {
+    match s {
+        Some(k) => {
+            context::parse_kernel_release(k).map_err(|e| Fail::msg(format!("--kernel: {e}")))
+        }
+        None => Ok(running_kernel().unwrap_or(fallback)),
+    }
+}
+
 /// The ABI this binary runs on.
 pub fn native_arch() -> Result<Arch, Fail> {
     Arch::native().ok_or_else(|| Fail::msg("this machine's architecture is unknown to seccomp"))
@@ -80,12 +91,7 @@ impl CtxArgs {
             .with_caps(&self.cap_add, &self.cap_drop, self.privileged)
             .map_err(|e| Fail::msg(format!("--cap-add/--cap-drop: {e}")))?;
         ctx.explicit_profile = !builtin_default;
-        ctx.kernel = match &self.kernel {
-            Some(k) => {
-                context::parse_kernel_release(k).map_err(|e| Fail::msg(format!("--kernel: {e}")))?
-            }
-            None => running_kernel().unwrap_or(ctx.kernel),
-        };
+        ctx.kernel = kernel_arg(self.kernel.as_deref(), ctx.kernel)?;
         if let Some(r) = &self.runtime {
             ctx.runtime = Runtime::parse(r).ok_or_else(|| {
                 Fail::msg(format!("--runtime: unknown runtime \"{r}\" (runc or crun)"))

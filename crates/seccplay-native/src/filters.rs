@@ -6,7 +6,9 @@ use crate::{read_input, write_out, Fail};
 use clap::{Args, Subcommand};
 use seccplay_core::arch::Arch;
 use seccplay_core::bpf::{format, Insn};
+use seccplay_core::context::{self, Bypass, Context};
 use seccplay_core::filter::{self, decompile, FilterAnalysis, Options, Row, Verdict};
+use seccplay_core::profile::KernelVersion;
 use serde_json::json;
 use std::path::PathBuf;
 
@@ -35,6 +37,10 @@ pub struct RawArgs {
     /// Only this ABI's rows (e.g. x86_64, x32)
     #[arg(long)]
     pub abi: Option<String>,
+    /// Kernel version (X.Y or `uname -r`): calls it passes without running any filter are
+    /// marked (uretprobe on x86_64 since 6.14) [default: the running kernel]
+    #[arg(long, value_name = "X.Y")]
+    pub kernel: Option<String>,
     /// Also list rows that get the default action (explain)
     #[arg(long)]
     pub all: bool,
@@ -89,6 +95,16 @@ fn analyse(a: &RawArgs) -> Result<(Arch, Vec<Vec<Insn>>, FilterAnalysis), Fail> 
     Ok((arch, stack, an))
 }
 
+/// The kernel of `--kernel`, or the running one (6.1, the page's default, where uname fails).
+fn kernel(a: &RawArgs) -> Result<KernelVersion, Fail> {
+    ctx::kernel_arg(a.kernel.as_deref(), Context::docker(Arch::X86_64).kernel)
+}
+
+/// What `kernel` does with a row's call before any filter runs ([`context::filter_bypass`]).
+fn bypass(kernel: KernelVersion, r: &Row) -> Option<Bypass> {
+    context::filter_bypass(kernel, r.abi?, r.nr?)
+}
+
 fn abi_filter(a: &RawArgs) -> Result<Option<Arch>, Fail> {
     a.abi
         .as_deref()
@@ -119,6 +135,7 @@ pub fn run(cmd: RawCmd) -> Result<u8, Fail> {
 fn table(a: RawArgs) -> Result<u8, Fail> {
     let (_, _, an) = analyse(&a)?;
     let only = abi_filter(&a)?;
+    let kernel = kernel(&a)?;
     if a.json {
         let v = serde_json::to_value(&an).unwrap_or_default();
         println!("{}", crate::schema::pretty(v));
@@ -128,11 +145,13 @@ fn table(a: RawArgs) -> Result<u8, Fail> {
     for ar in &an.arches {
         for r in ar.rows.iter().filter(|r| only.is_none() || r.abi == only) {
             out.push_str(&format!(
-                "{:<8} {:>10} {:<24} {}\n",
+                "{:<8} {:>10} {:<24} {}{}\n",
                 r.abi.map_or("", |a| a.name()),
                 r.nr.map_or(String::new(), |n| n.to_string()),
                 r.name.unwrap_or(""),
-                filter::verdict_short(r)
+                filter::verdict_short(r),
+                bypass(kernel, r)
+                    .map_or(String::new(), |b| format!("  [kernel: {}]", b.describe()))
             ));
         }
         out.push_str(&format!(
@@ -152,9 +171,12 @@ fn table(a: RawArgs) -> Result<u8, Fail> {
 fn explain(a: RawArgs) -> Result<u8, Fail> {
     let (_, _, an) = analyse(&a)?;
     let only = abi_filter(&a)?;
+    let kernel = kernel(&a)?;
     let default = an.default_ret;
     let shown = |r: &Row| {
-        a.all || !matches!(r.verdict, Verdict::Constant { ret, .. } if Some(ret) == default)
+        a.all
+            || bypass(kernel, r).is_some()
+            || !matches!(r.verdict, Verdict::Constant { ret, .. } if Some(ret) == default)
     };
     let mut lines = Vec::new();
     let mut list = Vec::new();
@@ -171,10 +193,15 @@ fn explain(a: RawArgs) -> Result<u8, Fail> {
             .iter()
             .filter(|r| (only.is_none() || r.abi == only) && shown(r))
         {
+            let prefix = abi_prefix(r, ar.abis.len());
             for l in filter::row_lines(r) {
-                lines.push(format!("{}{l}", abi_prefix(r, ar.abis.len())));
+                lines.push(format!("{prefix}{l}"));
             }
-            list.push(json!({"abi": r.abi, "nr": r.nr, "name": r.name, "verdict": r.verdict, "lines": filter::row_lines(r)}));
+            let by = bypass(kernel, r).map(Bypass::describe);
+            if let Some(b) = &by {
+                lines.push(format!("{prefix}  kernel {kernel}: {b}"));
+            }
+            list.push(json!({"abi": r.abi, "nr": r.nr, "name": r.name, "verdict": r.verdict, "lines": filter::row_lines(r), "kernel_bypass": by}));
         }
         for l in filter::row_lines(&ar.other_numbers) {
             lines.push(format!("every other number: {l}"));
@@ -186,7 +213,7 @@ fn explain(a: RawArgs) -> Result<u8, Fail> {
     }
     list.push(json!({"abi": null, "nr": null, "name": "(other arches)", "verdict": an.other_arches.verdict}));
     if a.json {
-        let v = json!({"lengths": an.lengths, "default": default, "rows": list});
+        let v = json!({"lengths": an.lengths, "default": default, "kernel": kernel.to_string(), "rows": list});
         println!("{}", crate::schema::pretty(v));
     } else {
         let mut out = header(&an);

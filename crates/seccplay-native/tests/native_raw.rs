@@ -185,3 +185,83 @@ fn a_dumped_stack_of_two_filters_reproduces_the_kernels_answers() {
     assert!(names.contains("mkdir") && names.contains("rmdir"), "{p}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `raw explain` and `raw table` at a kernel that runs no filter for a call (uretprobe on
+/// x86_64 since 6.14; 6.13 depends on its point release): the row says so, even when the
+/// filter gives it the default; at 6.1 nothing is added.
+#[test]
+fn raw_views_mark_the_calls_the_kernel_passes_without_a_filter() {
+    let dir = tmpdir("raw-bypass");
+    let profile = write(
+        &dir,
+        "kill.json",
+        r#"{"defaultAction":"SCMP_ACT_KILL_PROCESS","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW"}]}"#,
+    );
+    let out = run(&[
+        "compile",
+        &profile,
+        "--host-arch",
+        "amd64",
+        "--runtime",
+        "crun",
+        "--format",
+        "hex",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let prog = write(&dir, "kill.hex", &text(&out.stdout));
+    let explain = |kernel: &str| -> serde_json::Value {
+        let o = run(&[
+            "raw", "explain", &prog, "--arch", "x86_64", "--abi", "x86_64", "--kernel", kernel,
+            "--json",
+        ]);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        serde_json::from_slice(&o.stdout).expect("JSON")
+    };
+    let uretprobe = |v: &serde_json::Value| {
+        v["rows"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .find(|r| r["name"] == "uretprobe")
+            .cloned()
+    };
+    let new = explain("6.14.2");
+    assert_eq!(new["kernel"], "6.14");
+    let row =
+        uretprobe(&new).expect("uretprobe listed at 6.14 although the filter gives the default");
+    assert_eq!(row["verdict"]["action"], "KILL_PROCESS", "{row}");
+    assert!(
+        row["kernel_bypass"]
+            .as_str()
+            .is_some_and(|b| b.contains("6.14 and later run no seccomp filter for uretprobe")),
+        "{row}"
+    );
+    let mid = uretprobe(&explain("6.13")).expect("listed at 6.13");
+    assert!(
+        mid["kernel_bypass"]
+            .as_str()
+            .is_some_and(|b| b.contains("depends on the point release")),
+        "{mid}"
+    );
+    assert!(
+        uretprobe(&explain("6.1")).is_none(),
+        "6.1 runs the filter: the default row is not listed"
+    );
+    let t = run(&[
+        "raw", "table", &prog, "--arch", "x86_64", "--kernel", "6.18",
+    ]);
+    assert!(t.status.success(), "{}", text(&t.stderr));
+    let line = text(&t.stdout)
+        .lines()
+        .find(|l| l.contains(" uretprobe "))
+        .map(str::to_string)
+        .expect("a uretprobe line");
+    assert!(line.contains("[kernel: Linux 6.14 and later"), "{line}");
+    let bad = run(&["raw", "table", &prog, "--kernel", "latest"]);
+    assert!(!bad.status.success());
+    assert!(
+        text(&bad.stderr).contains("--kernel: invalid kernel version"),
+        "{}",
+        text(&bad.stderr)
+    );
+}

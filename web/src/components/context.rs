@@ -31,6 +31,10 @@ pub struct ContextProps {
     /// Docker/runc controls are disabled with this as the reason.
     #[prop_or_default]
     pub installer: Option<String>,
+    /// The text is a raw BPF program: runtime, libseccomp and capabilities are disabled too
+    /// (`filter::AS_IS_NOTE`).
+    #[prop_or_default]
+    pub as_is: bool,
     /// The capabilities ticked.
     pub caps: Vec<String>,
     /// Why the context is invalid (no verdicts then).
@@ -108,13 +112,13 @@ pub fn context_panel(p: &ContextProps) -> Html {
                 <input id="kernel" class="short" value={p.kernel.clone()} oninput={on_kernel}
                     title="X.Y, or what uname -r prints (5.15.0-91-generic)" aria-invalid={p.error.is_some().to_string()} />
                 <label for="runtime">{ "Runtime" }</label>
-                <select id="runtime" onchange={on_runtime}>
+                <select id="runtime" onchange={on_runtime} disabled={p.as_is}>
                     { for [Runtime::Runc, Runtime::Crun].into_iter().map(|r| html! {
                         <option value={r.name()} selected={p.runtime == r}>{ r.name() }</option>
                     }) }
                 </select>
                 <label for="libseccomp">{ "libseccomp" }</label>
-                <select id="libseccomp" data-testid="libseccomp" onchange={on_libseccomp}
+                <select id="libseccomp" data-testid="libseccomp" onchange={on_libseccomp} disabled={p.as_is}
                     title={format!("the syscall table names resolve with: {}", p.libseccomp.source())}>
                     { for Libseccomp::ALL.into_iter().map(|l| html! {
                         <option value={l.name()} selected={p.libseccomp == l}>{ l.name() }</option>
@@ -151,7 +155,7 @@ pub fn context_panel(p: &ContextProps) -> Html {
                         html! {
                             <label class={classes!("cap", dflt.then_some("dflt"))}>
                                 <input type="checkbox" id={format!("cap-{c}")} data-testid={format!("cap-{c}")}
-                                    checked={p.privileged || p.caps.iter().any(|x| x == cap)} disabled={p.privileged} {onchange} />
+                                    checked={p.privileged || p.caps.iter().any(|x| x == cap)} disabled={p.privileged || p.as_is} {onchange} />
                                 { c.trim_start_matches("CAP_") }
                             </label>
                         }

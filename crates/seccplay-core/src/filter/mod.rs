@@ -39,6 +39,14 @@ use cond::Conj;
 use serde::Serialize;
 use sym::{Atom, End, Expr, Feasible, LimitError, Limits, Simple, ARCH, NR};
 
+/// What the analysis of a raw program leaves out of a container's context, for the shells to
+/// say: the program runs as the kernel runs it, with no profile, runtime or libseccomp before
+/// it. Only the kernel's version still counts (calls it passes without running any filter:
+/// [`crate::context::filter_bypass`]).
+pub const AS_IS_NOTE: &str = "a raw program runs as it is: Docker's --privileged and \
+capabilities, runc's ENOSYS stub, the runtime and libseccomp do not apply; the kernel version \
+does (calls it passes without running any filter)";
+
 /// How to analyse.
 #[derive(Clone, Copy, Debug)]
 pub struct Options {

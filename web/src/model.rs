@@ -66,7 +66,7 @@ pub fn too_large_message(what: &str, bytes: usize) -> String {
 /// no verdicts rather than verdicts for another kernel.
 pub fn context(s: &State) -> Result<Context, String> {
     let mut c = Context::docker(s.host);
-    c.caps = s.caps.iter().cloned().collect();
+    c.caps = context::cap_set(s.caps.iter().cloned());
     c.explicit_profile = s.explicit;
     if s.privileged {
         c = c.with_caps(&[] as &[&str], &[] as &[&str], true)?;

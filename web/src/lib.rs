@@ -98,7 +98,8 @@ pub fn app() -> Html {
         (srcid.clone(), s.call.clone(), s.ip.clone(), abi, host),
         |(src, call, ip, abi, host)| model::simulate(&src.0, call, ip, *abi, *host),
     );
-    // The table (500 rows) waits for the first paint: the verdict is on screen first.
+    // The table (500 rows) and the call field's completion list (400 options) wait for the
+    // first paint: the verdict is on screen first.
     let painted = use_state_eq(|| false);
     {
         let painted = painted.setter();
@@ -384,7 +385,7 @@ pub fn app() -> Html {
             </header>
             <section class="answer" aria-label="Simulation">
                 <SimPanel {abi} call={s.call.clone()} ip={s.ip.clone()} shown={shown.clone()}
-                    on_edit={on_sim} on_reveal={do_reveal.clone()} />
+                    on_edit={on_sim} on_reveal={do_reveal.clone()} completion={*painted} />
             </section>
             <div class="columns">
                 <section class="col left" aria-label="Profile">

@@ -116,8 +116,8 @@ impl Place {
 /// True when the first-load build reads `text` itself: blank, or JSON that the core's
 /// detection reads as a Docker/OCI profile (the same reading as the full build's).
 pub fn first_reads(text: &str) -> bool {
-    use seccplay_core::frontend::{detect_json, Format};
-    text.trim().is_empty() || detect_json(text) == Some(Format::Docker)
+    use seccplay_core::frontend::Format;
+    text.trim().is_empty() || crate::model::json_format(text) == Some(Format::Docker)
 }
 
 /// True when this build cannot show the state: always false in the full build.

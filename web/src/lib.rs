@@ -98,7 +98,8 @@ pub fn app() -> Html {
         (srcid.clone(), s.call.clone(), s.ip.clone(), abi, host),
         |(src, call, ip, abi, host)| model::simulate(&src.0, call, ip, *abi, *host),
     );
-    // The table (500 rows) waits for the first paint: the verdict is on screen first.
+    // The table (500 rows), the call field's completion list (400 options) and the collapsed
+    // capability grid and diagnostics wait for the first paint: the verdict is on screen first.
     let painted = use_state_eq(|| false);
     {
         let painted = painted.setter();
@@ -384,7 +385,7 @@ pub fn app() -> Html {
             </header>
             <section class="answer" aria-label="Simulation">
                 <SimPanel {abi} call={s.call.clone()} ip={s.ip.clone()} shown={shown.clone()}
-                    on_edit={on_sim} on_reveal={do_reveal.clone()} />
+                    on_edit={on_sim} on_reveal={do_reveal.clone()} completion={*painted} />
             </section>
             <div class="columns">
                 <section class="col left" aria-label="Profile">
@@ -403,14 +404,14 @@ pub fn app() -> Html {
                         <p class="editor-error" id="editor-error" role="alert">{ e }</p>
                     }
                     <FormatRead text={AttrValue::from(s.text.clone())} />
-                    <SourceInfo src={srcid.clone()} on_reveal={do_reveal.clone()} {analysis_ms} {table_ms} />
+                    <SourceInfo src={srcid.clone()} on_reveal={do_reveal.clone()} {analysis_ms} {table_ms} complete={*painted} />
                     { raw_panel }
                 </section>
                 <section class="col right" aria-label="Context">
                     <ContextPanel {host} kernel={s.kernel.clone()} runtime={s.runtime}
                         privileged={s.privileged} explicit={s.explicit} enosys={s.enosys}
                         libseccomp={s.libseccomp} installer={model::own_installer(&s.text)} as_is={model::is_program(&s.text)}
-                        caps={s.caps.clone()} error={ctx.as_ref().err().cloned()} on_edit={on_context} />
+                        caps={s.caps.clone()} error={ctx.as_ref().err().cloned()} on_edit={on_context} complete={*painted} />
                 </section>
             </div>
             <nav class="tabs" role="tablist">

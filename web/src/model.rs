@@ -10,6 +10,7 @@ use seccplay_core::bpf::{interp, Insn};
 use seccplay_core::context::{self, Context};
 use seccplay_core::eval::Query;
 use seccplay_core::expr;
+use seccplay_core::frontend::Format;
 use seccplay_core::syscalls;
 
 #[cfg(feature = "full")]
@@ -66,7 +67,7 @@ pub fn too_large_message(what: &str, bytes: usize) -> String {
 /// no verdicts rather than verdicts for another kernel.
 pub fn context(s: &State) -> Result<Context, String> {
     let mut c = Context::docker(s.host);
-    c.caps = s.caps.iter().cloned().collect();
+    c.caps = context::cap_set(s.caps.iter().cloned());
     c.explicit_profile = s.explicit;
     if s.privileged {
         c = c.with_caps(&[] as &[&str], &[] as &[&str], true)?;
@@ -82,11 +83,41 @@ pub fn context(s: &State) -> Result<Context, String> {
 /// detects every format the core reads (`frontend::detect_policy`); the first-load build only
 /// JSON's (`frontend::detect_json`), without linking the other front-ends: it hands any text
 /// that is not a Docker profile to the full build ([`crate::boot::needs_full`]).
-pub fn policy_format(text: &str) -> Option<seccplay_core::frontend::Format> {
+pub fn policy_format(text: &str) -> Option<Format> {
     #[cfg(feature = "full")]
-    return seccplay_core::frontend::detect_policy(text);
+    {
+        thread_local! {
+            static MEMO: FormatMemo = const { std::cell::RefCell::new(None) };
+        }
+        MEMO.with(|m| remembered(m, text, seccplay_core::frontend::detect_policy))
+    }
     #[cfg(not(feature = "full"))]
-    return seccplay_core::frontend::detect_json(text);
+    json_format(text)
+}
+
+/// [`seccplay_core::frontend::detect_json`], remembered for the last text.
+pub fn json_format(text: &str) -> Option<Format> {
+    thread_local! {
+        static MEMO: FormatMemo = const { std::cell::RefCell::new(None) };
+    }
+    MEMO.with(|m| remembered(m, text, seccplay_core::frontend::detect_json))
+}
+
+/// The last text a format was detected for, and its format.
+type FormatMemo = std::cell::RefCell<Option<(String, Option<Format>)>>;
+
+/// `detect(text)`, from `memo` when it holds the same text. A render asks for the format of
+/// the editor's text several times (the build hand-off, the analysis, the context panel, the
+/// format line), and each detection of JSON parses the whole text.
+fn remembered(memo: &FormatMemo, text: &str, detect: fn(&str) -> Option<Format>) -> Option<Format> {
+    if let Some((t, f)) = &*memo.borrow() {
+        if t == text {
+            return *f;
+        }
+    }
+    let f = detect(text);
+    *memo.borrow_mut() = Some((text.to_string(), f));
+    f
 }
 
 /// Who loads the filter when the text is in a format no container runtime loads (a systemd
@@ -117,7 +148,6 @@ pub fn looks_like_profile(text: &str) -> bool {
 
 /// The download's file name and MIME type for the editor's text, by its format.
 pub fn download_name(name: &str, text: &str) -> (String, &'static str) {
-    use seccplay_core::frontend::Format;
     let json = text.trim_start().starts_with('{') || text.trim().is_empty();
     match policy_format(text) {
         _ if json => (format!("{name}.json"), "application/json"),

@@ -366,6 +366,11 @@ impl State {
     }
 }
 
+/// The error for a link field of the wrong type (one copy of the message's formatting).
+fn wrong_type(field: &str, kind: &str, found: &str) -> String {
+    format!("field \"{field}\": expected {kind}, found {found}")
+}
+
 /// Declares the fields of [`State`] once, for both directions of its JSON form.
 macro_rules! state_json {
     ($($field:ident: $kind:ident),* $(,)?) => {
@@ -396,16 +401,20 @@ macro_rules! state_json {
                 };
                 let mut s = State::default();
                 for m in members {
-                    match m.key.as_str() {
-                        $(stringify!($field) => {
-                            let found = m.value.value.type_name();
-                            s.$field = state_json!(@read m.value.value, $kind)
-                                .ok_or_else(|| format!(
-                                    "field \"{}\": expected {}, found {}",
-                                    stringify!($field), stringify!($kind), found
-                                ))?;
-                        })*
-                        _ => {}
+                    let found = m.value.value.type_name();
+                    // The kind a field of the wrong type expected (one error message for all).
+                    let wrong: Option<&str> = match m.key.as_str() {
+                        $(stringify!($field) => match state_json!(@read m.value.value, $kind) {
+                            Some(v) => {
+                                s.$field = v;
+                                None
+                            }
+                            None => Some(stringify!($kind)),
+                        },)*
+                        _ => None,
+                    };
+                    if let Some(kind) = wrong {
+                        return Err(wrong_type(&m.key, kind, found));
                     }
                 }
                 Ok(s)

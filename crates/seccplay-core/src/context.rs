@@ -186,6 +186,17 @@ pub fn parse_kernel_release(s: &str) -> Result<KernelVersion, String> {
     Ok(KernelVersion { major, minor })
 }
 
+/// A capability set from names, inserted one by one: the set `collect` would build, without
+/// the sort `BTreeSet`'s `FromIterator` runs first (a copy of the standard sort of its own in
+/// the playground's wasm).
+pub fn cap_set(names: impl IntoIterator<Item = String>) -> BTreeSet<String> {
+    let mut set = BTreeSet::new();
+    for n in names {
+        set.insert(n);
+    }
+    set
+}
+
 /// What `docker run` and the host decide about a container's seccomp filter.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Context {
@@ -214,7 +225,7 @@ impl Context {
     pub fn docker(host_arch: Arch) -> Context {
         Context {
             host_arch,
-            caps: DOCKER_DEFAULT_CAPS.iter().map(|s| s.to_string()).collect(),
+            caps: cap_set(DOCKER_DEFAULT_CAPS.iter().map(|s| s.to_string())),
             privileged: false,
             explicit_profile: true,
             kernel: KernelVersion { major: 6, minor: 1 },
@@ -234,14 +245,14 @@ impl Context {
     ) -> Result<Context, String> {
         self.privileged = privileged;
         if privileged {
-            self.caps = ALL_CAPS.iter().map(|s| s.to_string()).collect();
+            self.caps = cap_set(ALL_CAPS.iter().map(|s| s.to_string()));
             return Ok(self);
         }
         let add = normalize_caps(add)?;
         let drop = normalize_caps(drop)?;
         let all = |v: &[String]| v.iter().any(|c| c == "ALL");
         let mut caps: BTreeSet<String> = if all(&add) {
-            ALL_CAPS.iter().map(|s| s.to_string()).collect()
+            cap_set(ALL_CAPS.iter().map(|s| s.to_string()))
         } else if all(&drop) {
             BTreeSet::new()
         } else {

@@ -415,14 +415,24 @@ fn read_syscalls(refdata: &Path) -> Result<Vec<Syscall>, String> {
     Ok(out)
 }
 
-fn render_syscalls(sys: &[Syscall], skipped_pnr: &[String]) -> String {
+/// Numbers from this one up (ARM's private calls, 0xf0000 and up) are stored in `EXTRA`, not
+/// in a `BY_NUMBER` column (which has one entry per number from 0).
+const BY_NUMBER_LIMIT: u32 = 0x1000;
+
+/// Renders libseccomp's table in the compact form `tables::syscall_rows` decodes: the names as
+/// one string, the pseudo numbers as `i16`s, and per column the name index of every number in
+/// number order. That order repeats across ABIs (the newer syscalls share their numbers, the
+/// old ABIs their history), so the columns gzip to a quarter of a row per name with a pointer
+/// and 18 `u32`s (the playground's first-load wasm carries the table).
+fn render_syscalls(sys: &[Syscall], skipped_pnr: &[String]) -> Result<String, String> {
     let mut s = String::new();
     writeln!(s, "{HEADER}").unwrap();
     s.push_str(
         "//\n// libseccomp's syscall table (syscalls/libseccomp/syscalls.csv, LGPL-2.1 facts) and its\n\
-         // `__PNR_*` pseudo numbers (syscalls/libseccomp/pseudo_syscalls_pnr.csv).\n\
-         // Row: (name, __PNR number or 0 if none, numbers per column as stored in the csv; N = absent).\n\
-         // Columns: see COLUMN_NAMES. mips numbers are without their base, x32 without bit 30.\n",
+         // `__PNR_*` pseudo numbers (syscalls/libseccomp/pseudo_syscalls_pnr.csv), in the compact\n\
+         // form `tables::syscall_rows` decodes into rows (name, __PNR number or 0 if none, numbers\n\
+         // per column as stored in the csv). Columns: see COLUMN_NAMES. mips numbers are without\n\
+         // their base, x32 without bit 30.\n",
     );
     if !skipped_pnr.is_empty() {
         writeln!(
@@ -433,7 +443,6 @@ fn render_syscalls(sys: &[Syscall], skipped_pnr: &[String]) -> String {
         .unwrap();
     }
     s.push('\n');
-    s.push_str("use super::N;\n\n");
     s.push_str("/// The csv column names, in the order of each row's number array.\n");
     s.push_str("#[rustfmt::skip]\n#[allow(dead_code)] // checked against TableColumn by a test\npub(crate) const COLUMN_NAMES: [&str; 18] = [");
     for (i, c) in COLUMNS.iter().enumerate() {
@@ -444,28 +453,102 @@ fn render_syscalls(sys: &[Syscall], skipped_pnr: &[String]) -> String {
     }
     s.push_str("];\n\n");
     s.push_str(&column_enum());
+    let count = u16::try_from(sys.len())
+        .ok()
+        .filter(|&n| n < u16::MAX)
+        .ok_or_else(|| format!("{} syscalls: too many for u16 indices", sys.len()))?;
     writeln!(
         s,
-        "/// Every syscall name libseccomp knows ({}), sorted by name.",
-        sys.len()
+        "/// Every syscall name libseccomp knows ({count}), sorted, separated by one space."
     )
     .unwrap();
-    s.push_str("#[rustfmt::skip]\npub(crate) static SYSCALLS: &[(&str, i32, [u32; 18])] = &[\n");
-    for r in sys {
-        write!(s, "    ({}, {}, [", lit(&r.name), r.pnr).unwrap();
-        for (i, n) in r.nr.iter().enumerate() {
-            if i > 0 {
-                s.push_str(", ");
-            }
-            match n {
-                Some(v) => write!(s, "{v}").unwrap(),
-                None => s.push('N'),
-            }
+    s.push_str("#[rustfmt::skip]\npub(crate) static NAMES: &str = concat!(\n");
+    let mut line = String::new();
+    for (i, r) in sys.iter().enumerate() {
+        line.push_str(&r.name);
+        if i + 1 < sys.len() {
+            line.push(' ');
         }
-        s.push_str("]),\n");
+        if line.len() >= 80 || i + 1 == sys.len() {
+            writeln!(s, "    {},", lit(&line)).unwrap();
+            line.clear();
+        }
+    }
+    s.push_str(");\n\n");
+    s.push_str("/// Each name's `__PNR_*` number (0 if none), in the order of [`NAMES`].\n");
+    writeln!(
+        s,
+        "#[rustfmt::skip]\npub(crate) static PNR: [i16; {count}] = ["
+    )
+    .unwrap();
+    let pnrs = sys
+        .iter()
+        .map(|r| {
+            i16::try_from(r.pnr)
+                .map(|p| p.to_string())
+                .map_err(|_| format!("`{}`: pnr {} does not fit i16", r.name, r.pnr))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    packed::numbers(&mut s, 4, pnrs.into_iter());
+    s.push_str("];\n\n");
+    // Per column: number -> name index; what does not fit (large numbers, a number two names
+    // share) goes to EXTRA.
+    let mut extra = Vec::new();
+    s.push_str(
+        "/// No syscall has this number in this column.\npub(crate) const X: u16 = u16::MAX;\n\n",
+    );
+    s.push_str(
+        "/// Per column (in [`COLUMN_NAMES`]' order), for each number from 0 as stored in the csv:\n\
+         /// the index in [`NAMES`] of the syscall with that number, or [`X`]. Numbers from\n",
+    );
+    writeln!(
+        s,
+        "/// {BY_NUMBER_LIMIT:#x} up, and a number that two names share, are in [`EXTRA`]."
+    )
+    .unwrap();
+    s.push_str("#[rustfmt::skip]\npub(crate) static BY_NUMBER: [&[u16]; 18] = [\n");
+    for (c, name) in COLUMNS.iter().enumerate() {
+        let mut col: Vec<u16> = Vec::new();
+        for (i, r) in sys.iter().enumerate() {
+            let Some(nr) = r.nr[c] else { continue };
+            let at = nr as usize;
+            if nr >= BY_NUMBER_LIMIT || col.get(at).is_some_and(|&x| x != u16::MAX) {
+                extra.push((c, i, nr));
+                continue;
+            }
+            if col.len() <= at {
+                col.resize(at + 1, u16::MAX);
+            }
+            col[at] = i as u16;
+        }
+        writeln!(s, "    // {name}").unwrap();
+        s.push_str("    &[");
+        packed::numbers(
+            &mut s,
+            8,
+            col.iter().map(|&i| {
+                if i == u16::MAX {
+                    "X".to_string()
+                } else {
+                    i.to_string()
+                }
+            }),
+        );
+        s.push_str("],\n");
+    }
+    s.push_str("];\n\n");
+    s.push_str("/// The numbers not in [`BY_NUMBER`]: (column, index in [`NAMES`], number).\n");
+    s.push_str("#[rustfmt::skip]\npub(crate) static EXTRA: &[(u8, u16, u32)] = &[\n");
+    for (c, i, nr) in extra {
+        writeln!(
+            s,
+            "    ({c}, {i}, {nr:#x}), // {} {}",
+            COLUMNS[c], sys[i].name
+        )
+        .unwrap();
     }
     s.push_str("];\n");
-    s
+    Ok(s)
 }
 
 fn read_prototypes(refdata: &Path, sys: &[Syscall]) -> Result<String, String> {
@@ -771,7 +854,7 @@ pub fn generate(refdata: &Path) -> Result<Vec<(String, String)>, String> {
         ("presets.rs".to_string(), presets),
         ("errno_messages.rs".to_string(), errnos),
         ("prototypes.rs".to_string(), protos),
-        ("syscalls.rs".to_string(), render_syscalls(&sys, &skipped)),
+        ("syscalls.rs".to_string(), render_syscalls(&sys, &skipped)?),
     ];
     // The project's own host captures live beside the reference copy (`refdata/host/`).
     let host = refdata.join("host");

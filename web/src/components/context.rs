@@ -41,6 +41,10 @@ pub struct ContextProps {
     pub error: Option<String>,
     /// An edit of the context.
     pub on_edit: Callback<ContextEdit>,
+    /// The collapsed capability grid (41 checkboxes) is in the page: false for the first
+    /// frame, which shows the verdict sooner without it (its summary, with the count, is there).
+    #[prop_or(true)]
+    pub complete: bool,
 }
 
 /// The context fieldset.
@@ -142,7 +146,7 @@ pub fn context_panel(p: &ContextProps) -> Html {
                 <summary id="caps-summary">{ format!("Capabilities: {n_caps} of {}{}", ALL_CAPS.len(), if p.privileged { " (--privileged)" } else { "" }) }</summary>
                 <button class="link" id="caps-reset" onclick={reset_caps}>{ "Docker's default caps" }</button>
                 <div class="caplist">
-                    { for ALL_CAPS.iter().map(|c| {
+                    { for ALL_CAPS.iter().filter(|_| p.complete).map(|c| {
                         let cap: &'static str = c;
                         let onchange = {
                             let on = p.on_edit.clone();

@@ -16,6 +16,11 @@ pub struct SourceInfoProps {
     pub analysis_ms: f64,
     /// Milliseconds of the last table.
     pub table_ms: f64,
+    /// The collapsed list of diagnostics is in the page: false for the first frame, which
+    /// shows the verdict sooner without it (its summary, with the counts, is there; a refused
+    /// profile's list, open, is always there).
+    #[prop_or(true)]
+    pub complete: bool,
 }
 
 /// `2 errors, 3 warnings, 18 notes` (what there is of each).
@@ -62,6 +67,9 @@ pub fn source_info(p: &SourceInfoProps) -> Html {
             let mut ds: Vec<&Diagnostic> = a.diagnostics.iter().collect();
             seccplay_core::sort::sort_by_key(&mut ds, |d| rank(d.severity));
             let open = a.failed();
+            if !(open || p.complete) {
+                ds.clear();
+            }
             html! {
                 <div class="diags">
                     <p id="profile-status" class={classes!("status", a.failed().then_some("bad"))}

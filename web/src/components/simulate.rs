@@ -33,6 +33,10 @@ pub struct SimProps {
     pub on_edit: Callback<SimEdit>,
     /// Scrolls the editor to a line.
     pub on_reveal: Callback<u32>,
+    /// The call field's completion list (every syscall name of the ABI, some 400 options) is
+    /// in the page: false for the first frame, which shows the verdict sooner without it.
+    #[prop_or(true)]
+    pub completion: bool,
 }
 
 /// `t` with a constant appended to the argument being typed (`|` between flags).
@@ -81,7 +85,10 @@ fn with_line_links(text: &str, on_reveal: &Callback<u32>) -> Html {
 #[function_component(SimPanel)]
 pub fn sim_panel(p: &SimProps) -> Html {
     let abi = p.abi;
-    let names = use_memo(abi, |a| {
+    let names = use_memo((abi, p.completion), |(a, on)| {
+        if !on {
+            return Vec::new();
+        }
         syscalls::syscalls(*a)
             .into_iter()
             .map(|(n, _)| n)

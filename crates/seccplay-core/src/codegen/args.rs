@@ -60,8 +60,40 @@ pub(super) enum Acc {
 #[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub(super) struct PathCtx {
     pub(super) acc: Acc,
-    pub(super) ranges: BTreeMap<u32, (u32, u32)>,
-    pub(super) facts: BTreeMap<(u32, u32, u32, u8), bool>,
+    pub(super) ranges: SmallMap<u32, (u32, u32)>,
+    pub(super) facts: SmallMap<(u32, u32, u32, u8), bool>,
+}
+
+/// A map of a few entries (a path knows a handful of words and masked tests) as a `Vec` of
+/// pairs sorted by key: compared and ordered as the `BTreeMap` it replaces (its pairs in key
+/// order, lexicographically), so [`ArgCompiler`]'s memo keys order alike; cloned in one copy,
+/// and without a B-tree's code per key type in the playground's wasm.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) struct SmallMap<K, V>(Vec<(K, V)>);
+
+impl<K, V> Default for SmallMap<K, V> {
+    fn default() -> Self {
+        SmallMap(Vec::new())
+    }
+}
+
+impl<K: Ord, V> SmallMap<K, V> {
+    fn find(&self, k: &K) -> Result<usize, usize> {
+        self.0.binary_search_by(|(x, _)| x.cmp(k))
+    }
+
+    /// The value of `k`.
+    pub(super) fn get(&self, k: &K) -> Option<&V> {
+        self.find(k).ok().map(|i| &self.0[i].1)
+    }
+
+    /// Sets the value of `k` (in place of the old one, if any).
+    pub(super) fn insert(&mut self, k: K, v: V) {
+        match self.find(&k) {
+            Ok(i) => self.0[i].1 = v,
+            Err(i) => self.0.insert(i, (k, v)),
+        }
+    }
 }
 
 impl PathCtx {

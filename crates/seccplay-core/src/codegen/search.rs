@@ -510,7 +510,16 @@ pub(super) fn exception_leaf(
             count += 1;
         }
     }
-    exceptions[..count].sort_by(|&a, &b| w[b].cmp(&w[a]).then(a.cmp(&b)));
+    // Heaviest first, ties by position: a total order on at most MAX_EXCEPTIONS items, so an
+    // insertion sort gives `sort_by`'s order without a copy of the standard sort.
+    for k in 1..count {
+        let mut m = k;
+        while m > 0 && (w[exceptions[m]], exceptions[m - 1]) > (w[exceptions[m - 1]], exceptions[m])
+        {
+            exceptions.swap(m, m - 1);
+            m -= 1;
+        }
+    }
     let mut cost = base_weight * count as Weight;
     for (t, &e) in exceptions[..count].iter().enumerate() {
         cost += (t + 1) as Weight * w[e];

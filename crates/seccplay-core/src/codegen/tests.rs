@@ -379,3 +379,30 @@ fn first_plans_do_not_depend_on_what_the_tables_held() {
     compile(&build(docker_text(), &Context::docker(Arch::Aarch64))).unwrap();
     assert_eq!(super::digest(&compile(&database).unwrap()), first);
 }
+
+proptest! {
+    /// `args::SmallMap` reads, compares and orders as the `BTreeMap` it replaced (the argument
+    /// compiler's memo keys, which hold two of them, keep their order).
+    #[test]
+    fn small_map_is_ordered_as_a_btree_map(
+        a in proptest::collection::vec((0u32..6, 0u32..4), 0..8),
+        b in proptest::collection::vec((0u32..6, 0u32..4), 0..8),
+    ) {
+        use crate::codegen::args::SmallMap;
+        use std::collections::BTreeMap;
+        let small = |v: &[(u32, u32)]| {
+            let mut m = SmallMap::default();
+            for &(k, x) in v {
+                m.insert(k, x);
+            }
+            m
+        };
+        let btree = |v: &[(u32, u32)]| v.iter().copied().collect::<BTreeMap<u32, u32>>();
+        let (sa, sb, ba, bb) = (small(&a), small(&b), btree(&a), btree(&b));
+        prop_assert_eq!(sa.cmp(&sb), ba.cmp(&bb));
+        prop_assert_eq!(sa == sb, ba == bb);
+        for k in 0..6 {
+            prop_assert_eq!(sa.get(&k), ba.get(&k));
+        }
+    }
+}

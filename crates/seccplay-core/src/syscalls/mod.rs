@@ -32,7 +32,7 @@ pub enum Multiplexed {
     Ipc(u32),
 }
 
-type Row = (&'static str, i32, [u32; 18]);
+type Row = tables::SyscallRow;
 
 /// The first eight bytes of a name as a big-endian number (zero-padded): ordering these is
 /// ordering the names' first eight bytes, so a search compares whole names only on a tie.
@@ -47,7 +47,7 @@ fn prefix_key(name: &str) -> u64 {
 fn prefix_keys() -> &'static [u64] {
     static KEYS: OnceLock<Vec<u64>> = OnceLock::new();
     KEYS.get_or_init(|| {
-        tables::syscalls::SYSCALLS
+        tables::syscall_rows()
             .iter()
             .map(|r| prefix_key(r.0))
             .collect()
@@ -55,7 +55,7 @@ fn prefix_keys() -> &'static [u64] {
 }
 
 fn row(name: &str) -> Option<&'static Row> {
-    let t = tables::syscalls::SYSCALLS;
+    let t = tables::syscall_rows();
     let keys = prefix_keys();
     let key = prefix_key(name);
     let mut lo = keys.partition_point(|&k| k < key);
@@ -145,7 +145,7 @@ pub fn names_of_pseudo(pnr: i32) -> Vec<&'static str> {
     if pnr >= 0 {
         return Vec::new();
     }
-    tables::syscalls::SYSCALLS
+    tables::syscall_rows()
         .iter()
         .filter(|r| r.1 == pnr)
         .map(|r| r.0)
@@ -171,7 +171,7 @@ pub fn is_known(name: &str) -> bool {
 
 /// Every name libseccomp's table knows, sorted.
 pub fn all_names() -> impl Iterator<Item = &'static str> {
-    tables::syscalls::SYSCALLS.iter().map(|r| r.0)
+    tables::syscall_rows().iter().map(|r| r.0)
 }
 
 /// The syscall table of a libseccomp version: the current rows, or 2.5.4's (the current rows
@@ -179,12 +179,12 @@ pub fn all_names() -> impl Iterator<Item = &'static str> {
 fn table(lib: Libseccomp) -> &'static [Row] {
     static V2_5_4: OnceLock<Vec<Row>> = OnceLock::new();
     match lib {
-        Libseccomp::Current => tables::syscalls::SYSCALLS,
+        Libseccomp::Current => tables::syscall_rows(),
         Libseccomp::V2_5_4 => V2_5_4.get_or_init(|| {
             use tables::host::{
                 LIBSECCOMP_2_5_4_CELLS, LIBSECCOMP_2_5_4_PNR, LIBSECCOMP_2_5_4_UNKNOWN,
             };
-            tables::syscalls::SYSCALLS
+            tables::syscall_rows()
                 .iter()
                 .filter(|r| !LIBSECCOMP_2_5_4_UNKNOWN.contains(&r.0))
                 .map(|&(name, pnr, mut nr)| {
@@ -242,7 +242,7 @@ pub(crate) fn by_number(arch: Arch) -> &'static [(&'static str, u32)] {
     static TABLES: [OnceLock<Vec<(&'static str, u32)>>; Arch::ALL.len()] =
         [const { OnceLock::new() }; Arch::ALL.len()];
     TABLES[arch as usize].get_or_init(|| {
-        let mut v: Vec<(&'static str, u32)> = tables::syscalls::SYSCALLS
+        let mut v: Vec<(&'static str, u32)> = tables::syscall_rows()
             .iter()
             .filter_map(|r| raw_nr(arch, r).map(|n| (r.0, with_base(arch, n))))
             .collect();

@@ -13,9 +13,9 @@ fn every_abi_reads_the_column_named_like_its_table_column() {
 
 #[test]
 fn lookup_finds_exactly_the_table_names() {
-    let linear = |n: &str| tables::syscalls::SYSCALLS.iter().find(|r| r.0 == n);
+    let linear = |n: &str| tables::syscall_rows().iter().find(|r| r.0 == n);
     let mut probes: Vec<String> = Vec::new();
-    for r in tables::syscalls::SYSCALLS {
+    for r in tables::syscall_rows() {
         let n = r.0;
         probes.push(n.to_string());
         probes.push(format!("{n}x"));
@@ -39,7 +39,7 @@ fn lookup_finds_exactly_the_table_names() {
             0xf_0005,
             u32::MAX,
         ]) {
-            let want = tables::syscalls::SYSCALLS
+            let want = tables::syscall_rows()
                 .iter()
                 .find(|r| raw_nr(a, r).map(|v| with_base(a, v)) == Some(nr))
                 .map(|r| r.0);

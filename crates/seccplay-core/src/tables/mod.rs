@@ -52,6 +52,35 @@ impl Packed {
     }
 }
 
+/// A row of libseccomp's syscall table: (name, `__PNR_*` number or 0 if none, number per
+/// column as stored in the csv or [`N`]; columns in `syscalls::COLUMN_NAMES`' order).
+pub(crate) type SyscallRow = (&'static str, i32, [u32; 18]);
+
+/// libseccomp's syscall table, sorted by name: decoded once from `syscalls.rs`'s compact form
+/// (names, pseudo numbers, per column the name of each number).
+pub(crate) fn syscall_rows() -> &'static [SyscallRow] {
+    static ROWS: std::sync::OnceLock<Vec<SyscallRow>> = std::sync::OnceLock::new();
+    ROWS.get_or_init(|| {
+        use syscalls::{BY_NUMBER, EXTRA, NAMES, PNR, X};
+        let mut rows: Vec<SyscallRow> = NAMES
+            .split(' ')
+            .zip(PNR)
+            .map(|(name, p)| (name, i32::from(p), [N; 18]))
+            .collect();
+        for (c, col) in BY_NUMBER.iter().enumerate() {
+            for (nr, &i) in col.iter().enumerate() {
+                if i != X {
+                    rows[usize::from(i)].2[c] = nr as u32;
+                }
+            }
+        }
+        for &(c, i, nr) in EXTRA {
+            rows[usize::from(i)].2[usize::from(c)] = nr;
+        }
+        rows
+    })
+}
+
 /// Number of rows of the prototype table.
 pub(crate) fn prototype_count() -> usize {
     prototypes::ROWS.len()
@@ -108,11 +137,58 @@ mod tests {
 
     #[test]
     fn tables_are_sorted_by_name() {
-        assert!(syscalls::SYSCALLS.windows(2).all(|w| w[0].0 < w[1].0));
+        assert!(syscall_rows().windows(2).all(|w| w[0].0 < w[1].0));
         assert!((1..prototype_count()).all(|i| prototype_name(i - 1) < prototype_name(i)));
         assert!(errno_messages::ERRNO_MESSAGES
             .windows(2)
             .all(|w| w[0].0 < w[1].0));
+    }
+
+    /// The decoded syscall table is libseccomp's csv, row for row and cell for cell.
+    #[test]
+    fn syscall_rows_decode_to_the_csv() {
+        const CSV: &str = include_str!("../../../../refdata/syscalls/libseccomp/syscalls.csv");
+        const PNR_CSV: &str =
+            include_str!("../../../../refdata/syscalls/libseccomp/pseudo_syscalls_pnr.csv");
+        let mut lines = CSV.lines();
+        let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+        let col = |c: &str| header.iter().position(|h| *h == c).unwrap();
+        let cols: Vec<usize> = syscalls::COLUMN_NAMES.iter().map(|c| col(c)).collect();
+        let pnr = |name: &str| {
+            PNR_CSV
+                .lines()
+                .skip(1)
+                .filter_map(|l| l.split_once(','))
+                .find(|(n, _)| *n == name)
+                .map_or(0, |(_, v)| v.trim().parse::<i32>().unwrap())
+        };
+        let mut want: Vec<SyscallRow> = lines
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| {
+                let cells: Vec<&str> = l.split(',').collect();
+                let name: &'static str = syscall_rows()
+                    .iter()
+                    .find(|r| r.0 == cells[0].trim())
+                    .map(|r| r.0)
+                    .unwrap_or_else(|| panic!("{} is missing", cells[0]));
+                let mut nr = [N; 18];
+                for (i, &c) in cols.iter().enumerate() {
+                    let cell = cells[c].trim();
+                    if cell != "PNR" {
+                        nr[i] = cell.parse().unwrap();
+                    }
+                }
+                (name, pnr(name), nr)
+            })
+            .collect();
+        want.sort_by(|a, b| a.0.cmp(b.0));
+        assert_eq!(syscall_rows(), &want[..]);
+        // ARM's private calls (stored apart from the columns) and a mips number (no base).
+        let arm = crate::arch::Arch::Arm.table_column() as usize;
+        let row = |n: &str| syscall_rows().iter().find(|r| r.0 == n).unwrap();
+        assert_eq!(row("set_tls").2[arm], 0xf0005);
+        assert_eq!(row("read").2[syscalls::TableColumn::Mips as usize], 3);
+        assert_eq!(row("accept").1, -105);
     }
 
     #[test]

@@ -119,6 +119,21 @@ struct Def {
 }
 
 /// Every preset, in menu order.
+impl Def {
+    /// The preset this entry describes, with its text (or kind) resolved.
+    const fn preset(&self, kind: PresetKind) -> Preset {
+        Preset {
+            name: self.name,
+            aliases: self.aliases,
+            builtin: self.builtin,
+            source: self.source,
+            title: self.title,
+            description: self.description,
+            kind,
+        }
+    }
+}
+
 const DEFS: &[Def] = &[
     Def {
         name: "docker@29.4.3",
@@ -291,19 +306,14 @@ pub fn all() -> &'static [Preset] {
     ALL.get_or_init(|| {
         let texts = unpack();
         DEFS.iter()
-            .map(|d| Preset {
-                name: d.name,
-                aliases: d.aliases,
-                builtin: d.builtin,
-                source: d.source,
-                title: d.title,
-                description: d.description,
-                kind: match d.src {
+            .map(|d| {
+                let kind = match d.src {
                     Src::Text(t) => PresetKind::Profile(t),
                     Src::Packed(i) => PresetKind::Profile(texts[i]),
                     Src::Strict => PresetKind::Strict,
                     Src::Unconfined => PresetKind::Unconfined,
-                },
+                };
+                d.preset(kind)
             })
             .collect()
     })
@@ -452,15 +462,7 @@ pub const CURRENT_DOCKER: Preset = {
     let Src::Text(text) = d.src else {
         panic!("the first preset is a string")
     };
-    Preset {
-        name: d.name,
-        aliases: d.aliases,
-        builtin: d.builtin,
-        source: d.source,
-        title: d.title,
-        description: d.description,
-        kind: PresetKind::Profile(text),
-    }
+    d.preset(PresetKind::Profile(text))
 };
 
 /// The index in [`all`] and [`MENU`] of a preset, by name or else by alias.

@@ -54,7 +54,10 @@ fn minify(text: &str) -> String {
 
 /// Minified JSON laid out as Go's `json.MarshalIndent` and serde_json's pretty printer do:
 /// one member or element a line, `": "` after keys, empty `{}` and `[]` on one line. The
-/// same function as `seccplay_core::presets::lay_out`.
+/// same layout as `seccplay_core::presets`' private `rebuild`, written twice on purpose: the
+/// generator does not link the crate whose tables it writes (a broken table must not stop
+/// the tool that rewrites it), and both sides are checked against the stored files (here
+/// before writing the pack; there by `each_preset_equals_its_file`).
 fn lay_out(min: &str, indent: &str) -> String {
     let b = min.as_bytes();
     let mut out = String::with_capacity(min.len() * 2);

@@ -173,6 +173,7 @@ mod tests {
             ("statmount", (6, 8), (6, 7)),
             ("setxattrat", (6, 13), (6, 12)),
             ("listns", (6, 19), (6, 18)),
+            ("uretprobe", (6, 11), (6, 10)),
         ] {
             let since = (u16::from(a), u16::from(b));
             let old = implemented(name, kv(before.0, before.1));

@@ -23,8 +23,8 @@ pub(crate) static LIBSECCOMP_2_5_4_CELLS: &[(&str, usize, u32)] = &[("_llseek", 
 #[rustfmt::skip]
 pub(crate) static LIBSECCOMP_2_5_4_PNR: &[(&str, i32)] = &[("fstat", 0)];
 
-/// The first Linux version of each syscall (486 rows): 463 from syscalls(2) of man-pages
-/// 6.03 (to Linux 5.14), 23 from kernel-after-5.14/since.csv (marked `since.csv`; version unknown
+/// The first Linux version of each syscall (487 rows): 463 from syscalls(2) of man-pages
+/// 6.03 (to Linux 5.14), 24 from kernel-after-5.14/since.csv (marked `since.csv`; version unknown
 /// there: rseq_slice_yield). (name, first Linux version, removed in); the first version `None` for calls
 /// never implemented in the standard kernel. Sorted by name.
 #[rustfmt::skip]
@@ -495,6 +495,7 @@ pub(crate) static KERNEL_SINCE: &[(&str, Since, Since)] = &[
     ("unlink", Some((1, 0)), None),
     ("unlinkat", Some((2, 6)), None),
     ("unshare", Some((2, 6)), None),
+    ("uretprobe", Some((6, 11)), None), // since.csv: linux 91bd008d4e2b
     ("uselib", Some((1, 0)), None),
     ("userfaultfd", Some((4, 3)), None),
     ("usr26", Some((2, 4)), None),

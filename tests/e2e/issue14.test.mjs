@@ -193,3 +193,20 @@ test('Compare hides rows that behave the same and marks looser and tighter', asy
 });
 
 test('no page errors', () => { assert.deepEqual(s.errors, []); });
+
+test('lint\'s execve check is in the page\'s diagnostics too, in the CLI\'s words', async () => {
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const profile = '{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read","write","exit_group"],"action":"SCMP_ACT_ALLOW"}]}';
+  const f = path.join(mkdtempSync(path.join(tmpdir(), 'seccplay-execve-')), 'p.json');
+  writeFileSync(f, profile);
+  const want = JSON.parse(cli(['lint', f, ...PAGE_CONTEXT, '--json'])).extra;
+  assert.equal(want.length, 1, `lint's extra: ${want}`);
+  await s.page.fill('#profile-text', profile);
+  await waitMatch('#diagnostics-summary', /\d+ warnings?/);
+  await s.page.$eval('#diagnostics-box', (d) => { d.open = true; });
+  await s.page.waitForSelector('#diagnostics li[data-code="execve-blocked"]');
+  const li = await s.page.textContent('#diagnostics li[data-code="execve-blocked"]');
+  const message = want[0].replace(/^warning\[execve-blocked\]: /, '');
+  assert.ok(li.includes(message), `page: ${li}\nCLI: ${message}`);
+});

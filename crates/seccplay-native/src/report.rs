@@ -477,19 +477,11 @@ pub fn table(a: TableArgs) -> Result<u8, Fail> {
 /// Runs `lint`.
 pub fn lint(a: LintArgs) -> Result<u8, Fail> {
     let (loaded, an) = ctx::analyze(&a.profile, &a.ctx)?;
-    let mut extra = Vec::new();
-    if !an.failed() && an.unconfined.is_none() {
-        let arch = an.context.host_arch;
-        if let Ok(v) = an.simulate_call("execve", arch) {
-            if !v.action.is_allow() {
-                extra.push(format!(
-                    "warning[execve-blocked]: execve gets {} on {arch}: a container could not even start its first process. {}",
-                    describe_action(v.ret),
-                    v.explanation
-                ));
-            }
-        }
-    }
+    let extra: Vec<String> = an
+        .execve_blocked()
+        .map(|d| format!("warning[{}]: {}", d.code, d.message))
+        .into_iter()
+        .collect();
     if a.json {
         let j = json!({
             "profile": loaded.origin,

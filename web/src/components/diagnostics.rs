@@ -64,7 +64,14 @@ pub fn source_info(p: &SourceInfoProps) -> Html {
             } else {
                 String::new()
             };
-            let mut ds: Vec<&Diagnostic> = a.diagnostics.iter().collect();
+            // The analysis's diagnostics and lint's execve check (the core's, as the CLI's).
+            let all: Vec<Diagnostic> = a
+                .diagnostics
+                .iter()
+                .cloned()
+                .chain(a.execve_blocked())
+                .collect();
+            let mut ds: Vec<&Diagnostic> = all.iter().collect();
             seccplay_core::sort::sort_by_key(&mut ds, |d| rank(d.severity));
             let open = a.failed();
             if !(open || p.complete) {
@@ -78,7 +85,7 @@ pub fn source_info(p: &SourceInfoProps) -> Html {
                         <span class="hint" id="analysis-time">{ format!(" (analysed in {} ms, table in {} ms)", dec1(p.analysis_ms), dec1(p.table_ms)) }</span>
                     </p>
                     <details class="diag-box" id="diagnostics-box" open={open}>
-                        <summary id="diagnostics-summary">{ format!("Diagnostics: {}", counts(&a.diagnostics)) }</summary>
+                        <summary id="diagnostics-summary">{ format!("Diagnostics: {}", counts(&all)) }</summary>
                         <ul id="diagnostics" data-testid="diagnostics">
                             { for ds.iter().map(|dg| {
                                 let sev = match dg.severity { Severity::Error => "error", Severity::Warning => "warning", Severity::Note => "note" };

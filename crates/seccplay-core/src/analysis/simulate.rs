@@ -6,7 +6,7 @@ use crate::action::Action;
 use crate::arch::Arch;
 use crate::bpf::{interp, Insn, SeccompData};
 use crate::context::Bypass;
-use crate::diag::Location;
+use crate::diag::{Diagnostic, Location};
 use crate::eval::{self, Decision, Query, Source};
 use crate::expr::{self, Call, ExprError};
 use crate::profile;
@@ -155,6 +155,27 @@ impl Analysis {
             kernel_bypass: bypass.map(Bypass::describe),
             bypassed,
         }
+    }
+
+    /// The warning `execve-blocked` when the host ABI's `execve` is not allowed: a container
+    /// could not start its first process. `None` for a refused profile, an unconfined
+    /// container, or an allowed `execve`. `lint` and the page's diagnostics add it.
+    pub fn execve_blocked(&self) -> Option<Diagnostic> {
+        if self.failed() || self.unconfined.is_some() {
+            return None;
+        }
+        let arch = self.context.host_arch;
+        let v = self.simulate_call("execve", arch).ok()?;
+        (!v.action.is_allow()).then(|| {
+            Diagnostic::warning(
+                "execve-blocked",
+                format!(
+                    "execve gets {} on {arch}: a container could not even start its first process. {}",
+                    super::describe_action(v.ret),
+                    v.explanation
+                ),
+            )
+        })
     }
 
     /// Parses a syscall expression (`unshare(CLONE_NEWUSER)`, `nr=135 0x1`) and simulates it.

@@ -504,3 +504,38 @@ fn mib1_rounds_as_float_formatting() {
         );
     }
 }
+
+/// lint's execve check: a profile that does not allow the host ABI's execve gets the warning,
+/// with the action and the reason; Docker's default, a refused profile and an unconfined
+/// container do not.
+#[test]
+fn a_profile_that_blocks_execve_is_warned_about() {
+    let ctx = Context::docker(Arch::X86_64);
+    let d = analyze(DOCKERISH, &ctx)
+        .execve_blocked()
+        .expect("DOCKERISH does not allow execve");
+    assert_eq!(
+        (d.code, d.severity),
+        ("execve-blocked", crate::diag::Severity::Warning)
+    );
+    assert!(
+        d.message
+            .starts_with("execve gets ERRNO(EPERM) on x86_64: a container could not even start"),
+        "{}",
+        d.message
+    );
+    let docker = crate::presets::CURRENT_DOCKER;
+    let crate::presets::PresetKind::Profile(text) = docker.kind else {
+        panic!("Docker's default is a profile")
+    };
+    assert_eq!(analyze(text, &ctx).execve_blocked(), None);
+    assert_eq!(analyze("{", &ctx).execve_blocked(), None, "refused");
+    let mut privileged = ctx.clone();
+    privileged.privileged = true;
+    privileged.explicit_profile = false;
+    assert_eq!(
+        analyze(text, &privileged).execve_blocked(),
+        None,
+        "unconfined"
+    );
+}

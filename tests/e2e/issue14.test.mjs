@@ -210,3 +210,16 @@ test('lint\'s execve check is in the page\'s diagnostics too, in the CLI\'s word
   const message = want[0].replace(/^warning\[execve-blocked\]: /, '');
   assert.ok(li.includes(message), `page: ${li}\nCLI: ${message}`);
 });
+
+test('a call the filter allows on a kernel that predates it: the kernel\'s ENOSYS, as the CLI and the Hosts matrix say', async () => {
+  await s.page.selectOption('#preset', 'unconfined');
+  await s.page.fill('#kernel', '5.4');
+  await simulate('faccessat2(0, 0, 0, 0)');
+  await waitMatch('#kernel-enosys', /Linux 5\.4 does not implement faccessat2 \(added in 5\.8\): ENOSYS from the kernel/);
+  const j = JSON.parse(cli(['simulate', 'docker', '--host-arch', 'amd64', '--kernel', '5.4', '--privileged', '--json', 'faccessat2(0, 0, 0, 0)']));
+  assert.equal(await text('#kernel-enosys'), `Then the kernel: ${j.results[0].kernel_enosys}.`);
+  await s.page.fill('#kernel', '5.8');
+  await simulate('faccessat2(0, 0, 0, 0)');
+  await s.page.waitForFunction(() => document.querySelector('#kernel-enosys') === null);
+  await s.page.fill('#kernel', '6.1');
+});

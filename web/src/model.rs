@@ -275,6 +275,9 @@ pub struct Shown {
     pub call: String,
     /// What hosts with libseccomp 2.5.x do instead (names newer than it).
     pub older_libseccomp: Option<String>,
+    /// The kernel answers ENOSYS: the filter lets the call through, but the context's kernel
+    /// predates it (the core's `Verdict::kernel_enosys`).
+    pub kernel_enosys: Option<String>,
 }
 
 /// The CSS class of an action.
@@ -335,6 +338,7 @@ pub fn simulate(
                 steps: v.program_steps,
                 call: shown_call,
                 older_libseccomp: v.older_libseccomp,
+                kernel_enosys: v.kernel_enosys,
             }
         }
         #[cfg(feature = "full")]
@@ -375,6 +379,7 @@ pub fn simulate(
                 steps: None,
                 call: shown_call,
                 older_libseccomp: None,
+                kernel_enosys: None,
             }
         }
         Source::BpfError { .. } | Source::TooLarge { .. } | Source::BadContext(_) => {

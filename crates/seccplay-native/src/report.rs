@@ -203,6 +203,9 @@ fn verdict_text(a: &Analysis, v: &Verdict, call: &str, trace: bool) -> String {
         s.push_str(&format!("  decided by: the default action at {l}\n"));
     }
     s.push_str(&format!("  why: {}\n", v.explanation));
+    if let Some(k) = &v.kernel_enosys {
+        s.push_str(&format!("  then the kernel: {k}\n"));
+    }
     if let Some(n) = &v.older_libseccomp {
         s.push_str(&format!("  note: {n}\n"));
     }

@@ -189,6 +189,9 @@ pub fn sim_panel(p: &SimProps) -> Html {
                                 <strong id="headline">{ with_line_links(&v.headline, &p.on_reveal) }</strong>
                                 { " " }<span id="detail">{ with_line_links(&v.explanation, &p.on_reveal) }</span>
                             </p>
+                            if let Some(k) = &v.kernel_enosys {
+                                <p id="kernel-enosys" class="caveat" role="note">{ format!("Then the kernel: {k}.") }</p>
+                            }
                             if let Some(n) = &v.older_libseccomp {
                                 <p id="older-libseccomp" class="caveat" role="note">{ n }</p>
                             }

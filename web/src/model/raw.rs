@@ -305,6 +305,7 @@ impl Raw {
             steps: Some(t.traces.iter().map(|x| x.steps.len()).sum()),
             call,
             older_libseccomp: None,
+            kernel_enosys: None,
         })
     }
 

@@ -56,6 +56,10 @@ pub struct Verdict {
     /// The kernel surely runs no filter for this call: it proceeds (ALLOW) whatever `ret`, the
     /// filter's answer, says. See [`Verdict::outcome_ret`].
     pub bypassed: bool,
+    /// When the call gets through (ALLOW or LOG) but the context's kernel does not implement
+    /// it ([`syscalls::kernel::implemented`]): the sentence that says the kernel answers
+    /// ENOSYS, with the version the call came in.
+    pub kernel_enosys: Option<String>,
 }
 
 impl Verdict {
@@ -96,6 +100,7 @@ impl Analysis {
                 older_libseccomp: None,
                 kernel_bypass: None,
                 bypassed: false,
+                kernel_enosys: self.kernel_enosys(name, Action::Allow.to_ret()),
             };
         };
         let decision = eval::decide(db, &query);
@@ -136,6 +141,12 @@ impl Analysis {
                     describe_action(decision.ret)
                 )
             });
+        let outcome = if bypassed {
+            Action::Allow.to_ret()
+        } else {
+            decision.ret
+        };
+        let kernel_enosys = self.kernel_enosys(name, outcome);
         Verdict {
             arch,
             name,
@@ -154,7 +165,16 @@ impl Analysis {
             older_libseccomp,
             kernel_bypass: bypass.map(Bypass::describe),
             bypassed,
+            kernel_enosys,
         }
+    }
+
+    /// What the kernel answers a call that reaches it with `outcome` (ALLOW or LOG) when the
+    /// context's kernel does not implement it: [`Verdict::kernel_enosys`]'s sentence.
+    fn kernel_enosys(&self, name: Option<&str>, outcome: u32) -> Option<String> {
+        let name = name.filter(|_| Action::from_ret(outcome).is_allow())?;
+        let k = syscalls::kernel::implemented(name, self.context.kernel);
+        k.enosys().then(|| k.describe(name, self.context.kernel))
     }
 
     /// The warning `execve-blocked` when the host ABI's `execve` is not allowed: a container

@@ -539,3 +539,34 @@ fn a_profile_that_blocks_execve_is_warned_about() {
         "unconfined"
     );
 }
+
+/// A call the filter lets through on a kernel that predates it: the verdict says the kernel
+/// answers ENOSYS (the host matrix's table); not on a kernel that has it, nor when the filter
+/// blocks the call.
+#[test]
+fn a_call_the_kernel_lacks_is_answered_by_the_kernel() {
+    let allow_all = r#"{"defaultAction":"SCMP_ACT_ALLOW"}"#;
+    let at = |k: &str, profile: &str, call: &str| {
+        let mut ctx = Context::docker(Arch::X86_64);
+        ctx.kernel = crate::context::parse_kernel_release(k).unwrap();
+        analyze(profile, &ctx)
+            .simulate_call(call, Arch::X86_64)
+            .unwrap()
+            .kernel_enosys
+    };
+    assert_eq!(
+        at("5.4", allow_all, "faccessat2(0, 0, 0, 0)").as_deref(),
+        Some("Linux 5.4 does not implement faccessat2 (added in 5.8): ENOSYS from the kernel")
+    );
+    assert_eq!(at("5.8", allow_all, "faccessat2(0, 0, 0, 0)"), None);
+    assert_eq!(
+        at("6.1", allow_all, "_sysctl(0)").as_deref(),
+        Some("_sysctl was removed in Linux 5.5: ENOSYS from the kernel")
+    );
+    let deny = r#"{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["faccessat2"],"action":"SCMP_ACT_ERRNO"}]}"#;
+    assert_eq!(
+        at("5.4", deny, "faccessat2(0, 0, 0, 0)"),
+        None,
+        "the filter answers first"
+    );
+}

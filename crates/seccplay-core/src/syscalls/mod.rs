@@ -2,9 +2,11 @@
 //! socketcall/ipc multiplexing, prototypes, named argument constants and errno values.
 //!
 //! Facts come from the generated [`crate::tables`] (see `tools/gen-tables`); this module is the
-//! only API over them. Constants are the generic (x86 / arm / arm64 / riscv) values: alpha, mips,
+//! only API over them; [`kernel`] says which kernel version implements each call. Constants are the generic (x86 / arm / arm64 / riscv) values: alpha, mips,
 //! parisc, sparc and partly powerpc use other values for some `O_*`, `SOCK_*`, `MAP_*`, tty ioctls
 //! and errno numbers.
+
+pub mod kernel;
 
 use crate::arch::{Arch, X32_SYSCALL_BIT};
 use crate::libseccomp::Libseccomp;

@@ -7,7 +7,7 @@
 //!    `refdata/host/man-pages-6.03/syscalls.csv`). The page lists calls "as at Linux 5.14", even
 //!    in the newest man-pages; it gives one version per call, the first Linux release that had
 //!    it on any architecture.
-//! 2. The calls added after 5.14 (x86_64 numbers 448–471), each with its source in
+//! 2. The calls added after 5.14 (x86_64 numbers 448–471, and x86_64's uretprobe), each with its source in
 //!    `refdata/host/kernel-after-5.14/since.csv`: the call's own man page HISTORY where one
 //!    exists (futex_waitv, cachestat, open_tree_attr in open_tree.2), else the Linux commit
 //!    that added it and the release that first contained it (the pull request or stable tag

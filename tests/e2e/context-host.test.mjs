@@ -75,7 +75,10 @@ test('a systemd unit disables the Docker/runc controls and decides like the CLI'
   await s.page.waitForSelector('#installer-note', { timeout: 20_000 });
   assert.match(await s.page.textContent('#installer-note'), /^systemd loads this filter itself/);
   assert.equal((await s.page.textContent('#context-legend')).trim(), 'Context (host)');
-  for (const sel of ['#privileged', '#explicit', '#enosys']) assert.equal(await disabled(sel), true, sel);
+  for (const sel of ['#privileged', '#explicit', '#enosys']) {
+    assert.equal(await disabled(sel), true, sel);
+    assert.equal(await s.page.isChecked(sel), false, `${sel} does not look ticked when it does not apply`);
+  }
   // nr 1000 is above the unit's largest syscall: runc's stub would say ENOSYS; systemd does not.
   for (const call of ['nr=1000 0', 'mount(0, 0, 0, 0, 0)', 'read(0, 0, 0)']) {
     const want = cliLabel(path.join(ROOT, file), ['--privileged'], call);
@@ -96,6 +99,20 @@ test('a systemd unit disables the Docker/runc controls and decides like the CLI'
   await s.page.waitForFunction(() => !document.querySelector('#installer-note'), null, { timeout: 20_000 });
   for (const sel of ['#privileged', '#explicit', '#enosys']) assert.equal(await disabled(sel), false, sel);
   await s.page.uncheck('#privileged');
+});
+
+test('crun has no ENOSYS stub: the box is off and disabled, and nr 1000 gets the default as the CLI says', async () => {
+  await s.page.selectOption('#preset', 'docker@29.4.3');
+  assert.equal(await s.page.isChecked('#enosys'), true);
+  await s.page.selectOption('#runtime', 'crun');
+  await s.page.waitForFunction(() => document.querySelector('#enosys').disabled);
+  assert.equal(await s.page.isChecked('#enosys'), false);
+  await simulate(s.page, 'nr=1000 0');
+  const out = cli(['simulate', 'docker', '--host-arch', 'amd64', '--kernel', '6.1', '--runtime', 'crun', 'nr=1000 0']);
+  await verdictIs(out.split('\n')[0].match(/ on \S+: (\S+)/)[1], 'crun, nr 1000');
+  await s.page.selectOption('#runtime', 'runc');
+  await s.page.waitForFunction(() => !document.querySelector('#enosys').disabled);
+  assert.equal(await s.page.isChecked('#enosys'), true, 'the stub is back with runc');
 });
 
 test('no page errors', () => { assert.deepEqual(s.errors, []); });

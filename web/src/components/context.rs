@@ -92,6 +92,8 @@ pub fn context_panel(p: &ContextProps) -> Html {
         })
     };
     let own = p.installer.is_some();
+    // runc's stub only: with crun the box is off and cannot be ticked (resolve models no stub).
+    let crun = p.runtime == Runtime::Crun;
     let why = |docker: &str| -> String { p.installer.clone().unwrap_or_else(|| docker.into()) };
     let reset_caps = {
         let on = p.on_edit.clone();
@@ -131,13 +133,13 @@ pub fn context_panel(p: &ContextProps) -> Html {
             </div>
             <div class={classes!("row", own.then_some("off"))}>
                 <label title={why("all capabilities, and no seccomp for Docker's built-in profile")}>
-                    <input type="checkbox" id="privileged" checked={p.privileged} disabled={own}
+                    <input type="checkbox" id="privileged" checked={p.privileged && !own} disabled={own}
                     onchange={emit(ContextEdit::Privileged)} />{ " --privileged" }</label>
                 <label title={why("Docker's built-in default profile is dropped by --privileged; a profile given with --security-opt seccomp=FILE is kept")}>
-                    <input type="checkbox" id="explicit" checked={p.explicit} disabled={own} onchange={emit(ContextEdit::Explicit)} />
+                    <input type="checkbox" id="explicit" checked={p.explicit && !own} disabled={own} onchange={emit(ContextEdit::Explicit)} />
                     { " given with --security-opt seccomp=" }</label>
-                <label title={why("runc answers ENOSYS for syscall numbers above the profile's largest")}>
-                    <input type="checkbox" id="enosys" checked={p.enosys} disabled={own} onchange={emit(ContextEdit::Enosys)} />
+                <label title={if crun && !own { "crun has no ENOSYS stub: only runc puts one in front of the filter".to_string() } else { why("runc answers ENOSYS for syscall numbers above the profile's largest") }}>
+                    <input type="checkbox" id="enosys" checked={p.enosys && !own && !crun} disabled={own || crun} onchange={emit(ContextEdit::Enosys)} />
                     { " ENOSYS stub (runc)" }</label>
             </div>
             if let Some(w) = &p.installer { <p class="note" id="installer-note">{ format!("{w}.") }</p> }

@@ -141,19 +141,17 @@ fn cell(call: &str, c: &Column) -> Result<Cell, String> {
         Some(k) => format!("{k} {}", v.explanation),
         None => v.explanation.clone(),
     };
-    let mut kernel = None;
-    if Action::from_ret(v.outcome_ret()).is_allow() {
-        if let Some(name) = v.name {
-            let k = implemented(name, ctx.kernel);
-            kernel = Some(k);
-            if k.enosys() {
-                outcome = Outcome {
-                    label: "ERRNO(ENOSYS)".into(),
-                    by: "kernel",
-                };
-                reason = format!("{reason} {}", k.describe(name, ctx.kernel));
-            }
-        }
+    // The kernel's part of the verdict (`Verdict::kernel_enosys`, the simulation's own).
+    let kernel = v
+        .name
+        .filter(|_| Action::from_ret(v.outcome_ret()).is_allow())
+        .map(|n| implemented(n, ctx.kernel));
+    if let Some(k) = &v.kernel_enosys {
+        outcome = Outcome {
+            label: "ERRNO(ENOSYS)".into(),
+            by: "kernel",
+        };
+        reason = format!("{reason} {k}");
     }
     Ok(Cell {
         column: c.name.clone(),

@@ -99,7 +99,9 @@ pub fn context_panel(p: &ContextProps) -> Html {
         let on = p.on_edit.clone();
         Callback::from(move |_| on.emit(ContextEdit::DefaultCaps))
     };
-    let n_caps = if p.privileged {
+    // --privileged as it applies: not to a filter no container runtime loads.
+    let privileged = p.privileged && !own;
+    let n_caps = if privileged {
         ALL_CAPS.len()
     } else {
         p.caps.len()
@@ -133,7 +135,7 @@ pub fn context_panel(p: &ContextProps) -> Html {
             </div>
             <div class={classes!("row", own.then_some("off"))}>
                 <label title={why("all capabilities, and no seccomp for Docker's built-in profile")}>
-                    <input type="checkbox" id="privileged" checked={p.privileged && !own} disabled={own}
+                    <input type="checkbox" id="privileged" checked={privileged} disabled={own}
                     onchange={emit(ContextEdit::Privileged)} />{ " --privileged" }</label>
                 <label title={why("Docker's built-in default profile is dropped by --privileged; a profile given with --security-opt seccomp=FILE is kept")}>
                     <input type="checkbox" id="explicit" checked={p.explicit && !own} disabled={own} onchange={emit(ContextEdit::Explicit)} />
@@ -145,7 +147,7 @@ pub fn context_panel(p: &ContextProps) -> Html {
             if let Some(w) = &p.installer { <p class="note" id="installer-note">{ format!("{w}.") }</p> }
             if let Some(e) = &p.error { <p class="ctx-error" id="context-error" role="alert">{ e }</p> }
             <details class="caps" id="caps">
-                <summary id="caps-summary">{ format!("Capabilities: {n_caps} of {}{}", ALL_CAPS.len(), if p.privileged { " (--privileged)" } else { "" }) }</summary>
+                <summary id="caps-summary">{ format!("Capabilities: {n_caps} of {}{}", ALL_CAPS.len(), if privileged { " (--privileged)" } else { "" }) }</summary>
                 <button class="link" id="caps-reset" onclick={reset_caps}>{ "Docker's default caps" }</button>
                 <div class="caplist">
                     { for ALL_CAPS.iter().filter(|_| p.complete).map(|c| {
@@ -161,7 +163,7 @@ pub fn context_panel(p: &ContextProps) -> Html {
                         html! {
                             <label class={classes!("cap", dflt.then_some("dflt"))}>
                                 <input type="checkbox" id={format!("cap-{c}")} data-testid={format!("cap-{c}")}
-                                    checked={p.privileged || p.caps.iter().any(|x| x == cap)} disabled={p.privileged || p.as_is} {onchange} />
+                                    checked={privileged || p.caps.iter().any(|x| x == cap)} disabled={privileged || p.as_is} {onchange} />
                                 { c.trim_start_matches("CAP_") }
                             </label>
                         }

@@ -2,7 +2,7 @@
 # scripts/setup.sh — installs whatever seccplay's build and tests need, and nothing that is present.
 #
 #   scripts/setup.sh serve   # what `make serve` needs: wasm32 std, wasm-bindgen-cli (= Cargo.lock),
-#                            # trunk, wasm-opt (npm binaryen)
+#                            # trunk, wasm-split-cli, wasm-opt (npm binaryen)
 #   scripts/setup.sh test    # the above + rustfmt/clippy, chromium + chromedriver, libseccomp
 #                            # (reference for differential tests), the e2e node deps (npm ci)
 #
@@ -17,12 +17,12 @@
 #     webdriver.json   headless Chromium settings for wasm-bindgen-test-runner
 #     node/            npm's binaryen (wasm-opt)
 #     debian-shim/     cargo/rustc/rustdoc -> /usr/bin (Debian rustc-web route)
-# Cargo-installed tools (wasm-bindgen, trunk) go to $CARGO_HOME/bin as usual.
+# Cargo-installed tools (wasm-bindgen, trunk, wasm-split-cli) go to $CARGO_HOME/bin as usual.
 #
 # Knobs: WASM_MODE=rustup|debian (default: rustup if its wasm32 target is installed or
 # `rustup target add` works within RUSTUP_ADD_TIMEOUT seconds, default 60; a failure is
 # remembered in $SECCPLAY_TOOLS/rustup-add.failed so warm runs do not retry), TRUNK_VERSION
-# (0.22.1), BINARYEN_NPM_VERSION (132.0.0), CHROMIUM / CHROMEDRIVER (browser binaries).
+# (0.22.1), WASM_SPLIT_VERSION (0.2.4), BINARYEN_NPM_VERSION (132.0.0), CHROMIUM / CHROMEDRIVER (browser binaries).
 set -euo pipefail
 
 WHAT=${1:-test}
@@ -49,6 +49,7 @@ WASM_BINDGEN_VERSION=$(awk '$0=="name = \"wasm-bindgen\"" {getline; gsub(/versio
 TRUNK_VERSION=${TRUNK_VERSION:-0.22.1}
 TRUNK_MIN=0.21.0 # an already installed trunk at least this new is kept
 BINARYEN_NPM_VERSION=${BINARYEN_NPM_VERSION:-132.0.0}
+WASM_SPLIT_VERSION=${WASM_SPLIT_VERSION:-0.2.4}
 RUSTUP_ADD_TIMEOUT=${RUSTUP_ADD_TIMEOUT:-60}
 NODE_MIN=20 # playwright-core 1.64 declares node >= 20
 
@@ -168,6 +169,17 @@ if ((NEED_TRUNK)); then
     TRUNK_VERSION=0.21.14
   fi
   timed "cargo install trunk $TRUNK_VERSION (~9 min on 2 cores)" install_trunk "$TRUNK_VERSION"
+fi
+
+# ------------------------------------------------------------------ 3b. wasm-split-cli
+# Splits the playground's full build into chunks loaded on use (scripts/build-full.sh,
+# web/src/lazy.rs). Its version goes with the runtime crate wasm_split_helpers 0.2 (Cargo.lock).
+install_wasm_split() {
+  cargo_host install -q --locked wasm_split_cli_support --version "$WASM_SPLIT_VERSION" --features build-binary ||
+    cargo_host install -q wasm_split_cli_support --version "$WASM_SPLIT_VERSION" --features build-binary
+}
+if ! { cargo_host install --list 2>/dev/null || true; } | grep -qx "wasm_split_cli_support v$WASM_SPLIT_VERSION:"; then
+  timed "cargo install wasm_split_cli_support $WASM_SPLIT_VERSION (wasm-split-cli, ~3 min)" install_wasm_split
 fi
 
 # ------------------------------------------------------------------ 4. wasm-opt (npm binaryen)

@@ -1,5 +1,5 @@
-// The playground's size and speed, printed on every run (issue 14): each wasm's bytes (raw and
-// gzip -9; the first-load and the full build), and from a fresh page load the first paint, the
+// The playground's size and speed, printed on every run (issues 14 and 18): each wasm's bytes
+// (raw and gzip -9; the first-load build, the full build's main module and its chunks), and from a fresh page load the first paint, the
 // first verdict and the first table rows, each in ms after navigation start, and the time to
 // the full build after a click. Nothing here asserts a time (timings depend on the
 // machine): the figures are printed, docs/BENCHMARKS.md records them with the command.
@@ -31,16 +31,34 @@ const OBSERVE = () => {
 
 test('size and speed figures (printed, not asserted)', async () => {
   const dist = path.join(ROOT, 'dist');
-  // Two builds (web/src/boot.rs): the first-load one (hashed name) and the full page.
-  const wasms = readdirSync(dist).filter((f) => f.endsWith('.wasm')).sort();
-  assert.equal(wasms.length, 2, `two .wasm in dist/ (run \`make build\`), found ${wasms.join(', ')}`);
-  for (const wasm of wasms) {
-    const file = path.join(dist, wasm);
-    const raw = readFileSync(file).length;
-    const gz = execFileSync('gzip', ['-9', '-c', file], { maxBuffer: 64 << 20 }).length;
-    const which = wasm.startsWith('seccplay-first') ? 'first-load build' : 'full build';
-    console.log(`wasm (${which}): ${raw} B raw, ${gz} B gzip -9 (${wasm})`);
+  // Two builds (web/src/boot.rs): the first-load one (hashed name), and the full page in
+  // full-HASH/ (scripts/build-full.sh): its main module and the chunks it loads on use
+  // (web/src/lazy.rs). The gzip sizes are what crosses the network for each.
+  const gzip = (file) => execFileSync('gzip', ['-9', '-c', file], { maxBuffer: 64 << 20 }).length;
+  const firsts = readdirSync(dist).filter((f) => f.endsWith('.wasm'));
+  const fulls = readdirSync(dist).filter((f) => /^full-[0-9a-f]{16}$/.test(f));
+  assert.equal(firsts.length, 1, `one first-load .wasm in dist/ (run \`make build\`), found ${firsts.join(', ')}`);
+  assert.equal(fulls.length, 1, `one full-HASH/ in dist/ (run \`make build\`), found ${fulls.join(', ')}`);
+  const first = path.join(dist, firsts[0]);
+  console.log(`wasm (first-load build): ${readFileSync(first).length} B raw, ${gzip(first)} B gzip -9 (${firsts[0]})`);
+  const dir = path.join(dist, fulls[0]);
+  const parts = readdirSync(dir).filter((f) => f.endsWith('.wasm')).sort();
+  assert.ok(parts.includes('seccplay-web_bg.wasm'), `no main module in ${fulls[0]}/: ${parts.join(', ')}`);
+  assert.ok(parts.some((f) => f.startsWith('split_')), `no chunk in ${fulls[0]}/: ${parts.join(', ')}`);
+  let total = 0;
+  const chunks = [];
+  for (const wasm of parts) {
+    const file = path.join(dir, wasm);
+    const gz = gzip(file);
+    total += gz;
+    if (wasm === 'seccplay-web_bg.wasm') {
+      console.log(`wasm (full build, main module): ${readFileSync(file).length} B raw, ${gz} B gzip -9 (${fulls[0]}/${wasm})`);
+    } else {
+      chunks.push(`${wasm.replace(/\.wasm$/, '')} ${gz}`);
+    }
   }
+  console.log(`wasm (full build, ${parts.length - 1} chunks loaded on use, B gzip -9): ${chunks.join(', ')}`);
+  console.log(`wasm (full build, main module and every chunk): ${total} B gzip -9`);
 
   const runs = [];
   for (let i = 0; i < RUNS; i++) {

@@ -3,8 +3,9 @@
 //! The first-load build (bin `seccplay-first`, without the `full` feature) holds what the first
 //! screen needs: a Docker/OCI JSON profile in the editor, Docker's current default preset, the
 //! context, the verdict and the table. The full build (bin `seccplay-web`, feature `full`,
-//! built by trunk as a worker-type asset: `seccplay-web.js` and `seccplay-web_bg.wasm`, loaded
-//! here and never by index.html) is the whole page. The hand-off is the page's own state:
+//! built and split into chunks by scripts/build-full.sh into `full-HASH/`, which index.html
+//! names, loaded here) is the whole page; its panels load as chunks on use (`crate::lazy`).
+//! The hand-off is the page's own state:
 //!
 //! 1. The first app decides with [`needs_full`] after every edit (a tab it lacks, a preset it
 //!    does not carry, text that is not a Docker profile). It then shows a loading status in
@@ -194,23 +195,26 @@ mod first {
     use std::cell::RefCell;
     use wasm_bindgen::prelude::*;
 
-    /// The full build's files, next to index.html (trunk names worker-type builds after the
-    /// bin, without a hash).
-    const FULL_JS: &str = "./seccplay-web.js";
-    const FULL_WASM: &str = "./seccplay-web_bg.wasm";
+    /// The full build's main module, in the directory index.html names
+    /// (`<meta name="seccplay-full">`, written by scripts/build-full.sh: `full-HASH/`).
+    const FULL_JS: &str = "seccplay-web.js";
+    const FULL_WASM: &str = "seccplay-web_bg.wasm";
 
     // Fetching, compiling and starting the full build (an ES module made by wasm-bindgen
     // `--target web`). The promise is kept: a second call reuses it, a failed one is retried.
-    // Trunk does not hash these two names, so after a deploy a cached pair could be stale: the
-    // wasm is revalidated (`no-cache`: a 304 when unchanged), the small JS is asked afresh.
+    // Its directory is named by a hash of its contents, so a cached file is never stale; the
+    // JS is imported by its plain URL, as its chunk loader (`__wasm_split.js`) imports it: one
+    // module instance, whose `initSync` hands the loader the instantiated main module.
     #[wasm_bindgen(inline_js = r#"
 let pending = null;
 export function prefetch_full(js, wasm) {
   if (!pending) {
-    const url = (f) => new URL(f, document.baseURI).href;
+    const dir = document.querySelector('meta[name="seccplay-full"]');
+    const base = new URL(dir ? dir.content : './', document.baseURI);
+    const url = (f) => new URL(f, base).href;
     pending = Promise.all([
-      import(`${url(js)}?v=${Date.now()}`),
-      fetch(url(wasm), { cache: 'no-cache' }).then((r) => {
+      import(url(js)),
+      fetch(url(wasm)).then((r) => {
         if (!r.ok) throw new Error(`${wasm}: HTTP ${r.status}`);
         return r.arrayBuffer();
       }).then((b) => WebAssembly.compile(b)),

@@ -8,30 +8,32 @@
 //! go there too, and `boot::first_cannot_show` hands them over).
 pub mod boot;
 pub mod components;
+#[cfg(feature = "full")]
+pub mod lazy;
 pub mod model;
 pub mod state;
 pub mod util;
 
 use components::about::About;
 #[cfg(feature = "full")]
-use components::audit::AuditPanel;
+use components::audit::AuditProps;
 #[cfg(feature = "full")]
-use components::compare::{CompareEdit, ComparePanel};
+use components::compare::{CompareEdit, CompareProps};
 use components::context::ContextPanel;
 use components::diagnostics::SourceInfo;
 use components::editor::Editor;
 use components::format::FormatRead;
 #[cfg(feature = "full")]
-use components::hosts::{HostsEdit, HostsPanel};
+use components::hosts::{HostsEdit, HostsProps};
 #[cfg(feature = "full")]
-use components::program::ProgramPanel;
+use components::program::ProgramProps;
 #[cfg(feature = "full")]
-use components::raw::RawPanel;
+use components::raw::RawProps;
 use components::simulate::{SimEdit, SimPanel};
 #[cfg(feature = "full")]
-use components::step::StepPanel;
+use components::step::StepProps;
 #[cfg(feature = "full")]
-use components::strace::StracePanel;
+use components::strace::StraceProps;
 use components::table::TablePanel;
 use components::toolbar::ProfileToolbar;
 use gloo::file::callbacks::FileReader;
@@ -61,6 +63,40 @@ pub fn initial_state() -> State {
     State::default()
 }
 
+/// The reader of formats other than Docker's JSON, when loaded (the full build's `formats`
+/// chunk, [`lazy`]; the first-load build has none).
+#[cfg(feature = "full")]
+type Formats = Option<Result<model::Reader, lazy::LoadError>>;
+#[cfg(not(feature = "full"))]
+type Formats = ();
+
+#[cfg(feature = "full")]
+fn formats_now() -> Formats {
+    lazy::reader().map(Ok)
+}
+#[cfg(not(feature = "full"))]
+fn formats_now() -> Formats {}
+
+/// True when the editor's text waits for the `formats` chunk.
+fn wants_formats(_src: &Source) -> bool {
+    #[cfg(feature = "full")]
+    return matches!(_src, Source::Loading);
+    #[cfg(not(feature = "full"))]
+    false
+}
+
+/// Loads the `formats` chunk, then sets `formats` (which analyses the text again).
+fn load_formats(_formats: UseStateSetter<Formats>) {
+    #[cfg(feature = "full")]
+    yew::platform::spawn_local(async move { _formats.set(Some(lazy::load_reader().await)) });
+}
+
+/// A panel of the full build, rendered by its chunk ([`lazy`]).
+#[cfg(feature = "full")]
+fn lazy_panel(panel: lazy::Panel) -> Html {
+    html! { <lazy::LazyPanel panel={Rc::new(panel)} /> }
+}
+
 /// The application.
 #[function_component(App)]
 pub fn app() -> Html {
@@ -81,18 +117,31 @@ pub fn app() -> Html {
     let abi = s.abi;
     // How long the last analysis and table took (shown, and read by the e2e benchmark).
     let timing = use_mut_ref(|| (0.0f64, 0.0f64));
+    // (The full build: the reader of formats other than Docker's JSON, once its chunk is here.)
+    let formats = use_state_eq(formats_now);
     let src = {
         let timing = timing.clone();
         use_memo(
-            (s.text.clone(), s.strict, ctx.clone()),
-            move |(t, strict, c)| {
+            (s.text.clone(), s.strict, ctx.clone(), (*formats).clone()),
+            move |(t, strict, c, _formats)| {
                 let t0 = now_ms();
+                #[cfg(feature = "full")]
+                let r = model::analyze_loaded(t, *strict, c, _formats.clone());
+                #[cfg(not(feature = "full"))]
                 let r = model::analyze(t, *strict, c);
                 timing.borrow_mut().0 = now_ms() - t0;
                 r
             },
         )
     };
+    use_effect_with(wants_formats(&src), {
+        let formats = formats.setter();
+        move |&wanted| {
+            if wanted {
+                load_formats(formats)
+            }
+        }
+    });
     let srcid = ById(src.clone());
     let shown = use_memo(
         (srcid.clone(), s.call.clone(), s.ip.clone(), abi, host),
@@ -194,7 +243,10 @@ pub fn app() -> Html {
                 s.set_text(t.clone());
             }))
         });
-        html! { <RawPanel src={srcid.clone()} {on_open} /> }
+        match &*src {
+            Source::Bpf(_) => lazy_panel(lazy::Panel::Raw(RawProps { src: srcid.clone(), on_open })),
+            _ => html! {},
+        }
     };
     #[cfg(not(feature = "full"))]
     let raw_panel = html! {};
@@ -424,34 +476,35 @@ pub fn app() -> Html {
             <section class="panel" role="tabpanel" id={format!("panel-{}", tab.id())}>
                 { match (tab, (*rows).clone()) {
                     #[cfg(feature = "full")]
-                    (Tab::Step, _) => html! { <StepPanel src={srcid.clone()} call={s.call.clone()} ip={s.ip.clone()} {abi} {host} /> },
+                    (Tab::Step, _) => lazy_panel(lazy::Panel::Step(StepProps { src: srcid.clone(), call: s.call.clone(), ip: s.ip.clone(), abi, host })),
                     #[cfg(feature = "full")]
-                    (Tab::Program, _) => html! { <ProgramPanel src={srcid.clone()} {host} /> },
+                    (Tab::Program, _) => lazy_panel(lazy::Panel::Program(ProgramProps { src: srcid.clone(), host })),
                     (Tab::Compare | Tab::Table, None) => html! {
                         <p class="note" id="table-wait">{ "Building the table…" }</p>
                     },
                     #[cfg(feature = "full")]
-                    (Tab::Compare, Some(rows)) => html! {
-                        <ComparePanel rows={ById(rows)} {abi} {host} text={s.text.clone()}
-                            preset={s.cmp_preset.clone()} cap_add={s.cmp_cap_add.clone()} cap_drop={s.cmp_cap_drop.clone()}
-                            privileged={s.cmp_privileged} b_ctx={model::compare_context(s)} on_edit={on_compare} />
-                    },
+                    (Tab::Compare, Some(rows)) => lazy_panel(lazy::Panel::Compare(CompareProps {
+                        rows: ById(rows), abi, host, text: s.text.clone().into(),
+                        preset: s.cmp_preset.clone().into(), cap_add: s.cmp_cap_add.clone().into(),
+                        cap_drop: s.cmp_cap_drop.clone().into(), privileged: s.cmp_privileged,
+                        b_ctx: model::compare_context(s), on_edit: on_compare,
+                    })),
                     #[cfg(feature = "full")]
-                    (Tab::Audit, _) => html! {
-                        <AuditPanel src={srcid.clone()} text={s.audit_text.clone()} on_text={on_audit_text}
-                            on_reveal={do_reveal.clone()} />
-                    },
+                    (Tab::Audit, _) => lazy_panel(lazy::Panel::Audit(AuditProps {
+                        src: srcid.clone(), text: s.audit_text.clone().into(), on_text: on_audit_text,
+                        on_reveal: do_reveal.clone(),
+                    })),
                     #[cfg(feature = "full")]
-                    (Tab::Strace, _) => html! {
-                        <StracePanel src={srcid.clone()} {origin} text={s.strace_text.clone()}
-                            on_text={on_strace_text} on_reveal={do_reveal.clone()} />
-                    },
+                    (Tab::Strace, _) => lazy_panel(lazy::Panel::Strace(StraceProps {
+                        src: srcid.clone(), origin: origin.into(), text: s.strace_text.clone().into(),
+                        on_text: on_strace_text, on_reveal: do_reveal.clone(),
+                    })),
                     #[cfg(feature = "full")]
-                    (Tab::Hosts, _) => html! {
-                        <HostsPanel calls={s.mx_calls.clone()} columns={std::rc::Rc::new(s.mx_columns.clone())}
-                            diff_a={s.mx_diff_a.clone()} diff_b={s.mx_diff_b.clone()} text={s.text.clone()}
-                            ctx={ById(ctx_id.clone())} on_edit={on_hosts} />
-                    },
+                    (Tab::Hosts, _) => lazy_panel(lazy::Panel::Hosts(HostsProps {
+                        calls: s.mx_calls.clone().into(), columns: Rc::new(s.mx_columns.clone()),
+                        diff_a: s.mx_diff_a.clone().into(), diff_b: s.mx_diff_b.clone().into(),
+                        text: s.text.clone().into(), ctx: ById(ctx_id.clone()), on_edit: on_hosts,
+                    })),
                     (Tab::About, _) => html! { <About /> },
                     (Tab::Table, Some(rows)) => html! {
                         <TablePanel rows={ById(rows)} {on_pick} filter={s.table_filter.clone()}

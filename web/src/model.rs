@@ -27,7 +27,10 @@ pub enum Source {
     /// A raw BPF program, or a stack of them, pasted or opened instead of a profile (the full
     /// build only).
     #[cfg(feature = "full")]
-    Bpf(Box<raw::Raw>),
+    Bpf(std::rc::Rc<dyn raw::RawView>),
+    /// Text in a format whose reader is still loading (the full build's `formats` chunk).
+    #[cfg(feature = "full")]
+    Loading,
     /// Text that is neither a profile nor a program we can read.
     BpfError {
         message: String,
@@ -47,6 +50,14 @@ pub enum Source {
     /// The context is invalid (a kernel version that is not one): nothing is analysed.
     BadContext(String),
 }
+
+/// What the page says while the reader of the editor's format loads.
+#[cfg(feature = "full")]
+pub const READING: &str = "Loading the reader for this format…";
+
+/// What the page says when the reader of the editor's format did not load.
+#[cfg(feature = "full")]
+pub const READ_FAILED: &str = "The reader for this format did not load (is the network down?): reload the page to try again. Docker/OCI JSON profiles are read without it.";
 
 /// The largest editor text the page analyses as you type: 1 MiB. Docker's default profile is
 /// 16 KB; a larger file is refused with a message instead of stalling the tab (20 MB of rules
@@ -164,8 +175,53 @@ pub fn format_read(text: &str) -> Option<String> {
     policy_format(text).map(|f| f.label())
 }
 
-/// Reads the editor text in a context: the debounce-free analysis the page runs.
+/// Reads text in any format but Docker/OCI JSON ([`raw::read_other`]): the full build's
+/// `formats` chunk, passed to [`analyze_loaded`] once loaded (`crate::lazy::reader`).
+#[cfg(feature = "full")]
+pub type Reader = fn(&str, &Context) -> Source;
+
+/// Reads the editor text in a context: the debounce-free analysis the page runs. The full
+/// build reads every format here; its App reads with [`analyze_loaded`] instead, so that the
+/// main module links only Docker's reader. The first-load build reads Docker/OCI JSON and hands
+/// any other text to the full build.
 pub fn analyze(text: &str, strict: bool, ctx: &Result<Context, String>) -> Source {
+    #[cfg(feature = "full")]
+    return read_with(text, strict, ctx, raw::read_other);
+    #[cfg(not(feature = "full"))]
+    read_with(text, strict, ctx, |_, _| Source::BpfError {
+        message: crate::boot::LOADING.into(),
+        line: None,
+        col: None,
+    })
+}
+
+/// [`analyze`] with the reader of other formats as loaded (`crate::lazy::reader`):
+/// [`Source::Loading`] for such text until it is, [`READ_FAILED`] if it did not load.
+#[cfg(feature = "full")]
+pub fn analyze_loaded(
+    text: &str,
+    strict: bool,
+    ctx: &Result<Context, String>,
+    reader: Option<Result<Reader, crate::lazy::LoadError>>,
+) -> Source {
+    read_with(text, strict, ctx, |t, c| match reader {
+        Some(Ok(read)) => read(t, c),
+        Some(Err(_)) => Source::BpfError {
+            message: READ_FAILED.into(),
+            line: None,
+            col: None,
+        },
+        None => Source::Loading,
+    })
+}
+
+/// The analysis: Docker/OCI JSON here, any other text by `other`.
+fn read_with(
+    text: &str,
+    strict: bool,
+    ctx: &Result<Context, String>,
+    other: impl FnOnce(&str, &Context) -> Source,
+) -> Source {
     let ctx = match ctx {
         Ok(c) => c,
         Err(e) => return Source::BadContext(e.clone()),
@@ -176,39 +232,10 @@ pub fn analyze(text: &str, strict: bool, ctx: &Result<Context, String>) -> Sourc
     if text.len() > MAX_TEXT_BYTES {
         return Source::TooLarge { bytes: text.len() };
     }
-    #[cfg(feature = "full")]
-    if looks_like_profile(text) {
-        return Source::Profile(Box::new(analysis::analyze(text, ctx)));
+    if crate::boot::first_reads(text) {
+        return Source::Profile(Box::new(analysis::analyze_docker(text, ctx)));
     }
-    // The first-load build reads Docker JSON only; other text loads the full build.
-    #[cfg(not(feature = "full"))]
-    return if crate::boot::first_reads(text) {
-        Source::Profile(Box::new(analysis::analyze_docker(text, ctx)))
-    } else {
-        Source::BpfError {
-            message: crate::boot::LOADING.into(),
-            line: None,
-            col: None,
-        }
-    };
-    #[cfg(feature = "full")]
-    match raw::Raw::read(text, ctx.host_arch, ctx.kernel) {
-        Ok(r) => Source::Bpf(Box::new(r)),
-        Err(e) => Source::BpfError {
-            message: format!(
-                "not a profile, and not a BPF program{} ({:?}): {}",
-                if e.filters > 1 {
-                    format!(" stack (filter {} of {})", e.filter, e.filters)
-                } else {
-                    String::new()
-                },
-                e.error.format,
-                e.error.message
-            ),
-            line: e.error.line,
-            col: e.error.col,
-        },
-    }
+    other(text, ctx)
 }
 
 impl Source {
@@ -221,7 +248,7 @@ impl Source {
     pub fn program_at(&self, i: usize) -> Option<(&[Insn], Endian)> {
         match self {
             #[cfg(feature = "full")]
-            Source::Bpf(r) => r.sections.get(i).map(|s| (&s.insns[..], r.endian())),
+            Source::Bpf(r) => r.program_at(i),
             _ if i > 0 => None,
             Source::Profile(a) => a.program.as_ref().map(|p| (&p.insns[..], p.arch.endian())),
             _ => None,
@@ -240,6 +267,8 @@ impl Source {
                 "The text is neither a profile nor a BPF program (see the error under the editor): there is no program and no syscall verdict.".into(),
             ),
             Source::TooLarge { bytes } => Some(too_large_message("The text", *bytes)),
+            #[cfg(feature = "full")]
+            Source::Loading => Some(READING.into()),
             Source::BadContext(e) => Some(format!(
                 "The context is invalid ({e}): no verdicts until it is fixed."
             )),
@@ -382,6 +411,8 @@ pub fn simulate(
                 kernel_enosys: None,
             }
         }
+        #[cfg(feature = "full")]
+        Source::Loading => return Err(src.no_verdicts().unwrap_or_default()),
         Source::BpfError { .. } | Source::TooLarge { .. } | Source::BadContext(_) => {
             return Err(src.no_verdicts().unwrap_or_default())
         }
@@ -462,6 +493,8 @@ pub fn table(src: &Source, abi: Arch, host: Arch) -> Rows {
             counted(rows, format!("{abi}: strict mode"))
         }
         // Answered by no_verdicts() above.
+        #[cfg(feature = "full")]
+        Source::Loading => counted(Vec::new(), String::new()),
         Source::BpfError { .. } | Source::TooLarge { .. } | Source::BadContext(_) => {
             counted(Vec::new(), String::new())
         }

@@ -16,7 +16,7 @@ use yew::prelude::*;
 const EXAMPLE: &str = include_str!("audit-example.txt");
 
 /// Props of [`AuditPanel`].
-#[derive(Properties, PartialEq)]
+#[derive(Properties, PartialEq, Clone)]
 pub struct AuditProps {
     /// The editor's text, analysed.
     pub src: ById<Source>,

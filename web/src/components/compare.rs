@@ -23,7 +23,7 @@ pub enum CompareEdit {
 }
 
 /// Props of [`ComparePanel`].
-#[derive(Properties, PartialEq)]
+#[derive(Properties, PartialEq, Clone)]
 pub struct CompareProps {
     /// A's rows.
     pub rows: ById<Rows>,

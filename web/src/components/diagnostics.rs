@@ -115,11 +115,15 @@ pub fn source_info(p: &SourceInfoProps) -> Html {
         }
         #[cfg(feature = "full")]
         Source::Bpf(r) => html! {
-            <div class="diags"><p id="profile-status" class={classes!("status", r.analysis.is_err().then_some("bad"))}
+            <div class="diags"><p id="profile-status" class={classes!("status", r.refused().then_some("bad"))}
                 data-analysis-ms={dec1(p.analysis_ms)} data-table-ms={dec1(p.table_ms)}>
                 { r.status() }
                 <span class="hint" id="analysis-time">{ format!(" (read and analysed in {} ms, table in {} ms)", dec1(p.analysis_ms), dec1(p.table_ms)) }</span>
             </p></div>
+        },
+        #[cfg(feature = "full")]
+        Source::Loading => html! {
+            <div class="diags"><p id="profile-status" class="status" role="status">{ crate::model::READING }</p></div>
         },
         Source::BpfError { .. }
         | Source::Strict { .. }

@@ -27,7 +27,7 @@ pub enum HostsEdit {
 }
 
 /// Props of [`HostsPanel`].
-#[derive(Properties, PartialEq)]
+#[derive(Properties, PartialEq, Clone)]
 pub struct HostsProps {
     /// The calls as typed.
     pub calls: AttrValue,

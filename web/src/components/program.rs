@@ -7,7 +7,7 @@ use seccplay_core::bpf::format::{self as bpf_format, ExportFormat};
 use std::rc::Rc;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties, PartialEq, Clone)]
 pub struct ProgramProps {
     pub src: ById<Source>,
     /// The host: the disassembly names its syscall numbers.

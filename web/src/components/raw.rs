@@ -7,7 +7,7 @@ use seccplay_core::analysis::describe_action;
 use yew::prelude::*;
 
 /// Props of [`RawPanel`].
-#[derive(Properties, PartialEq)]
+#[derive(Properties, PartialEq, Clone)]
 pub struct RawProps {
     /// What the editor holds.
     pub src: ById<Source>,
@@ -20,7 +20,7 @@ pub struct RawProps {
 #[function_component(RawPanel)]
 pub fn raw_panel(p: &RawProps) -> Html {
     let dec = use_memo(p.src.clone(), |src| match &*src.0 {
-        Source::Bpf(r) => Some(r.decompiled()),
+        Source::Bpf(r) => Some(r.raw().decompiled()),
         _ => None,
     });
     let Some(dec) = &*dec else {

@@ -14,7 +14,7 @@ use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
 /// Props of [`StracePanel`].
-#[derive(Properties, PartialEq)]
+#[derive(Properties, PartialEq, Clone)]
 pub struct StraceProps {
     /// The editor's text, analysed.
     pub src: ById<Source>,

@@ -331,6 +331,72 @@ impl Raw {
     }
 }
 
+/// A raw program as the page's main module holds it ([`super::Source::Bpf`]). Only the
+/// `formats` chunk reads programs (`crate::lazy`), so only it makes a [`Raw`]: calls through
+/// this trait run the chunk's code, and the main module links none of the programs' readers,
+/// analysis or interpreter.
+pub trait RawView: std::fmt::Debug {
+    /// [`Raw::rows`].
+    fn rows(&self, abi: Arch) -> Rows;
+    /// [`Raw::simulate`].
+    fn simulate(&self, abi: Arch, q: &Query, call: String) -> Result<Shown, String>;
+    /// [`Raw::status`].
+    fn status(&self) -> String;
+    /// True when the kernel would refuse a filter of the stack.
+    fn refused(&self) -> bool;
+    /// Filter `i` of the stack (0 = the newest), with its byte order.
+    fn program_at(&self, i: usize) -> Option<(&[Insn], Endian)>;
+    /// The program itself, for the chunks' panels (decompilation, the stack's answers).
+    fn raw(&self) -> &Raw;
+}
+
+impl RawView for Raw {
+    fn rows(&self, abi: Arch) -> Rows {
+        Raw::rows(self, abi)
+    }
+    fn simulate(&self, abi: Arch, q: &Query, call: String) -> Result<Shown, String> {
+        Raw::simulate(self, abi, q, call)
+    }
+    fn status(&self) -> String {
+        Raw::status(self)
+    }
+    fn refused(&self) -> bool {
+        self.analysis.is_err()
+    }
+    fn program_at(&self, i: usize) -> Option<(&[Insn], Endian)> {
+        self.sections.get(i).map(|s| (&s.insns[..], self.endian()))
+    }
+    fn raw(&self) -> &Raw {
+        self
+    }
+}
+
+/// Reads text that is not a Docker/OCI JSON profile: any other policy format (the core's
+/// front-ends), else a raw program or stack. The `formats` chunk's reader (`crate::lazy`).
+pub fn read_other(text: &str, ctx: &seccplay_core::context::Context) -> super::Source {
+    use super::Source;
+    if super::looks_like_profile(text) {
+        return Source::Profile(Box::new(analysis::analyze(text, ctx)));
+    }
+    match Raw::read(text, ctx.host_arch, ctx.kernel) {
+        Ok(r) => Source::Bpf(std::rc::Rc::new(r)),
+        Err(e) => Source::BpfError {
+            message: format!(
+                "not a profile, and not a BPF program{} ({:?}): {}",
+                if e.filters > 1 {
+                    format!(" stack (filter {} of {})", e.filter, e.filters)
+                } else {
+                    String::new()
+                },
+                e.error.format,
+                e.error.message
+            ),
+            line: e.error.line,
+            col: e.error.col,
+        },
+    }
+}
+
 /// Each filter's value and the deciding filter for the call, when the editor holds a stack of
 /// more than one filter (the step-through's filter choice).
 pub fn stack_answers(
@@ -342,6 +408,7 @@ pub fn stack_answers(
     let super::Source::Bpf(r) = src else {
         return None;
     };
+    let r = r.raw();
     if r.sections.len() < 2 {
         return None;
     }

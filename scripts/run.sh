@@ -6,11 +6,13 @@
 #   setup-serve  scripts/setup.sh serve (what serve/build need)
 #   fmt          cargo fmt --all --check
 #   clippy       cargo clippy --workspace --all-targets -- -D warnings, and the playground's
-#                first-load build (seccplay-web --no-default-features)
+#                first-load build (seccplay-web --no-default-features) and split full build
+#                (--features split, wasm32)
 #   cycles       scripts/module_cycles.py: no import cycle between seccplay-core's modules
 #   host-test    cargo test --workspace
 #   wasm-test    wasm-bindgen-test in headless Chromium: seccplay-core, then seccplay-web (--tests)
-#   build        release trunk build into dist/ (the playground's two builds, web/src/boot.rs)
+#   build        release trunk build into dist/ (the playground's two builds, web/src/boot.rs; the
+#                full one split into chunks by scripts/build-full.sh, trunk's post_build hook)
 #   e2e          node --test tests/e2e/ against dist/ served on 127.0.0.1 (a free port), after
 #                cargo build -p seccplay-native (the e2e compares the page with the CLI's output)
 #   serve        trunk serve on http://127.0.0.1:${PORT:-8080} (foreground, until Ctrl-C; its debug
@@ -98,9 +100,12 @@ run() {
     setup) step setup scripts/setup.sh test ;;
     setup-serve) step setup scripts/setup.sh serve ;;
     fmt) step fmt cargo fmt --all --check ;;
-    clippy) # (+ the playground's first-load build: web/ without its default `full` feature)
+    clippy) # (+ the playground's first-load build: web/ without its default `full` feature, and
+      # its split full build: feature `split`, which compiles only for wasm32)
       step clippy cargo clippy --workspace --all-targets -- -D warnings
       step clippy-first cargo clippy -p seccplay-web --no-default-features --lib --bins -- -D warnings
+      fetch_wasm
+      step clippy-split "$WASM_ENV" cargo clippy --target wasm32-unknown-unknown -p seccplay-web --features split --lib --bins -- -D warnings
       ;;
     cycles) step cycles python3 scripts/module_cycles.py ;;
     host-test) step host-test cargo test --workspace ;;
@@ -114,7 +119,7 @@ run() {
     serve) serve ;;
     fuzz) step fuzz scripts/fuzz.sh ;;
     test) for s in setup fmt clippy cycles host-test wasm-test build e2e; do run $s; done ;;
-    *) say "unknown step '$1'; the steps are:"; sed -n '5,19p' "$0" >&2; exit 2 ;;
+    *) say "unknown step '$1'; the steps are:"; sed -n '5,21p' "$0" >&2; exit 2 ;;
   esac
 }
 

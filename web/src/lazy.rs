@@ -28,9 +28,9 @@ use crate::components::program::{ProgramPanel, ProgramProps};
 use crate::components::raw::{RawPanel, RawProps};
 use crate::components::step::{StepPanel, StepProps};
 use crate::components::strace::{StracePanel, StraceProps};
+use crate::model::Reader;
 use std::cell::Cell;
 use std::rc::Rc;
-use crate::model::Reader;
 #[cfg(feature = "split")]
 use wasm_split_helpers::wasm_split;
 use yew::prelude::*;
@@ -244,6 +244,8 @@ pub fn lazy_panel(p: &LazyProps) -> Html {
         (None, Some(Err(_))) => html! {
             <p class="note bad" id="chunk-error" role="alert">{ LoadError::MESSAGE }</p>
         },
-        (None, _) => html! { <p class="note" id="chunk-wait" role="status">{ "Loading this panel…" }</p> },
+        (None, _) => {
+            html! { <p class="note" id="chunk-wait" role="status">{ "Loading this panel…" }</p> }
+        }
     }
 }

@@ -63,32 +63,47 @@ pub fn initial_state() -> State {
     State::default()
 }
 
-/// The reader of formats other than Docker's JSON, when loaded (the full build's `formats`
-/// chunk, [`lazy`]; the first-load build has none).
+/// How long the last analysis and table took, in ms (shown, and read by the e2e benchmark).
+type Timing = Rc<std::cell::RefCell<(f64, f64)>>;
+
+/// The editor's text analysed, again when the text, strict mode or the context change. The
+/// full build reads Docker's JSON at once and other text once the `formats` chunk is there
+/// ([`lazy`]): the text is [`Source::Loading`] until then, and this hook asks for the chunk.
 #[cfg(feature = "full")]
-type Formats = Option<Result<model::Reader, lazy::LoadError>>;
-#[cfg(not(feature = "full"))]
-type Formats = ();
-
-#[cfg(feature = "full")]
-fn formats_now() -> Formats {
-    lazy::reader().map(Ok)
+#[hook]
+fn use_source(s: &State, ctx: &Result<seccplay_core::context::Context, String>, timing: Timing) -> Rc<Source> {
+    let formats = use_state_eq(|| lazy::reader().map(Ok));
+    let src = use_memo(
+        (s.text.clone(), s.strict, ctx.clone(), (*formats).clone()),
+        move |(t, strict, c, f)| {
+            let t0 = now_ms();
+            let r = model::analyze_loaded(t, *strict, c, f.clone());
+            timing.borrow_mut().0 = now_ms() - t0;
+            r
+        },
+    );
+    use_effect_with(matches!(*src, Source::Loading), {
+        let formats = formats.setter();
+        move |&wanted| {
+            if wanted {
+                yew::platform::spawn_local(async move { formats.set(Some(lazy::load_reader().await)) })
+            }
+        }
+    });
+    src
 }
+
+/// The editor's text analysed (the first-load build: Docker's JSON; other text hands the page
+/// to the full build).
 #[cfg(not(feature = "full"))]
-fn formats_now() -> Formats {}
-
-/// True when the editor's text waits for the `formats` chunk.
-fn wants_formats(_src: &Source) -> bool {
-    #[cfg(feature = "full")]
-    return matches!(_src, Source::Loading);
-    #[cfg(not(feature = "full"))]
-    false
-}
-
-/// Loads the `formats` chunk, then sets `formats` (which analyses the text again).
-fn load_formats(_formats: UseStateSetter<Formats>) {
-    #[cfg(feature = "full")]
-    yew::platform::spawn_local(async move { _formats.set(Some(lazy::load_reader().await)) });
+#[hook]
+fn use_source(s: &State, ctx: &Result<seccplay_core::context::Context, String>, timing: Timing) -> Rc<Source> {
+    use_memo((s.text.clone(), s.strict, ctx.clone()), move |(t, strict, c)| {
+        let t0 = now_ms();
+        let r = model::analyze(t, *strict, c);
+        timing.borrow_mut().0 = now_ms() - t0;
+        r
+    })
 }
 
 /// A panel of the full build, rendered by its chunk ([`lazy`]).
@@ -117,31 +132,7 @@ pub fn app() -> Html {
     let abi = s.abi;
     // How long the last analysis and table took (shown, and read by the e2e benchmark).
     let timing = use_mut_ref(|| (0.0f64, 0.0f64));
-    // (The full build: the reader of formats other than Docker's JSON, once its chunk is here.)
-    let formats = use_state_eq(formats_now);
-    let src = {
-        let timing = timing.clone();
-        use_memo(
-            (s.text.clone(), s.strict, ctx.clone(), (*formats).clone()),
-            move |(t, strict, c, _formats)| {
-                let t0 = now_ms();
-                #[cfg(feature = "full")]
-                let r = model::analyze_loaded(t, *strict, c, _formats.clone());
-                #[cfg(not(feature = "full"))]
-                let r = model::analyze(t, *strict, c);
-                timing.borrow_mut().0 = now_ms() - t0;
-                r
-            },
-        )
-    };
-    use_effect_with(wants_formats(&src), {
-        let formats = formats.setter();
-        move |&wanted| {
-            if wanted {
-                load_formats(formats)
-            }
-        }
-    });
+    let src = use_source(s, &ctx, timing.clone());
     let srcid = ById(src.clone());
     let shown = use_memo(
         (srcid.clone(), s.call.clone(), s.ip.clone(), abi, host),
@@ -244,7 +235,10 @@ pub fn app() -> Html {
             }))
         });
         match &*src {
-            Source::Bpf(_) => lazy_panel(lazy::Panel::Raw(RawProps { src: srcid.clone(), on_open })),
+            Source::Bpf(_) => lazy_panel(lazy::Panel::Raw(RawProps {
+                src: srcid.clone(),
+                on_open,
+            })),
             _ => html! {},
         }
     };

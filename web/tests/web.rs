@@ -361,7 +361,7 @@ fn raw_programs_stacks_and_the_decompiled_profile() {
     let u = rows614.rows.iter().find(|r| r.name == "uretprobe").unwrap();
     assert_eq!((u.kind, u.verdict.as_str()), ("allowed", "ALLOW"));
     // Decompiled and opened as a profile: the same verdicts.
-    let d = r.decompiled().unwrap();
+    let d = r.raw().decompiled().unwrap();
     assert!(d.abis.contains(&Arch::X86_64), "{:?}", d.abis);
     let back = model::analyze(&d.profile, false, &ctx);
     assert!(matches!(back, Source::Profile(_)), "{back:?}");

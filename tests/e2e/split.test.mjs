@@ -137,29 +137,29 @@ test('after the prefetch, the hand-off works offline; a chunk that cannot load s
 test('the full build loads each panel\'s chunk on first use, and the reader of other formats when the text needs it', async () => {
   const t = await openPage({ waitFor: '#verdict', viewport: VIEW });
   const chunk = (name) => t.requests.some((u) => new RegExp(`/full-[0-9a-f]{16}/split_${name}\\.wasm$`).test(u));
-  const loaded = () => ['evidence', 'formats', 'hosts', 'inspect', 'raw'].filter(chunk);
+  const loaded = () => ['compare', 'evidence', 'formats', 'hosts', 'raw', 'trace'].filter(chunk);
   try {
     // The Compare tab hands the page to the full build; its main module shows the verdict,
     // the table and the context, and only the Compare tab's chunk is fetched.
     await t.page.click('#tab-compare');
     await t.page.waitForSelector('#cmp-summary', { timeout: 30_000 });
     assert.ok(t.requests.some(isFull), 'the full build was loaded');
-    assert.deepEqual(loaded(), ['inspect']);
+    assert.deepEqual(loaded(), ['compare']);
     await t.page.click('#tab-audit');
     await t.page.waitForSelector('#audit-input', { timeout: 30_000 });
-    assert.deepEqual(loaded(), ['evidence', 'inspect']);
+    assert.deepEqual(loaded(), ['compare', 'evidence']);
     // Docker's JSON is read by the main module: no reader chunk for an edit of it.
     const text = (await t.page.inputValue('#profile-text')).replace('"defaultErrnoRet": 1', '"defaultErrnoRet": 13');
     await t.page.fill('#profile-text', text);
     await simulate(t.page, 'kexec_load(0, 0, 0, 0)');
     await waitText(t.page, '#verdict', 'ERRNO(EACCES)');
-    assert.deepEqual(loaded(), ['evidence', 'inspect']);
+    assert.deepEqual(loaded(), ['compare', 'evidence']);
     // A systemd unit needs the reader of other formats: fetched, then the unit is read.
     await t.page.fill('#profile-text', '[Service]\nSystemCallFilter=@system-service\nSystemCallErrorNumber=EPERM\n');
     await t.page.waitForFunction(() => /systemd unit/.test(document.querySelector('#format-read')?.textContent ?? ''), null, { timeout: 30_000 });
     await simulate(t.page, 'reboot(0)');
     await waitText(t.page, '#verdict', 'ERRNO(EPERM)');
-    assert.deepEqual(loaded(), ['evidence', 'formats', 'inspect']);
+    assert.deepEqual(loaded(), ['compare', 'evidence', 'formats']);
     assert.deepEqual(t.errors, []);
   } finally { await t.close(); }
 });

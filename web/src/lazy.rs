@@ -61,15 +61,23 @@ pub enum Chunk {
     Evidence,
     /// Hosts: the matrix, the named hosts, the kernel-version table.
     Hosts,
-    /// Step, Program and Compare: the interpreter's trace, the disassembly, the table diff.
-    Inspect,
+    /// Step and Program: the interpreter's trace, the disassembly.
+    Trace,
+    /// Compare: the other side's analysis (any format, any preset) and the table diff.
+    Compare,
     /// The raw program's panel: decompilation and stacks.
     Raw,
 }
 
 impl Chunk {
     /// Every chunk of panels.
-    pub const ALL: [Chunk; 4] = [Chunk::Evidence, Chunk::Hosts, Chunk::Inspect, Chunk::Raw];
+    pub const ALL: [Chunk; 5] = [
+        Chunk::Evidence,
+        Chunk::Hosts,
+        Chunk::Trace,
+        Chunk::Compare,
+        Chunk::Raw,
+    ];
 
     fn index(self) -> usize {
         self as usize
@@ -82,7 +90,8 @@ impl Panel {
         match self {
             Panel::Audit(_) | Panel::Strace(_) => Chunk::Evidence,
             Panel::Hosts(_) => Chunk::Hosts,
-            Panel::Step(_) | Panel::Program(_) | Panel::Compare(_) => Chunk::Inspect,
+            Panel::Step(_) | Panel::Program(_) => Chunk::Trace,
+            Panel::Compare(_) => Chunk::Compare,
             Panel::Raw(_) => Chunk::Raw,
         }
     }
@@ -106,10 +115,16 @@ fn render_hosts(p: &Panel) -> Html {
     }
 }
 
-fn render_inspect(p: &Panel) -> Html {
+fn render_trace(p: &Panel) -> Html {
     match p {
         Panel::Step(p) => html! { <StepPanel ..p.clone() /> },
         Panel::Program(p) => html! { <ProgramPanel ..p.clone() /> },
+        _ => html! {},
+    }
+}
+
+fn render_compare(p: &Panel) -> Html {
+    match p {
         Panel::Compare(p) => html! { <ComparePanel ..p.clone() /> },
         _ => html! {},
     }
@@ -150,9 +165,14 @@ fn hosts_chunk() -> Result<Render, LoadError> {
     Ok(render_hosts)
 }
 
-#[cfg_attr(feature = "split", wasm_split(inspect, fallible))]
-fn inspect_chunk() -> Result<Render, LoadError> {
-    Ok(render_inspect)
+#[cfg_attr(feature = "split", wasm_split(trace, fallible))]
+fn trace_chunk() -> Result<Render, LoadError> {
+    Ok(render_trace)
+}
+
+#[cfg_attr(feature = "split", wasm_split(compare, fallible))]
+fn compare_chunk() -> Result<Render, LoadError> {
+    Ok(render_compare)
 }
 
 #[cfg_attr(feature = "split", wasm_split(raw, fallible))]
@@ -177,7 +197,7 @@ macro_rules! get {
 }
 
 thread_local! {
-    static LOADED: [Cell<Option<Render>>; Chunk::ALL.len()] = const { [const { Cell::new(None) }; 4] };
+    static LOADED: [Cell<Option<Render>>; Chunk::ALL.len()] = const { [const { Cell::new(None) }; 5] };
     static READER: Cell<Option<Reader>> = const { Cell::new(None) };
 }
 
@@ -194,7 +214,8 @@ pub async fn load(c: Chunk) -> Result<Render, LoadError> {
     let r = match c {
         Chunk::Evidence => get!(evidence_chunk),
         Chunk::Hosts => get!(hosts_chunk),
-        Chunk::Inspect => get!(inspect_chunk),
+        Chunk::Trace => get!(trace_chunk),
+        Chunk::Compare => get!(compare_chunk),
         Chunk::Raw => get!(raw_chunk),
     }?;
     LOADED.with(|l| l[c.index()].set(Some(r)));

@@ -71,7 +71,11 @@ type Timing = Rc<std::cell::RefCell<(f64, f64)>>;
 /// ([`lazy`]): the text is [`Source::Loading`] until then, and this hook asks for the chunk.
 #[cfg(feature = "full")]
 #[hook]
-fn use_source(s: &State, ctx: &Result<seccplay_core::context::Context, String>, timing: Timing) -> Rc<Source> {
+fn use_source(
+    s: &State,
+    ctx: &Result<seccplay_core::context::Context, String>,
+    timing: Timing,
+) -> Rc<Source> {
     let formats = use_state_eq(|| lazy::reader().map(Ok));
     let src = use_memo(
         (s.text.clone(), s.strict, ctx.clone(), (*formats).clone()),
@@ -86,7 +90,9 @@ fn use_source(s: &State, ctx: &Result<seccplay_core::context::Context, String>, 
         let formats = formats.setter();
         move |&wanted| {
             if wanted {
-                yew::platform::spawn_local(async move { formats.set(Some(lazy::load_reader().await)) })
+                yew::platform::spawn_local(
+                    async move { formats.set(Some(lazy::load_reader().await)) },
+                )
             }
         }
     });
@@ -97,13 +103,20 @@ fn use_source(s: &State, ctx: &Result<seccplay_core::context::Context, String>, 
 /// to the full build).
 #[cfg(not(feature = "full"))]
 #[hook]
-fn use_source(s: &State, ctx: &Result<seccplay_core::context::Context, String>, timing: Timing) -> Rc<Source> {
-    use_memo((s.text.clone(), s.strict, ctx.clone()), move |(t, strict, c)| {
-        let t0 = now_ms();
-        let r = model::analyze(t, *strict, c);
-        timing.borrow_mut().0 = now_ms() - t0;
-        r
-    })
+fn use_source(
+    s: &State,
+    ctx: &Result<seccplay_core::context::Context, String>,
+    timing: Timing,
+) -> Rc<Source> {
+    use_memo(
+        (s.text.clone(), s.strict, ctx.clone()),
+        move |(t, strict, c)| {
+            let t0 = now_ms();
+            let r = model::analyze(t, *strict, c);
+            timing.borrow_mut().0 = now_ms() - t0;
+            r
+        },
+    )
 }
 
 /// A panel of the full build, rendered by its chunk ([`lazy`]).

@@ -5,9 +5,8 @@
 #   setup        scripts/setup.sh test (everything the tests need)
 #   setup-serve  scripts/setup.sh serve (what serve/build need)
 #   fmt          cargo fmt --all --check
-#   clippy       cargo clippy --workspace --all-targets -- -D warnings, and the playground's
-#                first-load build (seccplay-web --no-default-features) and split full build
-#                (--features split, wasm32)
+#   clippy       cargo clippy --workspace --all-targets -- -D warnings (with the playground's
+#                feature split), and its first-load build (seccplay-web --no-default-features)
 #   cycles       scripts/module_cycles.py: no import cycle between seccplay-core's modules
 #   host-test    cargo test --workspace
 #   wasm-test    wasm-bindgen-test in headless Chromium: seccplay-core, then seccplay-web (--tests)
@@ -100,12 +99,10 @@ run() {
     setup) step setup scripts/setup.sh test ;;
     setup-serve) step setup scripts/setup.sh serve ;;
     fmt) step fmt cargo fmt --all --check ;;
-    clippy) # (+ the playground's first-load build: web/ without its default `full` feature, and
-      # its split full build: feature `split`, which compiles only for wasm32)
-      step clippy cargo clippy --workspace --all-targets -- -D warnings
+    clippy) # (with the playground's split full build, feature `split`: its wasm-only side is
+      # compiled by `build`; + the first-load build: web/ without its default `full` feature)
+      step clippy cargo clippy --workspace --all-targets --features seccplay-web/split -- -D warnings
       step clippy-first cargo clippy -p seccplay-web --no-default-features --lib --bins -- -D warnings
-      fetch_wasm
-      step clippy-split "$WASM_ENV" cargo clippy --target wasm32-unknown-unknown -p seccplay-web --features split --lib --bins -- -D warnings
       ;;
     cycles) step cycles python3 scripts/module_cycles.py ;;
     host-test) step host-test cargo test --workspace ;;
@@ -119,7 +116,7 @@ run() {
     serve) serve ;;
     fuzz) step fuzz scripts/fuzz.sh ;;
     test) for s in setup fmt clippy cycles host-test wasm-test build e2e; do run $s; done ;;
-    *) say "unknown step '$1'; the steps are:"; sed -n '5,21p' "$0" >&2; exit 2 ;;
+    *) say "unknown step '$1'; the steps are:"; sed -n '5,20p' "$0" >&2; exit 2 ;;
   esac
 }
 

@@ -15,6 +15,7 @@
 
 mod headline;
 mod limits;
+mod shadowed;
 mod simulate;
 mod table;
 #[cfg(test)]
@@ -179,6 +180,8 @@ fn analyze_read(
         }
     };
     a.diagnostics.extend(database.diagnostics.iter().cloned());
+    a.diagnostics
+        .extend(shadowed::shadowed_rules(&policy, &database));
     if let Some(arch) = cyclic_rule_tree(&database) {
         a.diagnostics.insert(
             0,

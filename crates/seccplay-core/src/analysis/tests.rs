@@ -570,3 +570,90 @@ fn a_call_the_kernel_lacks_is_answered_by_the_kernel() {
         "the filter answers first"
     );
 }
+
+/// The three ways libseccomp keeps no trace of a rule (seccomp-semantics.md §2.5), as
+/// python3-seccomp (Debian 12's libseccomp 2.5.4) exports the same rules: `setns`'s ERRNO after
+/// an unconditional ALLOW is ignored; `read`'s conditional ERRNO is discarded by a later
+/// unconditional ALLOW; `write`'s longer ERRNO rule extends the shorter ALLOW and is dropped.
+/// A rule repeated with the same action is a note, not a warning; rules that all take effect
+/// give nothing.
+#[test]
+fn rules_without_a_trace_are_reported_at_their_location() {
+    let text = r#"{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":38,
+  "architectures":["SCMP_ARCH_X86_64"],
+  "syscalls":[
+    {"names":["setns"],"action":"SCMP_ACT_ALLOW"},
+    {"names":["setns"],"action":"SCMP_ACT_ERRNO","errnoRet":1},
+    {"names":["read"],"action":"SCMP_ACT_ERRNO","errnoRet":1,"args":[{"index":0,"value":1,"op":"SCMP_CMP_EQ"}]},
+    {"names":["read"],"action":"SCMP_ACT_ALLOW"},
+    {"names":["write"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":1,"op":"SCMP_CMP_EQ"}]},
+    {"names":["write"],"action":"SCMP_ACT_ERRNO","errnoRet":5,"args":[{"index":0,"value":1,"op":"SCMP_CMP_EQ"},{"index":1,"value":2,"op":"SCMP_CMP_EQ"}]},
+    {"names":["getpid"],"action":"SCMP_ACT_ALLOW"},
+    {"names":["getpid"],"action":"SCMP_ACT_ALLOW"},
+    {"names":["close"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":1,"op":"SCMP_CMP_EQ"}]},
+    {"names":["close"],"action":"SCMP_ACT_ERRNO","errnoRet":1,"args":[{"index":0,"value":2,"op":"SCMP_CMP_EQ"}]}]}"#;
+    let mut ctx = Context::docker(Arch::X86_64);
+    ctx.runtime = crate::context::Runtime::Crun;
+    let a = analyze(text, &ctx);
+    assert!(!a.failed(), "{:?}", a.diagnostics);
+    let found: Vec<(&str, u32, &str)> = a
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "rule-shadowed" || d.code == "rule-redundant")
+        .map(|d| {
+            (
+                d.code,
+                d.location.as_ref().unwrap().line,
+                d.message.as_str(),
+            )
+        })
+        .collect();
+    let lines: Vec<(&str, u32)> = found.iter().map(|(c, l, _)| (*c, *l)).collect();
+    assert_eq!(
+        lines,
+        [
+            ("rule-shadowed", 5),
+            ("rule-shadowed", 6),
+            ("rule-shadowed", 9),
+            ("rule-redundant", 11),
+        ],
+        "{found:#?}"
+    );
+    let msg = |i: usize| found[i].2;
+    assert!(
+        msg(0).contains("setns (ERRNO(1)) never decides a call")
+            && msg(0).contains("get ALLOW from the rule at 4:"),
+        "{}",
+        msg(0)
+    );
+    assert!(msg(0).contains("unconditional"), "{}", msg(0));
+    assert!(
+        msg(1).contains("read (ERRNO(1))") && msg(1).contains("get ALLOW from the rule at 7:"),
+        "{}",
+        msg(1)
+    );
+    assert!(
+        msg(2).contains("write (ERRNO(5))") && msg(2).contains("extend a shorter rule"),
+        "{}",
+        msg(2)
+    );
+    assert!(
+        msg(2).contains("get ALLOW from the rule at 8:"),
+        "{}",
+        msg(2)
+    );
+    assert!(msg(3).contains("getpid (ALLOW) is redundant"), "{}", msg(3));
+    // The verdicts are libseccomp's: the dropped rules decide nothing.
+    for (call, want) in [
+        ("setns(0, 0)", Action::Allow),
+        ("read(1, 0, 0)", Action::Allow),
+        ("write(1, 2, 0)", Action::Allow),
+        ("close(2)", Action::Errno(1)),
+    ] {
+        assert_eq!(
+            a.simulate_call(call, Arch::X86_64).unwrap().action,
+            want,
+            "{call}"
+        );
+    }
+}

@@ -147,6 +147,35 @@ pub struct ArchDb {
     hung: bool,
 }
 
+impl ArchDb {
+    /// The rules ([`Rule::id`]) whose chains end in a leaf of syscall `nr`'s decision DAG (or
+    /// its unconditional action): the rules that can decide a call of it on this ABI. A rule of
+    /// the policy for `nr` that is not among them left no trace: libseccomp dropped it, or
+    /// merged it into an identical one (seccomp-semantics.md §2.5).
+    pub fn leaf_rules(&self, nr: u32) -> std::collections::BTreeSet<usize> {
+        let mut rules = std::collections::BTreeSet::new();
+        let Some(s) = self.syscalls.get(&nr) else {
+            return rules;
+        };
+        rules.extend(s.action.map(|l| l.rule));
+        let mut seen = vec![false; self.nodes.len()];
+        let mut levels: Vec<NodeId> = s.chains.into_iter().collect();
+        while let Some(n) = levels.pop() {
+            let mut at = Some(self.level_start(n));
+            while let Some(i) = at {
+                if std::mem::replace(&mut seen[i], true) {
+                    break; // a level already walked (a DAG shares levels), or a cycle
+                }
+                let node = &self.nodes[i];
+                rules.extend(node.act_t.iter().chain(node.act_f.iter()).map(|l| l.rule));
+                levels.extend(node.nxt_t.iter().chain(node.nxt_f.iter()).copied());
+                at = node.next;
+            }
+        }
+        rules
+    }
+}
+
 /// The whole rule database: default and bad-arch actions, one [`ArchDb`] per ABI, and the
 /// policy it was built from.
 #[derive(Clone, Debug, Serialize)]

@@ -3,9 +3,9 @@
 //! comes from seccplay-core; this module only picks the core call and shapes the answer.
 use crate::state::State;
 use seccplay_core::action::Action;
-use seccplay_core::analysis::{self, Analysis, Direction, Table};
+use seccplay_core::analysis::{self, Analysis, Direction, StrictMode, Table};
 use seccplay_core::arch::{Arch, Endian};
-use seccplay_core::bpf::strict::{self, AbiRole, StrictOutcome};
+use seccplay_core::bpf::strict::StrictOutcome;
 use seccplay_core::bpf::{interp, Insn};
 use seccplay_core::context::{self, Context};
 use seccplay_core::eval::Query;
@@ -38,10 +38,8 @@ pub enum Source {
         col: Option<usize>,
     },
     /// SECCOMP_MODE_STRICT: no filter, four syscalls (and those the kernel lets through).
-    Strict {
-        /// The context's kernel (newer ones also allow x86_64 uretprobe and uprobe).
-        kernel: seccplay_core::profile::KernelVersion,
-    },
+    /// The core's [`StrictMode`] answers every call.
+    Strict(StrictMode),
     /// Text above [`MAX_TEXT_BYTES`]: not analysed (the page would stall on it).
     TooLarge {
         /// Its size in bytes.
@@ -227,7 +225,7 @@ fn read_with(
         Err(e) => return Source::BadContext(e.clone()),
     };
     if strict {
-        return Source::Strict { kernel: ctx.kernel };
+        return Source::Strict(StrictMode::of(ctx));
     }
     if text.len() > MAX_TEXT_BYTES {
         return Source::TooLarge { bytes: text.len() };
@@ -332,13 +330,7 @@ pub fn query(call: &str, ip: &str, abi: Arch) -> Result<(expr::Call, Query), Str
 }
 
 /// The verdict of the call on `abi`.
-pub fn simulate(
-    src: &Source,
-    call: &str,
-    ip: &str,
-    abi: Arch,
-    host: Arch,
-) -> Result<Shown, String> {
+pub fn simulate(src: &Source, call: &str, ip: &str, abi: Arch) -> Result<Shown, String> {
     if let Some(why) = src.no_verdicts() {
         return Err(why);
     }
@@ -372,35 +364,18 @@ pub fn simulate(
         }
         #[cfg(feature = "full")]
         Source::Bpf(r) => r.simulate(abi, &q, shown_call)?,
-        Source::Strict { kernel } => {
-            let role = if abi == host {
-                AbiRole::Native
-            } else {
-                AbiRole::Compat
-            };
-            let (label, class, explanation) = match strict::strict_mode_on(*kernel, abi, role, q.nr) {
-                Some(StrictOutcome::Allowed) => (
-                    "ALLOW".to_string(),
-                    "allow",
-                    "Strict mode lets read, write, _exit and sigreturn through (and on x86_64, from Linux 6.14, uretprobe; from 6.18, uprobe).".to_string(),
-                ),
-                Some(StrictOutcome::ThreadKilledSigkill) => (
-                    "KILL (SIGKILL)".to_string(),
-                    "kill",
-                    "Strict mode allows only read, write, _exit and sigreturn: the thread is killed with SIGKILL (no filter runs).".to_string(),
-                ),
-                None => (
-                    "n/a".to_string(),
-                    "other",
-                    format!("{abi} cannot run as a {role:?} ABI on this host."),
-                ),
-            };
+        Source::Strict(m) => {
+            let v = m.simulate(abi, q);
             Shown {
-                headline: format!("{label}: strict mode decides, no filter runs."),
-                label,
-                class,
+                label: v.label.to_string(),
+                class: match v.outcome {
+                    Some(StrictOutcome::Allowed) => "allow",
+                    Some(StrictOutcome::ThreadKilledSigkill) => "kill",
+                    None => "other",
+                },
                 errno_message: None,
-                explanation,
+                headline: v.headline,
+                explanation: v.explanation,
                 line: None,
                 path: None,
                 ret: None,
@@ -455,7 +430,7 @@ pub struct Rows {
 }
 
 /// The table for `abi`.
-pub fn table(src: &Source, abi: Arch, host: Arch) -> Rows {
+pub fn table(src: &Source, abi: Arch) -> Rows {
     if let Some(why) = src.no_verdicts() {
         return Rows {
             none: Some(why),
@@ -466,31 +441,27 @@ pub fn table(src: &Source, abi: Arch, host: Arch) -> Rows {
         Source::Profile(a) => from_table(a.table(abi)),
         #[cfg(feature = "full")]
         Source::Bpf(r) => r.rows(abi),
-        Source::Strict { kernel } => {
-            let role = if abi == host {
-                AbiRole::Native
-            } else {
-                AbiRole::Compat
-            };
-            let rows = syscalls::syscalls(abi)
-                .into_iter()
-                .map(|(name, nr)| {
-                    let allowed = strict::strict_mode_on(*kernel, abi, role, nr)
-                        == Some(StrictOutcome::Allowed);
-                    Row {
-                        name,
-                        nr,
-                        kind: if allowed { "allowed" } else { "blocked" },
-                        verdict: if allowed { "ALLOW" } else { "KILL (SIGKILL)" }.into(),
-                        cached: None,
-                        cost: None,
-                        worst: None,
-                        older_libseccomp: false,
-                        why: String::new(),
-                    }
+        Source::Strict(m) => {
+            let t = m.table(abi);
+            let rows = t
+                .rows
+                .iter()
+                .map(|r| Row {
+                    name: r.name,
+                    nr: r.nr,
+                    kind: if r.allowed { "allowed" } else { "blocked" },
+                    verdict: r.label.into(),
+                    cached: None,
+                    cost: None,
+                    worst: None,
+                    older_libseccomp: false,
+                    why: String::new(),
                 })
                 .collect();
-            counted(rows, format!("{abi}: strict mode"))
+            Rows {
+                none: t.none,
+                ..counted(rows, t.summary)
+            }
         }
         // Answered by no_verdicts() above.
         #[cfg(feature = "full")]

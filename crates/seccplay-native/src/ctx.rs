@@ -161,7 +161,7 @@ pub fn load(profile: &str) -> Result<Loaded, Fail> {
                 builtin_default: p.builtin,
                 kind: p.kind,
             }),
-            // Modes, not profiles: only `apply` can use them.
+            // Modes, not profiles: `apply` installs them, `simulate` answers strict mode.
             PresetKind::Strict | PresetKind::Unconfined => Ok(Loaded {
                 origin: format!("preset {}", p.name),
                 text: String::new(),
@@ -195,7 +195,13 @@ pub fn presets_help() -> String {
 
 /// Loads PROFILE and runs the core's pipeline in the CONTEXT.
 pub fn analyze(profile: &str, ctx: &CtxArgs) -> Result<(Loaded, Analysis), Fail> {
-    let loaded = load(profile)?;
+    analyze_loaded(load(profile)?, ctx)
+}
+
+/// Runs the core's pipeline on a loaded PROFILE in the CONTEXT. Strict mode has no profile:
+/// `simulate` answers it with [`analysis::StrictMode`] before calling this, `apply --strict`
+/// installs it.
+pub fn analyze_loaded(loaded: Loaded, ctx: &CtxArgs) -> Result<(Loaded, Analysis), Fail> {
     let context = ctx.context(loaded.builtin_default)?;
     let a = match loaded.kind {
         PresetKind::Profile(_) => analysis::analyze(&loaded.text, &context),
@@ -209,7 +215,7 @@ pub fn analyze(profile: &str, ctx: &CtxArgs) -> Result<(Loaded, Analysis), Fail>
         },
         PresetKind::Strict => {
             return Err(Fail::msg(
-                "preset strict is SECCOMP_MODE_STRICT, a mode without a profile or BPF program: only `apply --strict` uses it",
+                "preset strict is SECCOMP_MODE_STRICT, a mode without a profile or BPF program: only `simulate` and `apply --strict` use it",
             ))
         }
     };

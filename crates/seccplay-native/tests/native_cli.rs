@@ -403,9 +403,67 @@ fn kernel_releases_as_uname_prints_them() {
     }
 }
 
+/// `simulate strict`: SECCOMP_MODE_STRICT answered by the core's `StrictMode`, in the words the
+/// page shows (same headline and explanation), as text and as JSON.
+#[test]
+fn simulate_strict_allows_the_four_calls_and_kills_the_rest() {
+    let ctx = ["--host-arch", "amd64", "--kernel", "6.1"];
+    let mut args = vec!["simulate", "strict", "read(0, 0, 0)", "getpid()"];
+    args.extend(ctx);
+    let o = run(&args);
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    let out = text(&o.stdout);
+    assert!(
+        out.contains("read(0, 0, 0) on x86_64: ALLOW\n  Allowed: strict mode lets read through.\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("getpid() on x86_64: KILL (SIGKILL)\n  Killed (SIGKILL): strict mode does not let getpid through.\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "lets only read, write, exit and rt_sigreturn (0, 1, 60 and 15) through on x86_64"
+        ),
+        "{out}"
+    );
+    args.push("--json");
+    let o = run(&args);
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(j["mode"], "strict");
+    let r = &j["results"];
+    assert_eq!(
+        (&r[0]["input"], &r[0]["outcome"], &r[0]["label"]),
+        (&"read(0, 0, 0)".into(), &"Allowed".into(), &"ALLOW".into())
+    );
+    assert_eq!(
+        (&r[1]["name"], &r[1]["outcome"], &r[1]["query"]["nr"]),
+        (&"getpid".into(), &"ThreadKilledSigkill".into(), &39.into())
+    );
+    // An ia32 task on an amd64 host: the compat list, where sigreturn (119) passes.
+    let o = run(&[
+        "simulate",
+        "strict",
+        "--arch",
+        "x86",
+        "sigreturn()",
+        "--json",
+        "--host-arch",
+        "amd64",
+        "--kernel",
+        "6.1",
+    ]);
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        (&j["results"][0]["role"], &j["results"][0]["outcome"]),
+        (&"Compat".into(), &"Allowed".into())
+    );
+}
+
 #[test]
 fn bad_input_is_a_clear_error_not_a_panic() {
-    let cases: [(&[&str], &str); 5] = [
+    let cases: [(&[&str], &str); 6] = [
         (&["simulate", "nope", "read(0)"], "not a preset"),
         (&["simulate", "docker", "reed(0)"], "reed"),
         (
@@ -413,7 +471,8 @@ fn bad_input_is_a_clear_error_not_a_panic() {
             "--kernel",
         ),
         (&["table", "docker", "--cap-add", "CAP_NOPE"], "CAP_NOPE"),
-        (&["simulate", "strict", "read(0)"], "strict"),
+        (&["table", "strict"], "only `simulate` and `apply --strict`"),
+        (&["simulate", "strict", "--batch", "-"], "strict mode"),
     ];
     for (args, needle) in cases {
         let o = run(args);

@@ -44,6 +44,12 @@ const disabled = (sel) => s.page.$eval(sel, (e) => e.disabled);
 test('the libseccomp selector gives the CLI answer for both versions', async () => {
   await s.page.selectOption('#preset', 'docker@29.4.3');
   assert.equal(await s.page.$eval('#libseccomp', (e) => e.value), 'current');
+  // The options say whose 2.5.4 the table is (Debian 12's package knows cachestat, upstream
+  // 2.5.4 does not), in the core's words, as the CLI's --help does.
+  const labels = await s.page.$$eval('#libseccomp option', (os) => os.map((o) => o.textContent));
+  assert.equal(labels[0], '2.5.4 (Debian 12: 2.5.4-1+deb12u1)');
+  const help = cli(['simulate', '--help']);
+  for (const l of labels) assert.ok(help.includes(l), `${l} is not in simulate --help:\n${help}`);
   const calls = [['x32', 'map_shadow_stack(0, 0, 0)'], ['x86_64', 'nr=0x400001c5 0 0 0']];
   const answers = {};
   for (const v of ['2.5.4', 'current']) {

@@ -5,6 +5,7 @@ use clap::Args;
 use seccplay_core::analysis::{self, Analysis};
 use seccplay_core::arch::Arch;
 use seccplay_core::context::{self, Context, Runtime};
+use seccplay_core::host::Libseccomp;
 use seccplay_core::presets::{self, PresetKind};
 use seccplay_core::profile::KernelVersion;
 use std::io::Read;
@@ -32,10 +33,18 @@ pub struct CtxArgs {
     /// OCI runtime whose conversion to model: runc (ENOSYS stub) or crun [default: runc]
     #[arg(long, value_name = "RUNTIME")]
     pub runtime: Option<String>,
-    /// libseccomp whose syscall table the runtime resolves names with: 2.5.4 or current
-    /// [default: current]
-    #[arg(long, value_name = "VERSION")]
+    /// libseccomp whose syscall table the runtime resolves names with [default: current]
+    #[arg(long, value_name = "VERSION", help = libseccomp_help())]
     pub libseccomp: Option<String>,
+}
+
+/// `--libseccomp`'s help: the values with the core's labels (`2.5.4 (Debian 12:
+/// 2.5.4-1+deb12u1)`).
+fn libseccomp_help() -> String {
+    format!(
+        "libseccomp whose syscall table the runtime resolves names with: {} [default: current]",
+        Libseccomp::choices()
+    )
 }
 
 /// The running kernel's `X.Y`, from uname(2).
@@ -99,9 +108,10 @@ impl CtxArgs {
         }
         ctx.enosys_stub = ctx.runtime == Runtime::Runc;
         if let Some(l) = &self.libseccomp {
-            ctx.libseccomp = seccplay_core::host::Libseccomp::parse(l).ok_or_else(|| {
+            ctx.libseccomp = Libseccomp::parse(l).ok_or_else(|| {
                 Fail::msg(format!(
-                    "--libseccomp: unknown version \"{l}\" (2.5.4 or current)"
+                    "--libseccomp: unknown version \"{l}\"; known: {}",
+                    Libseccomp::choices()
                 ))
             })?;
         }

@@ -203,7 +203,7 @@ fn list(as_json: bool) -> Result<u8, Fail> {
             h.kernel.1,
             h.runtime,
             h.release().releases,
-            h.libseccomp.name()
+            h.libseccomp.label()
         ));
         for (fact, src) in h.facts {
             out.push_str(&format!("  - {fact} [{src}]\n"));

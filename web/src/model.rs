@@ -78,6 +78,8 @@ pub fn context(s: &State) -> Result<Context, String> {
     let mut c = Context::docker(s.host);
     c.caps = context::cap_set(s.caps.iter().cloned());
     c.explicit_profile = s.explicit;
+    // The engine whose built-in profile the preset is: what --privileged's sentence names.
+    c.engine = seccplay_core::presets::engine_of(&s.preset).unwrap_or_default();
     if s.privileged {
         c = c.with_caps(&[] as &[&str], &[] as &[&str], true)?;
     }
@@ -573,7 +575,9 @@ pub fn changes(a: &Rows, b: &Rows) -> Vec<Change> {
         .collect()
 }
 
-/// The second context of the comparison: the first with capabilities added/dropped.
+/// The second context of the comparison: the first with capabilities added/dropped, and, when
+/// B is a preset, whether it is an engine's built-in default (and whose) as B's preset says, as
+/// `seccplay-native diff A B` loads B.
 pub fn compare_context(s: &State) -> Result<Context, String> {
     let split = |v: &str| -> Vec<String> {
         v.split([',', ' '])
@@ -582,7 +586,12 @@ pub fn compare_context(s: &State) -> Result<Context, String> {
             .map(str::to_string)
             .collect()
     };
-    let c = context(s)?;
+    let mut c = context(s)?;
+    if !s.cmp_preset.is_empty() {
+        let engine = seccplay_core::presets::engine_of(&s.cmp_preset);
+        c.explicit_profile = engine.is_none();
+        c.engine = engine.unwrap_or_default();
+    }
     c.with_caps(
         &split(&s.cmp_cap_add),
         &split(&s.cmp_cap_drop),

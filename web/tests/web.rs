@@ -302,6 +302,24 @@ fn privileged_with_the_builtin_default_is_unconfined() {
         let v = model::simulate(&src, c, "", Arch::X86_64).unwrap();
         assert_eq!(v.label, "ERRNO(EPERM)", "{c}");
     }
+    // The sentence names the engine of the preset (the core's, as the CLI prints it).
+    s.load_preset("kubernetes");
+    assert!(!s.explicit);
+    let src = model::analyze(&s.text, false, &model::context(&s));
+    let v = model::simulate(&src, "keyctl(0)", "", Arch::X86_64).unwrap();
+    assert_eq!(v.label, "ALLOW");
+    assert!(
+        v.explanation
+            .contains("Kubernetes runs privileged containers Unconfined"),
+        "{}",
+        v.explanation
+    );
+    // Compare's B side is built-in or not as B's preset says, as `diff A B` loads B.
+    s.explicit = true;
+    s.cmp_preset = "podman".into();
+    let b = model::compare_context(&s).unwrap();
+    assert!(!b.explicit_profile);
+    assert_eq!(b.engine, seccplay_core::context::Engine::Podman);
 }
 
 /// A raw program and a stack in the editor: the table holds the analysis' rows (conditions in

@@ -374,7 +374,7 @@ fn simulate_strict(a: &SimulateArgs) -> Result<u8, Fail> {
             "--batch compares the compiled program with the evaluator, and strict mode (preset strict) runs no filter: give the calls as arguments",
         ));
     }
-    let context = a.ctx.context(false)?;
+    let context = a.ctx.context(None)?;
     let mode = StrictMode::of(&context);
     let arch = match &a.arch {
         Some(s) => ctx::arch_arg(Some(s))?,

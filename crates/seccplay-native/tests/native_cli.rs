@@ -461,6 +461,32 @@ fn simulate_strict_allows_the_four_calls_and_kills_the_rest() {
     );
 }
 
+/// `--privileged` with an engine's built-in preset: no filter, and the sentence names the
+/// engine the preset belongs to (the same core sentence the page shows).
+#[test]
+fn privileged_names_the_presets_engine() {
+    for (preset, says) in [
+        ("docker", "--privileged: Docker runs"),
+        ("podman", "--privileged: Podman runs"),
+        ("containerd@2.0", "containerd's CRI plugin"),
+        (
+            "kubernetes",
+            "Kubernetes runs privileged containers Unconfined",
+        ),
+    ] {
+        let o = run(&["simulate", preset, "--privileged", "keyctl(0)"]);
+        assert_eq!(o.status.code(), Some(0), "{o:?}");
+        let out = text(&o.stdout);
+        assert!(
+            out.contains("ALLOW") && out.contains(says),
+            "{preset}: {out}"
+        );
+        if preset != "docker" {
+            assert!(!out.contains("Docker"), "{preset}: {out}");
+        }
+    }
+}
+
 #[test]
 fn bad_input_is_a_clear_error_not_a_panic() {
     let cases: [(&[&str], &str); 6] = [

@@ -182,6 +182,55 @@ fn privileged_is_unconfined_unless_the_profile_is_explicit() {
     assert!(!crate::presets::is_builtin_default("no-such-preset"));
 }
 
+/// `--privileged` drops an engine's built-in profile, and the sentence names that engine (a
+/// newcomer read Docker's wording under the kubernetes preset).
+#[test]
+fn privileged_names_the_engine_of_the_builtin_profile() {
+    use crate::context::Engine;
+    use crate::presets::{self, PresetKind};
+    for (preset, engine, says) in [
+        (
+            "docker@25",
+            Engine::Docker,
+            "Docker runs privileged containers",
+        ),
+        (
+            "podman",
+            Engine::Podman,
+            "Podman runs privileged containers",
+        ),
+        (
+            "containerd@1.7",
+            Engine::Containerd,
+            "containerd's CRI plugin",
+        ),
+        (
+            "kubernetes",
+            Engine::Kubernetes,
+            "securityContext.privileged: true: Kubernetes",
+        ),
+    ] {
+        let p = presets::get(preset).unwrap();
+        assert_eq!(p.engine, Some(engine), "{preset}");
+        assert_eq!(presets::engine_of(preset), Some(engine), "{preset}");
+        let PresetKind::Profile(text) = p.kind else {
+            panic!("{preset}")
+        };
+        let mut c = Context::docker(Arch::X86_64);
+        c.explicit_profile = false;
+        c.engine = engine;
+        let c = c.with_caps(&[] as &[&str], &[] as &[&str], true).unwrap();
+        let why = analyze(text, &c).unconfined.unwrap();
+        assert!(why.contains(says), "{preset}: {why}");
+        if engine != Engine::Docker {
+            assert!(!why.contains("Docker"), "{preset}: {why}");
+        }
+    }
+    for name in ["example", "strict", "unconfined"] {
+        assert_eq!(presets::engine_of(name), None, "{name}");
+    }
+}
+
 /// Regression (issue 14): kernels before 5.11 have no constant-action cache.
 #[test]
 fn no_cache_before_5_11() {

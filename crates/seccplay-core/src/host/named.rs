@@ -148,6 +148,7 @@ impl NamedHost {
         let r = self.release();
         let mut c = Context::docker(self.host_arch);
         c.explicit_profile = false;
+        c.engine = presets::engine_of(self.preset).unwrap_or_default();
         c.kernel = KernelVersion {
             major: self.kernel.0,
             minor: self.kernel.1,

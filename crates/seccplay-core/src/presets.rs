@@ -201,7 +201,7 @@ const DEFS: &[Def] = &[
         engine: Some(Engine::Docker),
         source: "profiles/docker/history/docker-v19.03.0.json",
         title: "Docker 19.03.0 default",
-        description: "No clone3, io_uring, faccessat2 or openat2 (all EPERM); clone mask without CLONE_NEWCGROUP.",
+        description: "No clone3, io_uring, faccessat2, openat2 or any call after io_pgetevents (333 on x86_64): runc's ENOSYS stub answers them ENOSYS (EPERM without the stub, as with crun, and on arm); clone mask without CLONE_NEWCGROUP.",
         src: Src::Packed(pack::DOCKER_V19_03_0),
     },
     Def {

@@ -109,6 +109,8 @@ Examples:
     #[command(after_help = "\
 SYSCALL: a call such as 'unshare(CLONE_NEWUSER)', 'clone(flags=CLONE_NEWNS|SIGCHLD)',
 'personality(0xffffffff)', or raw 'nr=135 0x1 0 0' (number, then arguments; '@ip=0x401000').
+The number is seccomp_data.nr, an int: 'nr=-1' (what a ptracer sets to skip a call; the kernel
+filters it again) is 0xffffffff to the filter.
 
 PROFILE strict answers for SECCOMP_MODE_STRICT (no profile, no filter): read, write, exit and
 sigreturn pass, any other call kills the thread with SIGKILL; --arch other than the host's ABI

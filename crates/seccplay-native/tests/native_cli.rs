@@ -487,6 +487,48 @@ fn privileged_names_the_presets_engine() {
     }
 }
 
+/// `nr=-1`: seccomp_data.nr is an int, and the kernel runs the filter for -1 (what a ptracer
+/// writes to skip a call, filtered again since 4.8): the filter sees 0xffffffff. runc's stub
+/// takes it for an x32 number above the profile's newest (ENOSYS); without the stub it falls to
+/// the default action.
+#[test]
+fn simulate_takes_syscall_minus_one() {
+    let ctx = ["--host-arch", "amd64", "--kernel", "6.1"];
+    let go = |runtime: &str| {
+        let mut args = vec![
+            "simulate",
+            "docker",
+            "nr=-1",
+            "--runtime",
+            runtime,
+            "--json",
+        ];
+        args.extend(ctx);
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(0), "{o:?}");
+        let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        j["results"][0].clone()
+    };
+    let v = go("runc");
+    assert_eq!(v["query"]["nr"], 0xffff_ffffu32);
+    assert_eq!(
+        (&v["errno_name"], &v["program_ret"]),
+        (&"ENOSYS".into(), &v["ret"])
+    );
+    let v = go("crun");
+    assert_eq!(v["errno_name"], "EPERM");
+    assert!(
+        v["explanation"]
+            .as_str()
+            .unwrap()
+            .starts_with("No rule allows syscall -1 on x86_64"),
+        "{v}"
+    );
+    let o = run(&["simulate", "docker", "nr=-0x80000001"]);
+    assert_eq!(o.status.code(), Some(1), "{o:?}");
+    assert!(text(&o.stderr).contains("does not fit in seccomp_data.nr"));
+}
+
 #[test]
 fn bad_input_is_a_clear_error_not_a_panic() {
     let cases: [(&[&str], &str); 6] = [

@@ -304,7 +304,7 @@ mod tests {
             "Killed (SIGKILL): strict mode does not let getpid through."
         );
         // The ptracers' "skip" number is compared like any other: not in the list.
-        let v = call(m, "nr=0xffffffff", Arch::X86_64);
+        let v = call(m, "nr=-1", Arch::X86_64);
         assert_eq!(v.outcome, Some(StrictOutcome::ThreadKilledSigkill));
         assert!(v.headline.contains("syscall -1"), "{}", v.headline);
     }

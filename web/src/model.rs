@@ -423,7 +423,8 @@ pub struct Rows {
     pub blocked: usize,
     /// The core's one-line summary, when there is one.
     pub summary: String,
-    /// Why there are no rows ([`Source::no_verdicts`]): shown instead of the table.
+    /// Why there are no rows ([`Source::no_verdicts`], or an ABI strict mode has no list for on
+    /// the host): shown instead of the table.
     pub none: Option<String>,
     /// The kernel of the context has the constant-action cache (5.11 and later).
     pub action_cache: bool,

@@ -175,7 +175,8 @@ pub fn load(profile: &str) -> Result<Loaded, Fail> {
                 builtin: p.engine,
                 kind: p.kind,
             }),
-            // Modes, not profiles: `apply` installs them, `simulate` answers strict mode.
+            // Modes, not profiles: `apply` installs them, `simulate` and `table` answer strict
+            // mode.
             PresetKind::Strict | PresetKind::Unconfined => Ok(Loaded {
                 origin: format!("preset {}", p.name),
                 text: String::new(),
@@ -213,8 +214,8 @@ pub fn analyze(profile: &str, ctx: &CtxArgs) -> Result<(Loaded, Analysis), Fail>
 }
 
 /// Runs the core's pipeline on a loaded PROFILE in the CONTEXT. Strict mode has no profile:
-/// `simulate` answers it with [`analysis::StrictMode`] before calling this, `apply --strict`
-/// installs it.
+/// `simulate` and `table` answer it with [`analysis::StrictMode`] before calling this,
+/// `apply --strict` installs it.
 pub fn analyze_loaded(loaded: Loaded, ctx: &CtxArgs) -> Result<(Loaded, Analysis), Fail> {
     let context = ctx.context(loaded.builtin)?;
     let a = match loaded.kind {
@@ -229,7 +230,7 @@ pub fn analyze_loaded(loaded: Loaded, ctx: &CtxArgs) -> Result<(Loaded, Analysis
         },
         PresetKind::Strict => {
             return Err(Fail::msg(
-                "preset strict is SECCOMP_MODE_STRICT, a mode without a profile or BPF program: only `simulate` and `apply --strict` use it",
+                "preset strict is SECCOMP_MODE_STRICT, a mode without a profile or BPF program: only `simulate`, `table` and `apply --strict` use it",
             ))
         }
     };

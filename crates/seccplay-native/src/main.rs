@@ -134,7 +134,10 @@ Examples:
     #[command(after_help = "\
 Examples:
   seccplay-native table docker
-  seccplay-native table docker --arch x86 --json | jq '.rows[] | select(.verdict.kind == \"Conditional\")'")]
+  seccplay-native table docker --arch x86 --json | jq '.rows[] | select(.verdict.kind == \"Conditional\")'
+  seccplay-native table strict --arch x86 --kernel 6.18
+
+PROFILE strict lists strict mode's verdict for every syscall (no cache, cost or rule: no filter).")]
     Table(report::TableArgs),
 
     /// The profile's diagnostics, one per line with its location

@@ -488,9 +488,42 @@ pub fn row_text(v: &RowVerdict) -> String {
     }
 }
 
+/// `table` of preset strict: every syscall of the ABI under SECCOMP_MODE_STRICT, the core's
+/// [`StrictMode::table`] (the page's strict table).
+fn table_strict(a: &TableArgs) -> Result<u8, Fail> {
+    let context = a.ctx.context(None)?;
+    let arch = match &a.arch {
+        Some(s) => ctx::arch_arg(Some(s))?,
+        None => context.host_arch,
+    };
+    let t = StrictMode::of(&context).table(arch);
+    if a.json {
+        let mut j = serde_json::to_value(&t).unwrap_or(Value::Null);
+        j["mode"] = json!("strict");
+        println!("{}", crate::schema::pretty(j));
+        return Ok(0);
+    }
+    let mut out = String::new();
+    if let Some(why) = &t.none {
+        out.push_str(&format!("note: {why}\n"));
+    } else {
+        out.push_str(&format!("{:>10}  {:<24} VERDICT\n", "NR", "SYSCALL"));
+        for r in &t.rows {
+            out.push_str(&format!("{:>10}  {:<24} {}\n", r.nr, r.name, r.label));
+        }
+    }
+    out.push_str(&format!("{}\n", t.summary));
+    crate::write_out(None, out.as_bytes())?;
+    Ok(0)
+}
+
 /// Runs `table`.
 pub fn table(a: TableArgs) -> Result<u8, Fail> {
-    let (loaded, an) = ctx::analyze(&a.profile, &a.ctx)?;
+    let loaded = ctx::load(&a.profile)?;
+    if matches!(loaded.kind, PresetKind::Strict) {
+        return table_strict(&a);
+    }
+    let (loaded, an) = ctx::analyze_loaded(loaded, &a.ctx)?;
     ctx::require_ok(&loaded, &an)?;
     let arch = match &a.arch {
         Some(s) => ctx::arch_arg(Some(s))?,

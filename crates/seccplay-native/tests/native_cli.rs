@@ -441,6 +441,34 @@ fn simulate_strict_allows_the_four_calls_and_kills_the_rest() {
         (&r[1]["name"], &r[1]["outcome"], &r[1]["query"]["nr"]),
         (&"getpid".into(), &"ThreadKilledSigkill".into(), &39.into())
     );
+    // `table strict`: the core's StrictMode::table, the page's strict table.
+    let mut args = vec!["table", "strict", "--json"];
+    args.extend(["--host-arch", "amd64", "--kernel", "6.18"]);
+    let j: serde_json::Value = serde_json::from_slice(&run(&args).stdout).unwrap();
+    let allowed: Vec<&str> = j["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["allowed"] == true)
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        allowed,
+        [
+            "read",
+            "write",
+            "rt_sigreturn",
+            "exit",
+            "uretprobe",
+            "uprobe"
+        ]
+    );
+    assert_eq!((&j["mode"], &j["allowed"]), (&"strict".into(), &6.into()));
+    let o = run(&["table", "strict", "--arch", "x32", "--host-arch", "amd64"]);
+    assert!(
+        text(&o.stdout).contains("x32: strict mode lets 0 of"),
+        "{o:?}"
+    );
     // An ia32 task on an amd64 host: the compat list, where sigreturn (119) passes.
     let o = run(&[
         "simulate",
@@ -539,7 +567,10 @@ fn bad_input_is_a_clear_error_not_a_panic() {
             "--kernel",
         ),
         (&["table", "docker", "--cap-add", "CAP_NOPE"], "CAP_NOPE"),
-        (&["table", "strict"], "only `simulate` and `apply --strict`"),
+        (
+            &["lint", "strict"],
+            "only `simulate`, `table` and `apply --strict`",
+        ),
         (&["simulate", "strict", "--batch", "-"], "strict mode"),
     ];
     for (args, needle) in cases {

@@ -94,6 +94,11 @@ fn samples(dir: &Path) -> Vec<(&'static str, Vec<String>, Out)> {
             s(&["table", "docker", "--json"]),
             Out::Document,
         ),
+        (
+            "table strict --json",
+            s(&["table", "strict", "--json", "--host-arch", "amd64"]),
+            Out::Document,
+        ),
         ("lint --json", s(&["lint", &lint, "--json"]), Out::Document),
         (
             "diff --json",

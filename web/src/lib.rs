@@ -148,8 +148,8 @@ pub fn app() -> Html {
     let src = use_source(s, &ctx, timing.clone());
     let srcid = ById(src.clone());
     let shown = use_memo(
-        (srcid.clone(), s.call.clone(), s.ip.clone(), abi, host),
-        |(src, call, ip, abi, host)| model::simulate(&src.0, call, ip, *abi, *host),
+        (srcid.clone(), s.call.clone(), s.ip.clone(), abi),
+        |(src, call, ip, abi)| model::simulate(&src.0, call, ip, *abi),
     );
     // The table (500 rows), the call field's completion list (400 options) and the collapsed
     // capability grid and diagnostics wait for the first paint: the verdict is on screen first.
@@ -161,11 +161,11 @@ pub fn app() -> Html {
     let rows = {
         let timing = timing.clone();
         use_memo(
-            (srcid.clone(), abi, host, *painted),
-            move |(src, abi, host, painted)| {
+            (srcid.clone(), abi, *painted),
+            move |(src, abi, painted)| {
                 painted.then(|| {
                     let t0 = now_ms();
-                    let r = model::table(&src.0, *abi, *host);
+                    let r = model::table(&src.0, *abi);
                     timing.borrow_mut().1 = now_ms() - t0;
                     Rc::new(r)
                 })
@@ -491,7 +491,7 @@ pub fn app() -> Html {
                     },
                     #[cfg(feature = "full")]
                     (Tab::Compare, Some(rows)) => lazy_panel(lazy::Panel::Compare(CompareProps {
-                        rows: ById(rows), abi, host, text: s.text.clone().into(),
+                        rows: ById(rows), abi, text: s.text.clone().into(),
                         preset: s.cmp_preset.clone().into(), cap_add: s.cmp_cap_add.clone().into(),
                         cap_drop: s.cmp_cap_drop.clone().into(), privileged: s.cmp_privileged,
                         b_ctx: model::compare_context(s), on_edit: on_compare,

@@ -3,9 +3,9 @@
 //! comes from seccplay-core; this module only picks the core call and shapes the answer.
 use crate::state::State;
 use seccplay_core::action::Action;
-use seccplay_core::analysis::{self, Analysis, Direction, Table};
+use seccplay_core::analysis::{self, Analysis, Direction, StrictMode, Table};
 use seccplay_core::arch::{Arch, Endian};
-use seccplay_core::bpf::strict::{self, AbiRole, StrictOutcome};
+use seccplay_core::bpf::strict::StrictOutcome;
 use seccplay_core::bpf::{interp, Insn};
 use seccplay_core::context::{self, Context};
 use seccplay_core::eval::Query;
@@ -38,10 +38,8 @@ pub enum Source {
         col: Option<usize>,
     },
     /// SECCOMP_MODE_STRICT: no filter, four syscalls (and those the kernel lets through).
-    Strict {
-        /// The context's kernel (newer ones also allow x86_64 uretprobe and uprobe).
-        kernel: seccplay_core::profile::KernelVersion,
-    },
+    /// The core's [`StrictMode`] answers every call.
+    Strict(StrictMode),
     /// Text above [`MAX_TEXT_BYTES`]: not analysed (the page would stall on it).
     TooLarge {
         /// Its size in bytes.
@@ -80,6 +78,8 @@ pub fn context(s: &State) -> Result<Context, String> {
     let mut c = Context::docker(s.host);
     c.caps = context::cap_set(s.caps.iter().cloned());
     c.explicit_profile = s.explicit;
+    // The engine whose built-in profile the preset is: what --privileged's sentence names.
+    c.engine = seccplay_core::presets::engine_of(&s.preset).unwrap_or_default();
     if s.privileged {
         c = c.with_caps(&[] as &[&str], &[] as &[&str], true)?;
     }
@@ -227,7 +227,7 @@ fn read_with(
         Err(e) => return Source::BadContext(e.clone()),
     };
     if strict {
-        return Source::Strict { kernel: ctx.kernel };
+        return Source::Strict(StrictMode::of(ctx));
     }
     if text.len() > MAX_TEXT_BYTES {
         return Source::TooLarge { bytes: text.len() };
@@ -332,13 +332,7 @@ pub fn query(call: &str, ip: &str, abi: Arch) -> Result<(expr::Call, Query), Str
 }
 
 /// The verdict of the call on `abi`.
-pub fn simulate(
-    src: &Source,
-    call: &str,
-    ip: &str,
-    abi: Arch,
-    host: Arch,
-) -> Result<Shown, String> {
+pub fn simulate(src: &Source, call: &str, ip: &str, abi: Arch) -> Result<Shown, String> {
     if let Some(why) = src.no_verdicts() {
         return Err(why);
     }
@@ -372,35 +366,18 @@ pub fn simulate(
         }
         #[cfg(feature = "full")]
         Source::Bpf(r) => r.simulate(abi, &q, shown_call)?,
-        Source::Strict { kernel } => {
-            let role = if abi == host {
-                AbiRole::Native
-            } else {
-                AbiRole::Compat
-            };
-            let (label, class, explanation) = match strict::strict_mode_on(*kernel, abi, role, q.nr) {
-                Some(StrictOutcome::Allowed) => (
-                    "ALLOW".to_string(),
-                    "allow",
-                    "Strict mode lets read, write, _exit and sigreturn through (and on x86_64, from Linux 6.14, uretprobe; from 6.18, uprobe).".to_string(),
-                ),
-                Some(StrictOutcome::ThreadKilledSigkill) => (
-                    "KILL (SIGKILL)".to_string(),
-                    "kill",
-                    "Strict mode allows only read, write, _exit and sigreturn: the thread is killed with SIGKILL (no filter runs).".to_string(),
-                ),
-                None => (
-                    "n/a".to_string(),
-                    "other",
-                    format!("{abi} cannot run as a {role:?} ABI on this host."),
-                ),
-            };
+        Source::Strict(m) => {
+            let v = m.simulate(abi, q);
             Shown {
-                headline: format!("{label}: strict mode decides, no filter runs."),
-                label,
-                class,
+                label: v.label.to_string(),
+                class: match v.outcome {
+                    Some(StrictOutcome::Allowed) => "allow",
+                    Some(StrictOutcome::ThreadKilledSigkill) => "kill",
+                    None => "other",
+                },
                 errno_message: None,
-                explanation,
+                headline: v.headline,
+                explanation: v.explanation,
                 line: None,
                 path: None,
                 ret: None,
@@ -446,7 +423,8 @@ pub struct Rows {
     pub blocked: usize,
     /// The core's one-line summary, when there is one.
     pub summary: String,
-    /// Why there are no rows ([`Source::no_verdicts`]): shown instead of the table.
+    /// Why there are no rows ([`Source::no_verdicts`], or an ABI strict mode has no list for on
+    /// the host): shown instead of the table.
     pub none: Option<String>,
     /// The kernel of the context has the constant-action cache (5.11 and later).
     pub action_cache: bool,
@@ -455,7 +433,7 @@ pub struct Rows {
 }
 
 /// The table for `abi`.
-pub fn table(src: &Source, abi: Arch, host: Arch) -> Rows {
+pub fn table(src: &Source, abi: Arch) -> Rows {
     if let Some(why) = src.no_verdicts() {
         return Rows {
             none: Some(why),
@@ -466,31 +444,27 @@ pub fn table(src: &Source, abi: Arch, host: Arch) -> Rows {
         Source::Profile(a) => from_table(a.table(abi)),
         #[cfg(feature = "full")]
         Source::Bpf(r) => r.rows(abi),
-        Source::Strict { kernel } => {
-            let role = if abi == host {
-                AbiRole::Native
-            } else {
-                AbiRole::Compat
-            };
-            let rows = syscalls::syscalls(abi)
-                .into_iter()
-                .map(|(name, nr)| {
-                    let allowed = strict::strict_mode_on(*kernel, abi, role, nr)
-                        == Some(StrictOutcome::Allowed);
-                    Row {
-                        name,
-                        nr,
-                        kind: if allowed { "allowed" } else { "blocked" },
-                        verdict: if allowed { "ALLOW" } else { "KILL (SIGKILL)" }.into(),
-                        cached: None,
-                        cost: None,
-                        worst: None,
-                        older_libseccomp: false,
-                        why: String::new(),
-                    }
+        Source::Strict(m) => {
+            let t = m.table(abi);
+            let rows = t
+                .rows
+                .iter()
+                .map(|r| Row {
+                    name: r.name,
+                    nr: r.nr,
+                    kind: if r.allowed { "allowed" } else { "blocked" },
+                    verdict: r.label.into(),
+                    cached: None,
+                    cost: None,
+                    worst: None,
+                    older_libseccomp: false,
+                    why: String::new(),
                 })
                 .collect();
-            counted(rows, format!("{abi}: strict mode"))
+            Rows {
+                none: t.none,
+                ..counted(rows, t.summary)
+            }
         }
         // Answered by no_verdicts() above.
         #[cfg(feature = "full")]
@@ -602,7 +576,9 @@ pub fn changes(a: &Rows, b: &Rows) -> Vec<Change> {
         .collect()
 }
 
-/// The second context of the comparison: the first with capabilities added/dropped.
+/// The second context of the comparison: the first with capabilities added/dropped, and, when
+/// B is a preset, whether it is an engine's built-in default (and whose) as B's preset says, as
+/// `seccplay-native diff A B` loads B.
 pub fn compare_context(s: &State) -> Result<Context, String> {
     let split = |v: &str| -> Vec<String> {
         v.split([',', ' '])
@@ -611,7 +587,12 @@ pub fn compare_context(s: &State) -> Result<Context, String> {
             .map(str::to_string)
             .collect()
     };
-    let c = context(s)?;
+    let mut c = context(s)?;
+    if !s.cmp_preset.is_empty() {
+        let engine = seccplay_core::presets::engine_of(&s.cmp_preset);
+        c.explicit_profile = engine.is_none();
+        c.engine = engine.unwrap_or_default();
+    }
     c.with_caps(
         &split(&s.cmp_cap_add),
         &split(&s.cmp_cap_drop),

@@ -104,14 +104,7 @@ fn analysis_without_debounce_decides_the_classics() {
     let ctx = model::context(&s);
     assert!(ctx.is_ok());
     let src = model::analyze(docker(), false, &ctx);
-    let v = model::simulate(
-        &src,
-        "unshare(CLONE_NEWUSER)",
-        "",
-        Arch::X86_64,
-        Arch::X86_64,
-    )
-    .unwrap();
+    let v = model::simulate(&src, "unshare(CLONE_NEWUSER)", "", Arch::X86_64).unwrap();
     assert_eq!(v.label, "ERRNO(EPERM)");
     assert_eq!(v.errno_message.as_deref(), Some("Operation not permitted"));
     assert!(v.line.is_some());
@@ -120,19 +113,12 @@ fn analysis_without_debounce_decides_the_classics() {
         .with_caps(&["CAP_SYS_ADMIN"], &[] as &[&str], false)
         .unwrap());
     let src = model::analyze(docker(), false, &ctx);
-    let v = model::simulate(
-        &src,
-        "unshare(CLONE_NEWUSER)",
-        "",
-        Arch::X86_64,
-        Arch::X86_64,
-    )
-    .unwrap();
+    let v = model::simulate(&src, "unshare(CLONE_NEWUSER)", "", Arch::X86_64).unwrap();
     assert_eq!(v.label, "ALLOW");
     // A BPF program pasted instead of a profile: hex of `ret ALLOW`.
     let src = model::analyze("06 00 00 00 00 00 ff 7f", false, &ctx);
     assert!(matches!(src, Source::Bpf { .. }), "{src:?}");
-    let v = model::simulate(&src, "read(0)", "", Arch::X86_64, Arch::X86_64).unwrap();
+    let v = model::simulate(&src, "read(0)", "", Arch::X86_64).unwrap();
     assert_eq!(v.label, "ALLOW");
     // A broken profile is located.
     let src = model::analyze("{\n  \"defaultAction\": 5\n}", false, &ctx);
@@ -142,6 +128,37 @@ fn analysis_without_debounce_decides_the_classics() {
 
 /// The number the page shows as blocked for Docker's default profile on x86_64 equals the
 /// core's own count (the e2e test then checks the page's rows add up to it).
+#[wasm_bindgen_test]
+fn strict_mode_is_the_cores_answer() {
+    let mut s = State::default();
+    s.load_preset("strict");
+    assert!(s.strict);
+    s.kernel = "6.1".into();
+    s.host = Arch::X86_64;
+    let ctx = model::context(&s);
+    let src = model::analyze(&s.text, s.strict, &ctx);
+    let mode = seccplay_core::analysis::StrictMode::of(ctx.as_ref().unwrap());
+    for (call, label, class) in [
+        ("read(0, 0, 0)", "ALLOW", "allow"),
+        ("getpid()", "KILL (SIGKILL)", "kill"),
+    ] {
+        let v = model::simulate(&src, call, "", Arch::X86_64).unwrap();
+        let core = mode.simulate_call(call, Arch::X86_64).unwrap();
+        assert_eq!((v.label.as_str(), v.class), (label, class), "{call}");
+        assert_eq!(v.headline, core.headline, "{call}");
+        assert_eq!(v.explanation, core.explanation, "{call}");
+    }
+    // x32 on x86_64: the ia32 list, numbers with bit 30: killed.
+    let v = model::simulate(&src, "read(0, 0, 0)", "", Arch::X32).unwrap();
+    assert_eq!(v.class, "kill");
+    let rows = model::table(&src, Arch::X86_64);
+    assert_eq!((rows.allowed, rows.none.as_deref()), (4, None));
+    assert_eq!(rows.summary, mode.table(Arch::X86_64).summary);
+    // aarch64 cannot run on an x86_64 kernel: no rows, and why.
+    let rows = model::table(&src, Arch::Aarch64);
+    assert!(rows.rows.is_empty() && rows.none.is_some(), "{rows:?}");
+}
+
 #[wasm_bindgen_test]
 async fn app_mounts_and_shows_the_core_counts() {
     fresh();
@@ -224,7 +241,7 @@ fn no_program_means_no_verdicts() {
         (&too_large, "analyses at most"),
         (&unreadable, "neither a profile nor a BPF program"),
     ] {
-        let rows = model::table(src, Arch::X86_64, Arch::X86_64);
+        let rows = model::table(src, Arch::X86_64);
         assert!(rows.rows.is_empty(), "{src:?}");
         assert_eq!(rows.allowed + rows.conditional + rows.blocked, 0);
         assert!(
@@ -232,7 +249,7 @@ fn no_program_means_no_verdicts() {
             "{:?}",
             rows.none
         );
-        let e = model::simulate(src, "read(0)", "", Arch::X86_64, Arch::X86_64).unwrap_err();
+        let e = model::simulate(src, "read(0)", "", Arch::X86_64).unwrap_err();
         assert!(e.contains(why), "{e}");
         assert!(model::trace(src, "read(0)", "", Arch::X86_64, 0)
             .unwrap_err()
@@ -256,7 +273,7 @@ fn no_program_means_no_verdicts() {
     // Unconfined: no program, but verdicts (everything allowed, no filter).
     let unconfined = model::analyze("{}", false, &ctx);
     assert!(unconfined.no_verdicts().is_none());
-    let rows = model::table(&unconfined, Arch::X86_64, Arch::X86_64);
+    let rows = model::table(&unconfined, Arch::X86_64);
     assert_eq!(rows.allowed, rows.rows.len());
 }
 
@@ -276,15 +293,33 @@ fn privileged_with_the_builtin_default_is_unconfined() {
     ];
     let src = model::analyze(&s.text, false, &model::context(&s));
     for c in calls {
-        let v = model::simulate(&src, c, "", Arch::X86_64, Arch::X86_64).unwrap();
+        let v = model::simulate(&src, c, "", Arch::X86_64).unwrap();
         assert_eq!(v.label, "ALLOW", "{c}");
     }
     s.explicit = true;
     let src = model::analyze(&s.text, false, &model::context(&s));
     for c in calls {
-        let v = model::simulate(&src, c, "", Arch::X86_64, Arch::X86_64).unwrap();
+        let v = model::simulate(&src, c, "", Arch::X86_64).unwrap();
         assert_eq!(v.label, "ERRNO(EPERM)", "{c}");
     }
+    // The sentence names the engine of the preset (the core's, as the CLI prints it).
+    s.load_preset("kubernetes");
+    assert!(!s.explicit);
+    let src = model::analyze(&s.text, false, &model::context(&s));
+    let v = model::simulate(&src, "keyctl(0)", "", Arch::X86_64).unwrap();
+    assert_eq!(v.label, "ALLOW");
+    assert!(
+        v.explanation
+            .contains("Kubernetes runs privileged containers Unconfined"),
+        "{}",
+        v.explanation
+    );
+    // Compare's B side is built-in or not as B's preset says, as `diff A B` loads B.
+    s.explicit = true;
+    s.cmp_preset = "podman".into();
+    let b = model::compare_context(&s).unwrap();
+    assert!(!b.explicit_profile);
+    assert_eq!(b.engine, seccplay_core::context::Engine::Podman);
 }
 
 /// A raw program and a stack in the editor: the table holds the analysis' rows (conditions in
@@ -318,16 +353,12 @@ fn raw_programs_stacks_and_the_decompiled_profile() {
         "getpid()",
         "clone3()",
     ];
-    let ret = |src: &Source, c: &str| {
-        model::simulate(src, c, "", Arch::X86_64, Arch::X86_64)
-            .unwrap()
-            .ret
-    };
+    let ret = |src: &Source, c: &str| model::simulate(src, c, "", Arch::X86_64).unwrap().ret;
     for c in calls {
         assert_eq!(ret(&raw, c), ret(&profile, c), "{c}");
     }
     // The table: personality's conditions in syscall terms, read a constant ALLOW.
-    let rows = model::table(&raw, Arch::X86_64, Arch::X86_64);
+    let rows = model::table(&raw, Arch::X86_64);
     let row = |n: &str| rows.rows.iter().find(|r| r.name == n).unwrap();
     assert_eq!(row("read").verdict, "ALLOW");
     assert_eq!(row("personality").kind, "conditional");
@@ -349,7 +380,7 @@ fn raw_programs_stacks_and_the_decompiled_profile() {
         ..State::default()
     });
     let raw614 = model::analyze(&hex, false, &ctx614);
-    let v = model::simulate(&raw614, "uretprobe()", "", Arch::X86_64, Arch::X86_64).unwrap();
+    let v = model::simulate(&raw614, "uretprobe()", "", Arch::X86_64).unwrap();
     assert_eq!(v.label, "ALLOW");
     assert!(
         v.explanation
@@ -357,7 +388,7 @@ fn raw_programs_stacks_and_the_decompiled_profile() {
         "{}",
         v.explanation
     );
-    let rows614 = model::table(&raw614, Arch::X86_64, Arch::X86_64);
+    let rows614 = model::table(&raw614, Arch::X86_64);
     let u = rows614.rows.iter().find(|r| r.name == "uretprobe").unwrap();
     assert_eq!((u.kind, u.verdict.as_str()), ("allowed", "ALLOW"));
     // Decompiled and opened as a profile: the same verdicts.
@@ -379,7 +410,7 @@ fn raw_programs_stacks_and_the_decompiled_profile() {
     // A stack of two (`---` between them): the most restrictive answer, and which filter.
     let stack = "ld [0]\njeq #83, L1, L2\nL1:\nret #0x5001e\nL2:\nret #0x7fff0000\n---\nld [0]\njge #83, L1, L2\nL1:\nret #0x50027\nL2:\nret #0x7fff0000\n";
     let src = model::analyze(stack, false, &ctx);
-    let v = model::simulate(&src, "rmdir(0)", "", Arch::X86_64, Arch::X86_64).unwrap();
+    let v = model::simulate(&src, "rmdir(0)", "", Arch::X86_64).unwrap();
     assert_eq!(v.label, "ERRNO(ENOTEMPTY)");
     assert!(
         v.headline.contains("filter 1 (oldest) of 2"),
@@ -387,7 +418,7 @@ fn raw_programs_stacks_and_the_decompiled_profile() {
         v.headline
     );
     assert_eq!(v.line, Some(8));
-    let rows = model::table(&src, Arch::X86_64, Arch::X86_64);
+    let rows = model::table(&src, Arch::X86_64);
     let rmdir = rows.rows.iter().find(|r| r.name == "rmdir").unwrap();
     assert!(
         rmdir.why.contains("decided by filter 1 (oldest)"),

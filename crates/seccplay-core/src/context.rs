@@ -152,6 +152,40 @@ impl Bypass {
     }
 }
 
+/// The container engine whose built-in default profile a container runs with: the four engines
+/// of the presets ([`crate::presets::Preset::engine`]). They all drop their built-in profile for
+/// a privileged container; the sentence says which engine, and how it puts the flag.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub enum Engine {
+    /// Docker (moby): `docker run --privileged`.
+    #[default]
+    Docker,
+    /// Podman (`podman run --privileged`; CRI-O shares the profile).
+    Podman,
+    /// containerd's CRI plugin (what Kubernetes nodes on containerd run).
+    Containerd,
+    /// Kubernetes `RuntimeDefault` (`securityContext.privileged: true`).
+    Kubernetes,
+}
+
+impl Engine {
+    /// True for Docker (the default, left out of JSON output).
+    pub fn is_docker(&self) -> bool {
+        *self == Engine::Docker
+    }
+
+    /// Why a privileged container runs without this engine's built-in profile, with the
+    /// engine's own words for the flag and the source of the rule.
+    pub fn privileged_unconfined(self) -> &'static str {
+        match self {
+            Engine::Docker => "--privileged: Docker runs privileged containers without seccomp unless a profile is given with --security-opt seccomp=...",
+            Engine::Podman => "--privileged: Podman runs privileged containers without seccomp unless a profile is given with --security-opt seccomp=... (podman's specgen, security_linux.go)",
+            Engine::Containerd => "privileged: containerd's CRI plugin sets no seccomp profile for a privileged container, so its built-in profile does not apply (generateSeccompSpecOpts)",
+            Engine::Kubernetes => "securityContext.privileged: true: Kubernetes runs privileged containers Unconfined, so RuntimeDefault does not apply (containerd's CRI plugin sets no seccomp profile for them)",
+        }
+    }
+}
+
 /// Reads a host kernel version as people have it: `uname -r` (`5.15.0-91-generic`,
 /// `3.10.0-1160.el7`), `X.Y.Z`, `X.Y` or `X` alone (`6` is 6.0). The leading `X.Y` counts, as
 /// moby's `kernel.ParseRelease` reads it; whatever follows a third part or a non-digit is
@@ -209,6 +243,10 @@ pub struct Context {
     pub privileged: bool,
     /// The profile was given with `--security-opt seccomp=...` (false for Docker's built-in default).
     pub explicit_profile: bool,
+    /// The engine whose built-in default the profile is, when it is one (`explicit_profile`
+    /// false): the one `--privileged`'s sentence names. Docker unless a shell says otherwise.
+    #[serde(skip_serializing_if = "Engine::is_docker")]
+    pub engine: Engine,
     /// The host kernel version (for `minKernel`).
     pub kernel: KernelVersion,
     /// runc or crun.
@@ -228,6 +266,7 @@ impl Context {
             caps: cap_set(DOCKER_DEFAULT_CAPS.iter().map(|s| s.to_string())),
             privileged: false,
             explicit_profile: true,
+            engine: Engine::Docker,
             kernel: KernelVersion { major: 6, minor: 1 },
             runtime: Runtime::Runc,
             enosys_stub: true,

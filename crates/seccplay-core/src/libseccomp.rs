@@ -14,7 +14,8 @@ use serde::Serialize;
 /// A libseccomp release whose syscall table is modelled.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub enum Libseccomp {
-    /// 2.5.4 (Debian 12's libseccomp2 2.5.4-1+deb12u1; Ubuntu 22.04 ships 2.5.3).
+    /// 2.5.4 as Debian 12 ships it: libseccomp2 2.5.4-1+deb12u1, whose table also has the 2.5.5
+    /// names upstream 2.5.4 lacks (Ubuntu 22.04 ships 2.5.3).
     V2_5_4,
     /// libseccomp main as of 2026-07 (table "v7.1.0-rc4"; the 2.6.x releases have the same numbers).
     #[default]
@@ -25,12 +26,30 @@ impl Libseccomp {
     /// Every modelled version, oldest first.
     pub const ALL: [Libseccomp; 2] = [Libseccomp::V2_5_4, Libseccomp::Current];
 
-    /// `2.5.4` or `current`.
+    /// `2.5.4` or `current`: the value `--libseccomp`, share links and the page's selector
+    /// take ([`Libseccomp::parse`] reads it back). Shown to people as [`Libseccomp::label`].
     pub fn name(self) -> &'static str {
         match self {
             Libseccomp::V2_5_4 => "2.5.4",
             Libseccomp::Current => "current",
         }
+    }
+
+    /// The version as people should read it: the 2.5.4 table is Debian 12's package, which
+    /// knows names upstream 2.5.4 does not (`cachestat`, `fchmodat2`, `futex_wait/wake/requeue`,
+    /// `map_shadow_stack`), so the label says whose (`refdata/SOURCES.md` §12).
+    pub fn label(self) -> &'static str {
+        match self {
+            Libseccomp::V2_5_4 => "2.5.4 (Debian 12: 2.5.4-1+deb12u1)",
+            Libseccomp::Current => "current (libseccomp main, 2026-07-01)",
+        }
+    }
+
+    /// Every version in words, for help and error messages: `2.5.4 (Debian 12:
+    /// 2.5.4-1+deb12u1) or current (libseccomp main, 2026-07-01)`.
+    pub fn choices() -> String {
+        let labels: Vec<&str> = Libseccomp::ALL.iter().map(|l| l.label()).collect();
+        labels.join(" or ")
     }
 
     /// Parses `2.5.4` (also `2.5`, `2.5.x`) or `current` (also `2.6`, `main`).
@@ -68,6 +87,24 @@ mod tests {
             assert_eq!(Libseccomp::parse(l.name()), Some(l));
         }
         assert_eq!(Libseccomp::parse("1.0"), None);
+        // The label says whose 2.5.4 the table is, and starts with the value to type.
+        for l in Libseccomp::ALL {
+            assert!(l.label().starts_with(l.name()), "{}", l.label());
+        }
+        assert_eq!(
+            Libseccomp::V2_5_4.label(),
+            "2.5.4 (Debian 12: 2.5.4-1+deb12u1)"
+        );
+    }
+
+    /// Debian 12's 2.5.4 knows cachestat (a 2.5.5 name upstream 2.5.4 lacks): the reason the
+    /// label names the package.
+    #[test]
+    fn debian_12s_2_5_4_knows_cachestat() {
+        assert!(matches!(
+            resolve_in(Libseccomp::V2_5_4, Arch::X86_64, "cachestat"),
+            Resolved::Number(451)
+        ));
     }
 
     /// The example: 2.5.4 has no x32 map_shadow_stack, so its filter cannot name it.

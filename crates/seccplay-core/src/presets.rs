@@ -12,6 +12,7 @@
 //! [`CURRENT_DOCKER`] (the playground's first-load build) links neither the stream nor the
 //! inflating.
 
+pub use crate::context::Engine;
 use crate::tables::preset_pack as pack;
 use crate::tables::presets as gen;
 use serde::Serialize;
@@ -38,6 +39,9 @@ pub struct Preset {
     /// An engine's built-in default (what it applies without `--security-opt seccomp=`):
     /// `--privileged` switches it off.
     pub builtin: bool,
+    /// The engine whose built-in default it is (`Some` exactly when `builtin`): what
+    /// `--privileged`'s sentence names ([`Engine::privileged_unconfined`]).
+    pub engine: Option<Engine>,
     /// The file it was taken from, below `refdata/` ("" when none).
     pub source: &'static str,
     /// Title for menus.
@@ -111,7 +115,8 @@ enum Src {
 struct Def {
     name: &'static str,
     aliases: &'static [&'static str],
-    builtin: bool,
+    /// The engine whose built-in default this is (`None`: not an engine's default).
+    engine: Option<Engine>,
     source: &'static str,
     title: &'static str,
     description: &'static str,
@@ -125,7 +130,8 @@ impl Def {
         Preset {
             name: self.name,
             aliases: self.aliases,
-            builtin: self.builtin,
+            builtin: self.engine.is_some(),
+            engine: self.engine,
             source: self.source,
             title: self.title,
             description: self.description,
@@ -138,7 +144,7 @@ const DEFS: &[Def] = &[
     Def {
         name: "docker@29.4.3",
         aliases: &["docker", "docker@latest"],
-        builtin: true,
+        engine: Some(Engine::Docker),
         source: "profiles/docker/default.json",
         title: "Docker 29.4.3 … 29.7 default (current)",
         description: "moby's default profile: ~370 syscalls allowed, EPERM for the rest, argument rules for socket (AF_ALG and AF_VSOCK blocked), personality and clone, capability-dependent groups.",
@@ -147,7 +153,7 @@ const DEFS: &[Def] = &[
     Def {
         name: "docker@28.2",
         aliases: &[],
-        builtin: true,
+        engine: Some(Engine::Docker),
         source: "profiles/docker/history/docker-v28.5.2.json",
         title: "Docker 28.2 … 29.4.1 default",
         description: "As the current one, but socket blocks only AF_VSOCK (AF_ALG allowed). Stored from v28.5.2.",
@@ -156,7 +162,7 @@ const DEFS: &[Def] = &[
     Def {
         name: "docker@26",
         aliases: &[],
-        builtin: true,
+        engine: Some(Engine::Docker),
         source: "profiles/docker/history/docker-v26.0.0.json",
         title: "Docker 25.0.3 … 28.1 default",
         description: "Adds cachestat, fchmodat2, futex_wait/wake/requeue and map_shadow_stack; no listmount, statmount, mseal, *xattrat. Stored from v26.0.0 (same file in 27.0.1 and 28.0.0).",
@@ -165,7 +171,7 @@ const DEFS: &[Def] = &[
     Def {
         name: "docker@25",
         aliases: &[],
-        builtin: true,
+        engine: Some(Engine::Docker),
         source: "profiles/docker/history/docker-v25.0.0.json",
         title: "Docker 25.0.0 … 25.0.2 default",
         description: "io_uring_* removed (EPERM); name_to_handle_at allowed without CAP_SYS_ADMIN.",
@@ -174,7 +180,7 @@ const DEFS: &[Def] = &[
     Def {
         name: "docker@23",
         aliases: &["docker@24"],
-        builtin: true,
+        engine: Some(Engine::Docker),
         source: "profiles/docker/history/docker-v23.0.0.json",
         title: "Docker 23.0 … 24.0 default",
         description: "defaultErrnoRet 1; clone3 → ENOSYS without CAP_SYS_ADMIN; socket(AF_VSOCK) blocked; io_uring_* still allowed.",
@@ -183,7 +189,7 @@ const DEFS: &[Def] = &[
     Def {
         name: "docker@20.10",
         aliases: &["docker-2020"],
-        builtin: true,
+        engine: Some(Engine::Docker),
         source: "profiles/docker/history/docker-v20.10.0.json",
         title: "Docker 20.10.0 default",
         description: "No defaultErrnoRet, no clone3 rule (EPERM; the ENOSYS rule came in 20.10.10), io_uring_* allowed. Same file as moby f7bcb02f (2020-11-11).",
@@ -192,16 +198,16 @@ const DEFS: &[Def] = &[
     Def {
         name: "docker@19.03",
         aliases: &[],
-        builtin: true,
+        engine: Some(Engine::Docker),
         source: "profiles/docker/history/docker-v19.03.0.json",
         title: "Docker 19.03.0 default",
-        description: "No clone3, io_uring, faccessat2 or openat2 (all EPERM); clone mask without CLONE_NEWCGROUP.",
+        description: "No clone3, io_uring, faccessat2, openat2 or any call after io_pgetevents (333 on x86_64): runc's ENOSYS stub answers them ENOSYS (EPERM without the stub, as with crun, and on arm); clone mask without CLONE_NEWCGROUP.",
         src: Src::Packed(pack::DOCKER_V19_03_0),
     },
     Def {
         name: "containerd@2.3",
         aliases: &["containerd", "containerd@main"],
-        builtin: true,
+        engine: Some(Engine::Containerd),
         source: "",
         title: "containerd 2.3 RuntimeDefault",
         description: "containerd's built-in profile (seccomp_default.go at v2.3.4 = main 301026e5), for the context's arch, capabilities and kernel: socket blocks AF_ALG and AF_VSOCK, no io_uring.",
@@ -210,7 +216,7 @@ const DEFS: &[Def] = &[
     Def {
         name: "containerd@2.0",
         aliases: &[],
-        builtin: true,
+        engine: Some(Engine::Containerd),
         source: "",
         title: "containerd 2.0 RuntimeDefault",
         description: "containerd v2.0.0's built-in profile: socket blocks only AF_VSOCK, no io_uring, none of the 6.8+ calls (listmount, mseal, …).",
@@ -219,7 +225,7 @@ const DEFS: &[Def] = &[
     Def {
         name: "containerd@1.7",
         aliases: &[],
-        builtin: true,
+        engine: Some(Engine::Containerd),
         source: "",
         title: "containerd 1.7 RuntimeDefault",
         description: "containerd v1.7.34's built-in profile: io_uring_* allowed, socket blocks AF_ALG and AF_VSOCK.",
@@ -228,7 +234,7 @@ const DEFS: &[Def] = &[
     Def {
         name: "containerd@1.6",
         aliases: &[],
-        builtin: true,
+        engine: Some(Engine::Containerd),
         source: "",
         title: "containerd 1.6 RuntimeDefault",
         description: "containerd v1.6.20's built-in profile (Debian 12's containerd): socket with any family, io_uring_* allowed, process_vm_* only with CAP_SYS_PTRACE.",
@@ -237,7 +243,7 @@ const DEFS: &[Def] = &[
     Def {
         name: "kubernetes",
         aliases: &["RuntimeDefault"],
-        builtin: true,
+        engine: Some(Engine::Kubernetes),
         source: "",
         title: "Kubernetes RuntimeDefault",
         description: "seccompProfile: RuntimeDefault means the node's runtime's built-in profile: on containerd nodes containerd's (containerd@1.6 … containerd@2.3, by the node's containerd), on CRI-O nodes containers-common's (podman@2026.03 / podman@2025.04). This entry is containerd@2.3's.",
@@ -246,7 +252,7 @@ const DEFS: &[Def] = &[
     Def {
         name: "podman@2026.03",
         aliases: &["podman", "crio"],
-        builtin: true,
+        engine: Some(Engine::Podman),
         source: "profiles/podman/container-libs-seccomp.json",
         title: "Podman / CRI-O default (containers/container-libs, 2026-03)",
         description: "containers' default profile: ENOSYS as the default errno, per-rule errnoRet, AF_VSOCK blocked.",
@@ -255,7 +261,7 @@ const DEFS: &[Def] = &[
     Def {
         name: "podman@2025.04",
         aliases: &[],
-        builtin: true,
+        engine: Some(Engine::Podman),
         source: "profiles/podman/containers-common-seccomp.json",
         title: "Podman / CRI-O default (containers/common, 2025-04)",
         description: "The archived containers/common profile (last changed 2025-04-07): ENOSYS default errno, no AF_VSOCK block.",
@@ -264,7 +270,7 @@ const DEFS: &[Def] = &[
     Def {
         name: "example",
         aliases: &[],
-        builtin: false,
+        engine: None,
         source: "",
         title: "Small annotated example",
         description: "A short allow-list with an errnoRet, argument rules and a masked comparison.",
@@ -273,7 +279,7 @@ const DEFS: &[Def] = &[
     Def {
         name: "strict",
         aliases: &[],
-        builtin: false,
+        engine: None,
         source: "",
         title: "Strict mode",
         description: "SECCOMP_MODE_STRICT: only read, write, _exit and sigreturn; anything else kills with SIGKILL.",
@@ -282,7 +288,7 @@ const DEFS: &[Def] = &[
     Def {
         name: "unconfined",
         aliases: &[],
-        builtin: false,
+        engine: None,
         source: "",
         title: "Unconfined",
         description: "No filter, as with --security-opt seccomp=unconfined.",
@@ -297,6 +303,12 @@ const DEFS: &[Def] = &[
 /// Kubernetes `localhost/` profile), which `--privileged` keeps.
 pub fn is_builtin_default(name: &str) -> bool {
     find(name).is_some_and(|i| MENU[i].builtin)
+}
+
+/// The engine whose built-in default the preset `name` is ([`Preset::engine`]), by name or
+/// alias, without inflating any profile.
+pub fn engine_of(name: &str) -> Option<Engine> {
+    find(name).and_then(|i| MENU[i].engine)
 }
 
 /// Every preset, in menu order ([`MENU`]'s). The first call inflates the pack of profiles
@@ -424,6 +436,8 @@ pub struct Entry {
     pub aliases: &'static [&'static str],
     /// As [`Preset::builtin`].
     pub builtin: bool,
+    /// As [`Preset::engine`].
+    pub engine: Option<Engine>,
     /// As [`Preset::title`].
     pub title: &'static str,
     /// As [`Preset::description`].
@@ -438,6 +452,7 @@ pub const MENU: [Entry; DEFS.len()] = {
         name: "",
         aliases: &[],
         builtin: false,
+        engine: None,
         title: "",
         description: "",
     }; DEFS.len()];
@@ -446,7 +461,8 @@ pub const MENU: [Entry; DEFS.len()] = {
         out[i] = Entry {
             name: DEFS[i].name,
             aliases: DEFS[i].aliases,
-            builtin: DEFS[i].builtin,
+            builtin: DEFS[i].engine.is_some(),
+            engine: DEFS[i].engine,
             title: DEFS[i].title,
             description: DEFS[i].description,
         };

@@ -59,7 +59,7 @@ pub fn run(a: ConvertArgs) -> Result<u8, Fail> {
             loaded.origin
         )));
     }
-    let context = a.ctx.context(loaded.builtin_default)?;
+    let context = a.ctx.context(loaded.builtin)?;
     let detected = from.unwrap_or_else(|| frontend::detect(&loaded.text));
     let (mut out, diags) = frontend::convert(&loaded.text, from, to, &context)
         .map_err(|f| Fail::msg(located(&loaded.origin, &f.diagnostics)))?;

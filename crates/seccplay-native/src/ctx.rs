@@ -4,7 +4,8 @@ use crate::Fail;
 use clap::Args;
 use seccplay_core::analysis::{self, Analysis};
 use seccplay_core::arch::Arch;
-use seccplay_core::context::{self, Context, Runtime};
+use seccplay_core::context::{self, Context, Engine, Runtime};
+use seccplay_core::host::Libseccomp;
 use seccplay_core::presets::{self, PresetKind};
 use seccplay_core::profile::KernelVersion;
 use std::io::Read;
@@ -22,7 +23,8 @@ pub struct CtxArgs {
     /// Drop a capability from the bounding set (repeatable; ALL drops every one)
     #[arg(long, value_name = "CAP")]
     pub cap_drop: Vec<String>,
-    /// As `docker run --privileged`: all capabilities, and no seccomp for Docker's built-in profile
+    /// As `docker run --privileged`: all capabilities, and no seccomp for an engine's built-in
+    /// profile (Docker's, Podman's, containerd's)
     #[arg(long)]
     pub privileged: bool,
     /// Kernel version for `minKernel` and the action cache: X.Y or `uname -r` (5.15.0-91-generic)
@@ -32,10 +34,18 @@ pub struct CtxArgs {
     /// OCI runtime whose conversion to model: runc (ENOSYS stub) or crun [default: runc]
     #[arg(long, value_name = "RUNTIME")]
     pub runtime: Option<String>,
-    /// libseccomp whose syscall table the runtime resolves names with: 2.5.4 or current
-    /// [default: current]
-    #[arg(long, value_name = "VERSION")]
+    /// libseccomp whose syscall table the runtime resolves names with [default: current]
+    #[arg(long, value_name = "VERSION", help = libseccomp_help())]
     pub libseccomp: Option<String>,
+}
+
+/// `--libseccomp`'s help: the values with the core's labels (`2.5.4 (Debian 12:
+/// 2.5.4-1+deb12u1)`).
+fn libseccomp_help() -> String {
+    format!(
+        "libseccomp whose syscall table the runtime resolves names with: {} [default: current]",
+        Libseccomp::choices()
+    )
 }
 
 /// The running kernel's `X.Y`, from uname(2).
@@ -76,9 +86,10 @@ pub fn arch_arg(s: Option<&str>) -> Result<Arch, Fail> {
 }
 
 impl CtxArgs {
-    /// Builds the core's context. `builtin_default`: the profile is Docker's built-in one (not
-    /// given with `--security-opt seccomp=`), which `--privileged` switches off.
-    pub fn context(&self, builtin_default: bool) -> Result<Context, Fail> {
+    /// Builds the core's context. `builtin_of`: the engine whose built-in profile it is (not
+    /// given with `--security-opt seccomp=`), which `--privileged` switches off; `None` for a
+    /// profile given explicitly.
+    pub fn context(&self, builtin_of: Option<Engine>) -> Result<Context, Fail> {
         let arch = match &self.host_arch {
             None => native_arch()?,
             Some(h) => Arch::from_docker_host(h).ok_or_else(|| {
@@ -90,7 +101,8 @@ impl CtxArgs {
         let mut ctx = Context::docker(arch)
             .with_caps(&self.cap_add, &self.cap_drop, self.privileged)
             .map_err(|e| Fail::msg(format!("--cap-add/--cap-drop: {e}")))?;
-        ctx.explicit_profile = !builtin_default;
+        ctx.explicit_profile = builtin_of.is_none();
+        ctx.engine = builtin_of.unwrap_or_default();
         ctx.kernel = kernel_arg(self.kernel.as_deref(), ctx.kernel)?;
         if let Some(r) = &self.runtime {
             ctx.runtime = Runtime::parse(r).ok_or_else(|| {
@@ -99,9 +111,10 @@ impl CtxArgs {
         }
         ctx.enosys_stub = ctx.runtime == Runtime::Runc;
         if let Some(l) = &self.libseccomp {
-            ctx.libseccomp = seccplay_core::host::Libseccomp::parse(l).ok_or_else(|| {
+            ctx.libseccomp = Libseccomp::parse(l).ok_or_else(|| {
                 Fail::msg(format!(
-                    "--libseccomp: unknown version \"{l}\" (2.5.4 or current)"
+                    "--libseccomp: unknown version \"{l}\"; known: {}",
+                    Libseccomp::choices()
                 ))
             })?;
         }
@@ -115,8 +128,9 @@ pub struct Loaded {
     pub origin: String,
     /// The text.
     pub text: String,
-    /// Docker's built-in default (the `docker` preset).
-    pub builtin_default: bool,
+    /// The engine whose built-in default it is (the `docker`, `podman`, `containerd`,
+    /// `kubernetes` presets), `None` for any other profile.
+    pub builtin: Option<Engine>,
     /// A profile, or one of the strict/unconfined modes.
     pub kind: PresetKind,
 }
@@ -131,7 +145,7 @@ pub fn load(profile: &str) -> Result<Loaded, Fail> {
         return Ok(Loaded {
             origin: "<stdin>".into(),
             text,
-            builtin_default: false,
+            builtin: None,
             kind: PresetKind::Profile(""),
         });
     }
@@ -149,7 +163,7 @@ pub fn load(profile: &str) -> Result<Loaded, Fail> {
         return Ok(Loaded {
             origin: profile.into(),
             text,
-            builtin_default: false,
+            builtin: None,
             kind: PresetKind::Profile(""),
         });
     }
@@ -158,14 +172,15 @@ pub fn load(profile: &str) -> Result<Loaded, Fail> {
             PresetKind::Profile(text) => Ok(Loaded {
                 origin: format!("preset {}", p.name),
                 text: text.to_string(),
-                builtin_default: p.builtin,
+                builtin: p.engine,
                 kind: p.kind,
             }),
-            // Modes, not profiles: only `apply` can use them.
+            // Modes, not profiles: `apply` installs them, `simulate` and `table` answer strict
+            // mode.
             PresetKind::Strict | PresetKind::Unconfined => Ok(Loaded {
                 origin: format!("preset {}", p.name),
                 text: String::new(),
-                builtin_default: false,
+                builtin: None,
                 kind: p.kind,
             }),
         },
@@ -195,8 +210,14 @@ pub fn presets_help() -> String {
 
 /// Loads PROFILE and runs the core's pipeline in the CONTEXT.
 pub fn analyze(profile: &str, ctx: &CtxArgs) -> Result<(Loaded, Analysis), Fail> {
-    let loaded = load(profile)?;
-    let context = ctx.context(loaded.builtin_default)?;
+    analyze_loaded(load(profile)?, ctx)
+}
+
+/// Runs the core's pipeline on a loaded PROFILE in the CONTEXT. Strict mode has no profile:
+/// `simulate` and `table` answer it with [`analysis::StrictMode`] before calling this,
+/// `apply --strict` installs it.
+pub fn analyze_loaded(loaded: Loaded, ctx: &CtxArgs) -> Result<(Loaded, Analysis), Fail> {
+    let context = ctx.context(loaded.builtin)?;
     let a = match loaded.kind {
         PresetKind::Profile(_) => analysis::analyze(&loaded.text, &context),
         PresetKind::Unconfined => Analysis {
@@ -209,7 +230,7 @@ pub fn analyze(profile: &str, ctx: &CtxArgs) -> Result<(Loaded, Analysis), Fail>
         },
         PresetKind::Strict => {
             return Err(Fail::msg(
-                "preset strict is SECCOMP_MODE_STRICT, a mode without a profile or BPF program: only `apply --strict` uses it",
+                "preset strict is SECCOMP_MODE_STRICT, a mode without a profile or BPF program: only `simulate`, `table` and `apply --strict` use it",
             ))
         }
     };

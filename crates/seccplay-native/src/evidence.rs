@@ -325,7 +325,7 @@ fn replay_text(p: &Prediction, t: &strace::Trace, files: &[String], origin: &str
 /// `add-log-flag`: the profile with `SECCOMP_FILTER_FLAG_LOG`, behaviour otherwise unchanged.
 pub fn add_log_flag(a: LogFlagArgs) -> Result<u8, Fail> {
     let l = ctx::load(&a.profile)?;
-    let context = a.ctx.context(l.builtin_default)?;
+    let context = a.ctx.context(l.builtin)?;
     let copy = with_log_flag(&l.text, &context).map_err(|f| {
         let e: Vec<String> = f
             .diagnostics

@@ -65,12 +65,12 @@ fn columns(a: &MatrixArgs) -> Result<Vec<Column>, Fail> {
     for p in &a.preset {
         let pr =
             presets::get(p).ok_or_else(|| Fail::msg(format!("--preset {p}: no such preset")))?;
-        let c = a.ctx.context(pr.builtin)?;
+        let c = a.ctx.context(pr.engine)?;
         cols.push(Column::new(pr.name, profile_of(p)?, &c));
     }
     if let Some(p) = &a.profile {
         let loaded = ctx::load(p)?;
-        let c = a.ctx.context(loaded.builtin_default)?;
+        let c = a.ctx.context(loaded.builtin)?;
         cols.push(Column::new("custom", &loaded.text, &c));
     }
     Ok(cols)
@@ -148,13 +148,9 @@ fn run_diff(a: &MatrixArgs) -> Result<u8, Fail> {
                 .as_deref()
                 .ok_or_else(|| Fail::msg("--diff custom needs --profile"))?;
             let loaded = ctx::load(p)?;
-            Column::new(
-                "custom",
-                &loaded.text,
-                &a.ctx.context(loaded.builtin_default)?,
-            )
+            Column::new("custom", &loaded.text, &a.ctx.context(loaded.builtin)?)
         } else if let Some(pr) = presets::get(name) {
-            Column::new(pr.name, profile_of(name)?, &a.ctx.context(pr.builtin)?)
+            Column::new(pr.name, profile_of(name)?, &a.ctx.context(pr.engine)?)
         } else {
             return Err(Fail::msg(format!(
                 "--diff {name}: not a host, a preset or `custom`"
@@ -203,7 +199,7 @@ fn list(as_json: bool) -> Result<u8, Fail> {
             h.kernel.1,
             h.runtime,
             h.release().releases,
-            h.libseccomp.name()
+            h.libseccomp.label()
         ));
         for (fact, src) in h.facts {
             out.push_str(&format!("  - {fact} [{src}]\n"));

@@ -109,6 +109,12 @@ Examples:
     #[command(after_help = "\
 SYSCALL: a call such as 'unshare(CLONE_NEWUSER)', 'clone(flags=CLONE_NEWNS|SIGCHLD)',
 'personality(0xffffffff)', or raw 'nr=135 0x1 0 0' (number, then arguments; '@ip=0x401000').
+The number is seccomp_data.nr, an int: 'nr=-1' (what a ptracer sets to skip a call; the kernel
+filters it again) is 0xffffffff to the filter.
+
+PROFILE strict answers for SECCOMP_MODE_STRICT (no profile, no filter): read, write, exit and
+sigreturn pass, any other call kills the thread with SIGKILL; --arch other than the host's ABI
+is a compat task (x86 on amd64), and --kernel adds the calls newer kernels let through.
 
 --batch reads JSON lines, one query each:
   {\"arch\": \"x86_64\", \"nr\": 135, \"args\": [1, 0, 0, 0, 0, 0], \"ip\": 0}
@@ -120,6 +126,7 @@ Examples:
   seccplay-native simulate docker 'unshare(CLONE_NEWUSER)'
   seccplay-native simulate docker --cap-add SYS_ADMIN 'unshare(CLONE_NEWUSER)' --trace
   seccplay-native simulate profile.json --arch x86 'nr=120 0x10000'
+  seccplay-native simulate strict 'read(0, 0, 0)' 'getpid()'
   seccplay-native simulate docker --batch queries.jsonl")]
     Simulate(report::SimulateArgs),
 
@@ -127,7 +134,10 @@ Examples:
     #[command(after_help = "\
 Examples:
   seccplay-native table docker
-  seccplay-native table docker --arch x86 --json | jq '.rows[] | select(.verdict.kind == \"Conditional\")'")]
+  seccplay-native table docker --arch x86 --json | jq '.rows[] | select(.verdict.kind == \"Conditional\")'
+  seccplay-native table strict --arch x86 --kernel 6.18
+
+PROFILE strict lists strict mode's verdict for every syscall (no cache, cost or rule: no filter).")]
     Table(report::TableArgs),
 
     /// The profile's diagnostics, one per line with its location

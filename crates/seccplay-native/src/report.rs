@@ -4,11 +4,14 @@ use crate::ctx::{self, CtxArgs};
 use crate::Fail;
 use clap::Args;
 use seccplay_core::action::Action;
-use seccplay_core::analysis::{self, describe_action, Analysis, RowVerdict, Verdict};
+use seccplay_core::analysis::{
+    self, describe_action, Analysis, RowVerdict, StrictMode, StrictVerdict, Verdict,
+};
 use seccplay_core::arch::Arch;
 use seccplay_core::bpf::{disasm, interp, Insn};
 use seccplay_core::eval::Query;
 use seccplay_core::expr;
+use seccplay_core::presets::PresetKind;
 use serde_json::{json, Value};
 use std::io::{BufRead, Write};
 
@@ -353,9 +356,67 @@ pub fn batch_lines(
     Ok(ok)
 }
 
+/// `simulate strict`'s text for one call: the core's label, headline and explanation.
+fn strict_text(v: &StrictVerdict, call: &str, trace: bool) -> String {
+    let mut s = format!("{call} on {}: {}\n", v.arch, v.label);
+    s.push_str(&format!("  {}\n", v.headline));
+    s.push_str(&format!("  why: {}\n", v.explanation));
+    if trace {
+        s.push_str("  trace: no program (strict mode runs no filter)\n");
+    }
+    s
+}
+
+/// `simulate` of preset strict: SECCOMP_MODE_STRICT, answered by the core's [`StrictMode`].
+fn simulate_strict(a: &SimulateArgs) -> Result<u8, Fail> {
+    if a.batch.is_some() {
+        return Err(Fail::msg(
+            "--batch compares the compiled program with the evaluator, and strict mode (preset strict) runs no filter: give the calls as arguments",
+        ));
+    }
+    let context = a.ctx.context(None)?;
+    let mode = StrictMode::of(&context);
+    let arch = match &a.arch {
+        Some(s) => ctx::arch_arg(Some(s))?,
+        None => context.host_arch,
+    };
+    let mut verdicts = Vec::new();
+    for s in &a.syscalls {
+        let v = mode
+            .simulate_call(s, arch)
+            .map_err(|e| Fail::msg(format!("'{s}': {e}")))?;
+        verdicts.push((s, v));
+    }
+    if a.json {
+        let list: Vec<Value> = verdicts
+            .iter()
+            .map(|(s, v)| {
+                let mut j = serde_json::to_value(v).unwrap_or(Value::Null);
+                j["input"] = json!(s);
+                j
+            })
+            .collect();
+        println!(
+            "{}",
+            crate::schema::pretty(json!({ "mode": "strict", "results": list }))
+        );
+        return Ok(0);
+    }
+    let out: String = verdicts
+        .iter()
+        .map(|(s, v)| strict_text(v, s, a.trace))
+        .collect();
+    crate::write_out(None, out.as_bytes())?;
+    Ok(0)
+}
+
 /// Runs `simulate`.
 pub fn simulate(a: SimulateArgs) -> Result<u8, Fail> {
-    let (loaded, an) = ctx::analyze(&a.profile, &a.ctx)?;
+    let loaded = ctx::load(&a.profile)?;
+    if matches!(loaded.kind, PresetKind::Strict) {
+        return simulate_strict(&a);
+    }
+    let (loaded, an) = ctx::analyze_loaded(loaded, &a.ctx)?;
     ctx::require_ok(&loaded, &an)?;
     let arch = match &a.arch {
         Some(s) => ctx::arch_arg(Some(s))?,
@@ -427,9 +488,42 @@ pub fn row_text(v: &RowVerdict) -> String {
     }
 }
 
+/// `table` of preset strict: every syscall of the ABI under SECCOMP_MODE_STRICT, the core's
+/// [`StrictMode::table`] (the page's strict table).
+fn table_strict(a: &TableArgs) -> Result<u8, Fail> {
+    let context = a.ctx.context(None)?;
+    let arch = match &a.arch {
+        Some(s) => ctx::arch_arg(Some(s))?,
+        None => context.host_arch,
+    };
+    let t = StrictMode::of(&context).table(arch);
+    if a.json {
+        let mut j = serde_json::to_value(&t).unwrap_or(Value::Null);
+        j["mode"] = json!("strict");
+        println!("{}", crate::schema::pretty(j));
+        return Ok(0);
+    }
+    let mut out = String::new();
+    if let Some(why) = &t.none {
+        out.push_str(&format!("note: {why}\n"));
+    } else {
+        out.push_str(&format!("{:>10}  {:<24} VERDICT\n", "NR", "SYSCALL"));
+        for r in &t.rows {
+            out.push_str(&format!("{:>10}  {:<24} {}\n", r.nr, r.name, r.label));
+        }
+    }
+    out.push_str(&format!("{}\n", t.summary));
+    crate::write_out(None, out.as_bytes())?;
+    Ok(0)
+}
+
 /// Runs `table`.
 pub fn table(a: TableArgs) -> Result<u8, Fail> {
-    let (loaded, an) = ctx::analyze(&a.profile, &a.ctx)?;
+    let loaded = ctx::load(&a.profile)?;
+    if matches!(loaded.kind, PresetKind::Strict) {
+        return table_strict(&a);
+    }
+    let (loaded, an) = ctx::analyze_loaded(loaded, &a.ctx)?;
     ctx::require_ok(&loaded, &an)?;
     let arch = match &a.arch {
         Some(s) => ctx::arch_arg(Some(s))?,

@@ -403,9 +403,163 @@ fn kernel_releases_as_uname_prints_them() {
     }
 }
 
+/// `simulate strict`: SECCOMP_MODE_STRICT answered by the core's `StrictMode`, in the words the
+/// page shows (same headline and explanation), as text and as JSON.
+#[test]
+fn simulate_strict_allows_the_four_calls_and_kills_the_rest() {
+    let ctx = ["--host-arch", "amd64", "--kernel", "6.1"];
+    let mut args = vec!["simulate", "strict", "read(0, 0, 0)", "getpid()"];
+    args.extend(ctx);
+    let o = run(&args);
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    let out = text(&o.stdout);
+    assert!(
+        out.contains("read(0, 0, 0) on x86_64: ALLOW\n  Allowed: strict mode lets read through.\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("getpid() on x86_64: KILL (SIGKILL)\n  Killed (SIGKILL): strict mode does not let getpid through.\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "lets only read, write, exit and rt_sigreturn (0, 1, 60 and 15) through on x86_64"
+        ),
+        "{out}"
+    );
+    args.push("--json");
+    let o = run(&args);
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(j["mode"], "strict");
+    let r = &j["results"];
+    assert_eq!(
+        (&r[0]["input"], &r[0]["outcome"], &r[0]["label"]),
+        (&"read(0, 0, 0)".into(), &"Allowed".into(), &"ALLOW".into())
+    );
+    assert_eq!(
+        (&r[1]["name"], &r[1]["outcome"], &r[1]["query"]["nr"]),
+        (&"getpid".into(), &"ThreadKilledSigkill".into(), &39.into())
+    );
+    // `table strict`: the core's StrictMode::table, the page's strict table.
+    let mut args = vec!["table", "strict", "--json"];
+    args.extend(["--host-arch", "amd64", "--kernel", "6.18"]);
+    let j: serde_json::Value = serde_json::from_slice(&run(&args).stdout).unwrap();
+    let allowed: Vec<&str> = j["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["allowed"] == true)
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        allowed,
+        [
+            "read",
+            "write",
+            "rt_sigreturn",
+            "exit",
+            "uretprobe",
+            "uprobe"
+        ]
+    );
+    assert_eq!((&j["mode"], &j["allowed"]), (&"strict".into(), &6.into()));
+    let o = run(&["table", "strict", "--arch", "x32", "--host-arch", "amd64"]);
+    assert!(
+        text(&o.stdout).contains("x32: strict mode lets 0 of"),
+        "{o:?}"
+    );
+    // An ia32 task on an amd64 host: the compat list, where sigreturn (119) passes.
+    let o = run(&[
+        "simulate",
+        "strict",
+        "--arch",
+        "x86",
+        "sigreturn()",
+        "--json",
+        "--host-arch",
+        "amd64",
+        "--kernel",
+        "6.1",
+    ]);
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        (&j["results"][0]["role"], &j["results"][0]["outcome"]),
+        (&"Compat".into(), &"Allowed".into())
+    );
+}
+
+/// `--privileged` with an engine's built-in preset: no filter, and the sentence names the
+/// engine the preset belongs to (the same core sentence the page shows).
+#[test]
+fn privileged_names_the_presets_engine() {
+    for (preset, says) in [
+        ("docker", "--privileged: Docker runs"),
+        ("podman", "--privileged: Podman runs"),
+        ("containerd@2.0", "containerd's CRI plugin"),
+        (
+            "kubernetes",
+            "Kubernetes runs privileged containers Unconfined",
+        ),
+    ] {
+        let o = run(&["simulate", preset, "--privileged", "keyctl(0)"]);
+        assert_eq!(o.status.code(), Some(0), "{o:?}");
+        let out = text(&o.stdout);
+        assert!(
+            out.contains("ALLOW") && out.contains(says),
+            "{preset}: {out}"
+        );
+        if preset != "docker" {
+            assert!(!out.contains("Docker"), "{preset}: {out}");
+        }
+    }
+}
+
+/// `nr=-1`: seccomp_data.nr is an int, and the kernel runs the filter for -1 (what a ptracer
+/// writes to skip a call, filtered again since 4.8): the filter sees 0xffffffff. runc's stub
+/// takes it for an x32 number above the profile's newest (ENOSYS); without the stub it falls to
+/// the default action.
+#[test]
+fn simulate_takes_syscall_minus_one() {
+    let ctx = ["--host-arch", "amd64", "--kernel", "6.1"];
+    let go = |runtime: &str| {
+        let mut args = vec![
+            "simulate",
+            "docker",
+            "nr=-1",
+            "--runtime",
+            runtime,
+            "--json",
+        ];
+        args.extend(ctx);
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(0), "{o:?}");
+        let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        j["results"][0].clone()
+    };
+    let v = go("runc");
+    assert_eq!(v["query"]["nr"], 0xffff_ffffu32);
+    assert_eq!(
+        (&v["errno_name"], &v["program_ret"]),
+        (&"ENOSYS".into(), &v["ret"])
+    );
+    let v = go("crun");
+    assert_eq!(v["errno_name"], "EPERM");
+    assert!(
+        v["explanation"]
+            .as_str()
+            .unwrap()
+            .starts_with("No rule allows syscall -1 on x86_64"),
+        "{v}"
+    );
+    let o = run(&["simulate", "docker", "nr=-0x80000001"]);
+    assert_eq!(o.status.code(), Some(1), "{o:?}");
+    assert!(text(&o.stderr).contains("does not fit in seccomp_data.nr"));
+}
+
 #[test]
 fn bad_input_is_a_clear_error_not_a_panic() {
-    let cases: [(&[&str], &str); 5] = [
+    let cases: [(&[&str], &str); 6] = [
         (&["simulate", "nope", "read(0)"], "not a preset"),
         (&["simulate", "docker", "reed(0)"], "reed"),
         (
@@ -413,7 +567,11 @@ fn bad_input_is_a_clear_error_not_a_panic() {
             "--kernel",
         ),
         (&["table", "docker", "--cap-add", "CAP_NOPE"], "CAP_NOPE"),
-        (&["simulate", "strict", "read(0)"], "strict"),
+        (
+            &["lint", "strict"],
+            "only `simulate`, `table` and `apply --strict`",
+        ),
+        (&["simulate", "strict", "--batch", "-"], "strict mode"),
     ];
     for (args, needle) in cases {
         let o = run(args);

@@ -72,6 +72,19 @@ fn samples(dir: &Path) -> Vec<(&'static str, Vec<String>, Out)> {
             Out::Document,
         ),
         (
+            "simulate strict --json",
+            s(&[
+                "simulate",
+                "strict",
+                "--json",
+                "--host-arch",
+                "amd64",
+                "read(0, 0, 0)",
+                "getpid()",
+            ]),
+            Out::Document,
+        ),
+        (
             "simulate --batch",
             s(&["simulate", "docker", "--batch", &queries]),
             Out::Lines,
@@ -79,6 +92,11 @@ fn samples(dir: &Path) -> Vec<(&'static str, Vec<String>, Out)> {
         (
             "table --json",
             s(&["table", "docker", "--json"]),
+            Out::Document,
+        ),
+        (
+            "table strict --json",
+            s(&["table", "strict", "--json", "--host-arch", "amd64"]),
             Out::Document,
         ),
         ("lint --json", s(&["lint", &lint, "--json"]), Out::Document),

@@ -29,8 +29,6 @@ pub struct CompareProps {
     pub rows: ById<Rows>,
     /// The ABI compared.
     pub abi: Arch,
-    /// The host.
-    pub host: Arch,
     /// A's text (B's when `preset` is empty).
     pub text: AttrValue,
     /// B's preset.
@@ -60,11 +58,11 @@ pub fn compare_panel(p: &CompareProps) -> Html {
         .map(|pr| pr.kind == presets::PresetKind::Strict)
         .unwrap_or(false);
     let b_rows = use_memo(
-        (b_text, b_strict, p.b_ctx.clone(), p.abi, p.host),
-        |(t, st, c, abi, host)| {
+        (b_text, b_strict, p.b_ctx.clone(), p.abi),
+        |(t, st, c, abi)| {
             c.as_ref()
                 .ok()
-                .map(|_| model::table(&model::analyze(t, *st, c), *abi, *host))
+                .map(|_| model::table(&model::analyze(t, *st, c), *abi))
         },
     );
     let changes = match &*b_rows {

@@ -129,7 +129,7 @@ pub fn context_panel(p: &ContextProps) -> Html {
                 <select id="libseccomp" data-testid="libseccomp" onchange={on_libseccomp} disabled={p.as_is}
                     title={format!("the syscall table names resolve with: {}", p.libseccomp.source())}>
                     { for Libseccomp::ALL.into_iter().map(|l| html! {
-                        <option value={l.name()} selected={p.libseccomp == l}>{ l.name() }</option>
+                        <option value={l.name()} selected={p.libseccomp == l}>{ l.label() }</option>
                     }) }
                 </select>
             </div>

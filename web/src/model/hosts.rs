@@ -63,6 +63,7 @@ pub fn columns(
             if let PresetKind::Profile(t) = p.kind {
                 let mut c = ctx.clone();
                 c.explicit_profile = !p.builtin;
+                c.engine = p.engine.unwrap_or_default();
                 cols.push(Column::new(p.name, t, &c));
             }
         }

@@ -46,7 +46,7 @@ impl Analysis {
         let sys = v
             .name
             .map(str::to_string)
-            .unwrap_or_else(|| format!("syscall {}", v.query.nr));
+            .unwrap_or_else(|| format!("syscall {}", v.query.nr as i32));
         let at = |line: Option<u32>| line.map(|l| format!(" (line {l})")).unwrap_or_default();
         let Some(d) = &v.decision else {
             return format!("{out}: no seccomp filter runs.");

@@ -10,13 +10,16 @@
 //!    cyclic rule trees).
 //! 3. [`simulate`] answers one call: the [`Verdict`] with its deciding rule and explanation;
 //!    [`headline`] says it in one plain sentence first.
-//! 4. [`table`] answers every syscall of an ABI ([`Table`]), compares two tables
+//! 4. [`strict`] answers the same questions for strict mode (`SECCOMP_MODE_STRICT`: no profile,
+//!    no filter) with [`StrictMode`].
+//! 5. [`table`] answers every syscall of an ABI ([`Table`]), compares two tables
 //!    ([`diff_tables`]) and measures the program ([`ProgramStats`]).
 
 mod headline;
 mod limits;
 mod shadowed;
 mod simulate;
+mod strict;
 mod table;
 #[cfg(test)]
 mod tests;
@@ -28,6 +31,7 @@ pub use limits::{
 pub use simulate::{
     data_of, describe_action, describe_condition, query_of, run_program, LeftOut, Verdict,
 };
+pub use strict::{StrictMode, StrictRow, StrictTable, StrictVerdict};
 pub use table::{
     diff_tables, DecidedBy, Direction, Outcome, ProgramStats, RowChange, RowVerdict, Table,
     TableRow,

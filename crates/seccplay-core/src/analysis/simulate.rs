@@ -214,7 +214,8 @@ impl Analysis {
     ) -> String {
         let sys = name
             .map(str::to_string)
-            .unwrap_or_else(|| format!("syscall {}", q.nr));
+            // seccomp_data.nr is an int: 0xffffffff is syscall -1.
+            .unwrap_or_else(|| format!("syscall {}", q.nr as i32));
         let act = describe_action(d.ret);
         match &d.source {
             Source::EnosysStub { max } => format!(

@@ -182,6 +182,115 @@ fn privileged_is_unconfined_unless_the_profile_is_explicit() {
     assert!(!crate::presets::is_builtin_default("no-such-preset"));
 }
 
+/// `--privileged` drops an engine's built-in profile, and the sentence names that engine (a
+/// newcomer read Docker's wording under the kubernetes preset).
+#[test]
+fn privileged_names_the_engine_of_the_builtin_profile() {
+    use crate::context::Engine;
+    use crate::presets::{self, PresetKind};
+    for (preset, engine, says) in [
+        (
+            "docker@25",
+            Engine::Docker,
+            "Docker runs privileged containers",
+        ),
+        (
+            "podman",
+            Engine::Podman,
+            "Podman runs privileged containers",
+        ),
+        (
+            "containerd@1.7",
+            Engine::Containerd,
+            "containerd's CRI plugin",
+        ),
+        (
+            "kubernetes",
+            Engine::Kubernetes,
+            "securityContext.privileged: true: Kubernetes",
+        ),
+    ] {
+        let p = presets::get(preset).unwrap();
+        assert_eq!(p.engine, Some(engine), "{preset}");
+        assert_eq!(presets::engine_of(preset), Some(engine), "{preset}");
+        let PresetKind::Profile(text) = p.kind else {
+            panic!("{preset}")
+        };
+        let mut c = Context::docker(Arch::X86_64);
+        c.explicit_profile = false;
+        c.engine = engine;
+        let c = c.with_caps(&[] as &[&str], &[] as &[&str], true).unwrap();
+        let why = analyze(text, &c).unconfined.unwrap();
+        assert!(why.contains(says), "{preset}: {why}");
+        if engine != Engine::Docker {
+            assert!(!why.contains("Docker"), "{preset}: {why}");
+        }
+    }
+    for name in ["example", "strict", "unconfined"] {
+        assert_eq!(presets::engine_of(name), None, "{name}");
+    }
+}
+
+/// docker@19.03's description: the calls it lacks get runc's ENOSYS stub on x86_64 (they are
+/// above io_pgetevents, 333, its newest call there), EPERM without the stub and on arm.
+#[test]
+fn docker_19_03_description_is_what_the_pipeline_decides() {
+    use crate::context::Runtime;
+    use crate::presets::{self, PresetKind};
+    let p = presets::get("docker@19.03").unwrap();
+    let PresetKind::Profile(text) = p.kind else {
+        panic!()
+    };
+    let calls = [
+        "clone3()",
+        "io_uring_setup(0, 0)",
+        "faccessat2(0, 0, 0, 0)",
+        "openat2(0, 0, 0, 0)",
+        "rseq(0, 0, 0, 0)",
+    ];
+    let enosys = Action::Errno(38);
+    let ctx = |host: Arch, runtime: Runtime| {
+        let mut c = Context::docker(host);
+        c.explicit_profile = false;
+        c.runtime = runtime;
+        c.enosys_stub = runtime == Runtime::Runc;
+        c
+    };
+    let runc = analyze(text, &ctx(Arch::X86_64, Runtime::Runc));
+    let crun = analyze(text, &ctx(Arch::X86_64, Runtime::Crun));
+    let arm = analyze(text, &ctx(Arch::Aarch64, Runtime::Runc));
+    for c in calls {
+        assert_eq!(
+            runc.simulate_call(c, Arch::X86_64).unwrap().action,
+            enosys,
+            "{c}"
+        );
+        assert_eq!(
+            arm.simulate_call(c, Arch::Aarch64).unwrap().action,
+            enosys,
+            "{c}"
+        );
+        assert_eq!(
+            crun.simulate_call(c, Arch::X86_64).unwrap().action,
+            Action::Errno(1),
+            "{c}"
+        );
+        assert_eq!(
+            arm.simulate_call(c, Arch::Arm).unwrap().action,
+            Action::Errno(1),
+            "{c}"
+        );
+    }
+    // io_pgetevents (333) is the newest call it names on x86_64: allowed, not the stub's.
+    assert_eq!(
+        runc.simulate_call("io_pgetevents(0, 0, 0, 0, 0, 0)", Arch::X86_64)
+            .unwrap()
+            .action,
+        Action::Allow
+    );
+    assert!(p.description.contains("io_pgetevents (333 on x86_64)"));
+}
+
 /// Regression (issue 14): kernels before 5.11 have no constant-action cache.
 #[test]
 fn no_cache_before_5_11() {

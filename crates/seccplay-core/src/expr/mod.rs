@@ -10,7 +10,8 @@
 //! args    := arg { "," arg }                  positional first, then named, any order
 //! arg     := expr | PARAM "=" expr            PARAM: a prototype parameter name, or a0…a5 / arg0…arg5
 //! raw     := "nr" "=" EXPR { WS EXPR }        number and up to six args, whitespace separated,
-//!                                             each written without spaces
+//!                                             each written without spaces; the number is
+//!                                             `seccomp_data.nr`, an int: -1 is 0xffffffff
 //! ip      := ["@"] "ip" "=" expr
 //! expr    := or;  or := and {"|" and};  and := shift {"&" shift}
 //! shift   := add {("<<" | ">>") add};  add := unary {("+" | "-") unary}
@@ -125,6 +126,16 @@ pub fn parse_call(text: &str, arch: Arch) -> Result<Call, ExprError> {
         ));
     }
     Ok(call)
+}
+
+/// `seccomp_data.nr` from the raw form's number: `seccomp_data.nr` is an `int` the filter loads
+/// as a u32, so a value of 0 … 0xffffffff is taken as written and a negative one as its
+/// two's complement (`-1` is 0xffffffff: the number a ptracer writes to skip a call, which the
+/// kernel filters again since 4.8). `None` when neither fits.
+fn nr_of(v: u64) -> Option<u32> {
+    u32::try_from(v)
+        .ok()
+        .or_else(|| i32::try_from(v as i64).ok().map(|n| n as u32))
 }
 
 /// Evaluates one argument expression on its own (`O_WRONLY|O_CREAT`, `-1`, `1 << 12`).
@@ -270,10 +281,10 @@ impl<'a> Parser<'a> {
         self.spaces = false;
         let at = self.pos;
         let nr = self.expr()?;
-        let nr = u32::try_from(nr).map_err(|_| {
+        let nr = nr_of(nr).ok_or_else(|| {
             self.err(
                 at,
-                format!("syscall number {nr:#x} does not fit in 32 bits (seccomp_data.nr)"),
+                format!("syscall number {nr:#x} does not fit in seccomp_data.nr (a 32-bit int: 0 … 0xffffffff, or a negative number such as -1)"),
             )
         })?;
         let mut args = [0u64; 6];

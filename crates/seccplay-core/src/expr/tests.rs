@@ -103,7 +103,16 @@ fn raw_form_and_ip() {
         .contains("at most 6"));
     assert!(bad("nr=0x100000000", Arch::X86_64)
         .message
-        .contains("32 bits"));
+        .contains("does not fit in seccomp_data.nr"));
+    // seccomp_data.nr is an int: -1 (a ptracer's "skip this call") is 0xffffffff to the filter,
+    // and the most negative int is the lowest it takes.
+    let c = ok("nr=-1", Arch::X86_64);
+    assert_eq!((c.nr, c.name.as_str()), (0xffff_ffff, "syscall_0xffffffff"));
+    assert_eq!(c.to_string(), "nr=0xffffffff");
+    assert_eq!(ok("nr=-2147483648 1", Arch::X86).nr, 0x8000_0000);
+    assert_eq!(ok("nr=-(1) 1", Arch::X86_64).nr, 0xffff_ffff);
+    let e = bad("nr=-2147483649", Arch::X86_64);
+    assert!(e.message.contains("does not fit") && e.offset == 3, "{e}");
     let e = bad("nr=1 1 + 2", Arch::X86_64);
     assert!(e.message.contains("without spaces") && e.offset == 8, "{e}");
 }
@@ -151,7 +160,12 @@ fn errors_are_located() {
 
 #[test]
 fn display_round_trips() {
-    for s in ["read(0, 0x1000, 16)", "nr=0x7fff 1 2 @ip=0x10", "getpid()"] {
+    for s in [
+        "read(0, 0x1000, 16)",
+        "nr=0x7fff 1 2 @ip=0x10",
+        "getpid()",
+        "nr=-1 2",
+    ] {
         let c = ok(s, Arch::X86_64);
         assert_eq!(ok(&c.to_string(), Arch::X86_64), c, "{s} → {c}");
     }

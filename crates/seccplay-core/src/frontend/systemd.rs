@@ -227,8 +227,9 @@ pub fn read(text: &str) -> Result<(Vec<Policy>, Vec<Diagnostic>), Failure> {
         st.diags.push(Diagnostic::note(
             "unknown-syscall",
             format!(
-                "{} group member(s) unknown to libseccomp 2.5.4 are left out, as systemd does: {}",
+                "{} group member(s) unknown to libseccomp {} are left out, as systemd does: {}",
                 st.skipped_in_groups.len(),
+                Libseccomp::V2_5_4.label(),
                 st.skipped_in_groups.join(", ")
             ),
         ));
@@ -375,7 +376,7 @@ impl State<'_> {
         }
         if !syscalls::is_known_in(Libseccomp::V2_5_4, name) {
             if top {
-                let d = self.warn("unknown-syscall", span, format!("libseccomp 2.5.4 does not know \"{name}\": systemd ignores it (\"Failed to parse system call\")"));
+                let d = self.warn("unknown-syscall", span, format!("libseccomp {} does not know \"{name}\": systemd ignores it (\"Failed to parse system call\")", Libseccomp::V2_5_4.label()));
                 self.diags.push(d);
             } else {
                 self.skipped_in_groups.push(name.to_string());

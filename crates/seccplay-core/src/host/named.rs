@@ -84,7 +84,7 @@ pub const HOSTS: &[NamedHost] = &[
         facts: &[
             ("containerd 1.7's RuntimeDefault still allows io_uring_* (removed on main in a48ddf4a, not in 1.7)", "refdata SOURCES.md §10"),
             ("Ubuntu 22.04's GA kernel is 5.15", "assumed (Ubuntu 22.04 release notes)"),
-            ("runc 1.1.3+ static builds link libseccomp 2.5.4", "runc CHANGELOG 1.1.3 (#3481); assumed: the node runs runc 1.1.x"),
+            ("runc 1.1.3+ static builds link libseccomp 2.5.4; modelled with Debian 12's 2.5.4 table (2.5.4-1+deb12u1), which also knows the 2.5.5 names upstream 2.5.4 lacks (cachestat, fchmodat2, futex_wait/wake/requeue and map_shadow_stack)", "runc CHANGELOG 1.1.3 (#3481); assumed: the node runs runc 1.1.x; refdata/SOURCES.md §12"),
         ],
     },
     NamedHost {
@@ -97,7 +97,7 @@ pub const HOSTS: &[NamedHost] = &[
         libseccomp: Libseccomp::V2_5_4,
         facts: &[
             ("Docker 23.0/24.0 default profile", "refdata SOURCES.md §9 (moby v23.0.0 = v24.0.0 blob f361066a)"),
-            ("Ubuntu 22.04 ships libseccomp 2.5.3, modelled with 2.5.4's table (2.5.4 adds set_mempolicy_home_node)", "assumed (Ubuntu package libseccomp2 2.5.3-2ubuntu2); containerd seccomp_default.go comment 'kernel v5.17, libseccomp v2.5.4'"),
+            ("Ubuntu 22.04 ships libseccomp 2.5.3, modelled with Debian 12's 2.5.4 table (2.5.4-1+deb12u1), which also knows set_mempolicy_home_node (2.5.4) and the 2.5.5 names (cachestat, fchmodat2, futex_wait/wake/requeue and map_shadow_stack)", "assumed (Ubuntu package libseccomp2 2.5.3-2ubuntu2); containerd seccomp_default.go comment 'kernel v5.17, libseccomp v2.5.4'"),
             ("kernel 5.15 (GA)", "assumed (Ubuntu 22.04 release notes)"),
         ],
     },
@@ -112,7 +112,7 @@ pub const HOSTS: &[NamedHost] = &[
         facts: &[
             ("Docker 20.10.0's default has no clone3 rule: EPERM (moby#42680/#42681 added ENOSYS in 20.10.10)", "refdata SOURCES.md §9"),
             ("Docker 20.10.0 (2020-12-08) predates runc's -ENOSYS stub (first in v1.0.0-rc93, 2021-02)", "moby tag v20.10.0; runc 7a8d7162f"),
-            ("Ubuntu 20.04's GA kernel is 5.4; it ships libseccomp 2.5.x, modelled with 2.5.4's table", "assumed (Ubuntu 20.04 release notes, libseccomp2 2.5.1-1ubuntu1~20.04)"),
+            ("Ubuntu 20.04's GA kernel is 5.4; it ships libseccomp 2.5.x, modelled with Debian 12's 2.5.4 table (2.5.4-1+deb12u1)", "assumed (Ubuntu 20.04 release notes, libseccomp2 2.5.1-1ubuntu1~20.04)"),
         ],
     },
     NamedHost {
@@ -148,6 +148,7 @@ impl NamedHost {
         let r = self.release();
         let mut c = Context::docker(self.host_arch);
         c.explicit_profile = false;
+        c.engine = presets::engine_of(self.preset).unwrap_or_default();
         c.kernel = KernelVersion {
             major: self.kernel.0,
             minor: self.kernel.1,

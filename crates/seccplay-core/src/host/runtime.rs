@@ -52,7 +52,7 @@ pub const RELEASES: &[RuntimeRelease] = &[
             ("redundant rules (action equal to the default) are skipped instead of failing", "runc CHANGELOG 1.0.0 (#3109, #3129)"),
             ("SCMP_ACT_NOTIFY and SCMP_ACT_KILL_PROCESS/KILL_THREAD accepted", "runc CHANGELOG 1.1.0-rc.1 (#2682, #3204)"),
             ("the stub handles s390/s390x multiplexed syscalls", "runc CHANGELOG 1.1.3 (#3478)"),
-            ("static release binaries link libseccomp 2.5.4", "runc CHANGELOG 1.1.3 (#3481)"),
+            ("static release binaries link libseccomp 2.5.4; modelled with Debian 12's 2.5.4 table (2.5.4-1+deb12u1), which also knows the 2.5.5 names upstream 2.5.4 lacks (cachestat, fchmodat2, futex_wait/wake/requeue and map_shadow_stack)", "runc CHANGELOG 1.1.3 (#3481); refdata/SOURCES.md §12"),
             ("no binary-tree layout: one linear syscall list (changes the program, not the verdicts)", "runc CHANGELOG 1.2.0-rc.1 (#3405) added it"),
         ],
     },
@@ -66,7 +66,7 @@ pub const RELEASES: &[RuntimeRelease] = &[
             ("binary-tree layout above 32 rules (libseccomp optimize level 2)", "runc CHANGELOG 1.2.0-rc.1 (#3405)"),
             ("SECCOMP_FILTER_FLAG_SPEC_ALLOW set by default; flags listed in `runc features`", "runc CHANGELOG 1.2.0-rc.1 (#3588)"),
             ("the -ENOSYS stub is always generated for the native arch (Docker on ppc64le passes no arch list)", "runc CHANGELOG 1.2.0-rc.1 and 1.1.15"),
-            ("static builds link libseccomp 2.5.5/2.5.6 (1.3.0: 2.5.6, #4625); modelled with 2.5.4's table, which lacks the 2.5.5 names (cachestat, fchmodat2, futex_wait/wake/requeue, map_shadow_stack)", "runc CHANGELOG 1.3.0-rc.1; containerd seccomp_default.go comments 'libseccomp v2.5.5'"),
+            ("static builds link libseccomp 2.5.5/2.5.6 (1.3.0: 2.5.6, #4625); modelled with Debian 12's 2.5.4 table (2.5.4-1+deb12u1), which has the 2.5.5 names (cachestat, fchmodat2, futex_wait/wake/requeue and map_shadow_stack; not x32's map_shadow_stack)", "runc CHANGELOG 1.3.0-rc.1; containerd seccomp_default.go comments 'libseccomp v2.5.5'; refdata/SOURCES.md §12"),
         ],
     },
     RuntimeRelease {

@@ -223,7 +223,7 @@ pub fn resolve(profile: &Profile, ctx: &Context) -> Result<Resolution, Failure> 
 /// Step 1: why the container runs without seccomp, if it does.
 fn unconfined(profile: &Profile, ctx: &Context) -> Option<&'static str> {
     if ctx.privileged && !ctx.explicit_profile {
-        return Some("--privileged: Docker runs privileged containers without seccomp unless a profile is given with --security-opt seccomp=...");
+        return Some(ctx.engine.privileged_unconfined());
     }
     (profile.default_action.is_none() && profile.syscalls.is_empty()).then_some(
         "the profile has no defaultAction and no syscalls: Docker treats it as seccomp disabled",

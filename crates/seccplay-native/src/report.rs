@@ -380,22 +380,9 @@ fn simulate_strict(a: &SimulateArgs) -> Result<u8, Fail> {
         Some(s) => ctx::arch_arg(Some(s))?,
         None => context.host_arch,
     };
-    let mut verdicts = Vec::new();
-    for s in &a.syscalls {
-        let v = mode
-            .simulate_call(s, arch)
-            .map_err(|e| Fail::msg(format!("'{s}': {e}")))?;
-        verdicts.push((s, v));
-    }
+    let verdicts = verdicts_of(&a.syscalls, |s| mode.simulate_call(s, arch))?;
     if a.json {
-        let list: Vec<Value> = verdicts
-            .iter()
-            .map(|(s, v)| {
-                let mut j = serde_json::to_value(v).unwrap_or(Value::Null);
-                j["input"] = json!(s);
-                j
-            })
-            .collect();
+        let list: Vec<Value> = verdicts.iter().map(|(s, v)| result_json(s, v)).collect();
         println!(
             "{}",
             crate::schema::pretty(json!({ "mode": "strict", "results": list }))
@@ -408,6 +395,28 @@ fn simulate_strict(a: &SimulateArgs) -> Result<u8, Fail> {
         .collect();
     crate::write_out(None, out.as_bytes())?;
     Ok(0)
+}
+
+/// Each call expression's verdict, in order; the first that cannot be read fails the command.
+fn verdicts_of<V>(
+    calls: &[String],
+    decide: impl Fn(&str) -> Result<V, seccplay_core::expr::ExprError>,
+) -> Result<Vec<(&String, V)>, Fail> {
+    calls
+        .iter()
+        .map(|s| {
+            decide(s)
+                .map(|v| (s, v))
+                .map_err(|e| Fail::msg(format!("'{s}': {e}")))
+        })
+        .collect()
+}
+
+/// A verdict as `--json` writes it: its fields, and the call expression as `input`.
+fn result_json(input: &str, v: &impl serde::Serialize) -> Value {
+    let mut j = serde_json::to_value(v).unwrap_or(Value::Null);
+    j["input"] = json!(input);
+    j
 }
 
 /// Runs `simulate`.
@@ -443,19 +452,12 @@ pub fn simulate(a: SimulateArgs) -> Result<u8, Fail> {
         })?;
         return Ok(if ok { 0 } else { 1 });
     }
-    let mut verdicts = Vec::new();
-    for s in &a.syscalls {
-        let v = an
-            .simulate_call(s, arch)
-            .map_err(|e| Fail::msg(format!("'{s}': {e}")))?;
-        verdicts.push((s, v));
-    }
+    let verdicts = verdicts_of(&a.syscalls, |s| an.simulate_call(s, arch))?;
     if a.json {
         let list: Vec<Value> = verdicts
             .iter()
             .map(|(s, v)| {
-                let mut j = serde_json::to_value(v).unwrap_or(Value::Null);
-                j["input"] = json!(s);
+                let mut j = result_json(s, v);
                 if a.trace {
                     if let Some(p) = &an.program {
                         j["trace"] =

@@ -184,6 +184,23 @@ impl Engine {
             Engine::Kubernetes => "securityContext.privileged: true: Kubernetes runs privileged containers Unconfined, so RuntimeDefault does not apply (containerd's CRI plugin sets no seccomp profile for them)",
         }
     }
+
+    /// What this engine does with a profile given explicitly to a privileged container:
+    /// `Err(reason)` when it drops it (the container runs without seccomp), `Ok(note)` when it
+    /// applies it, the note saying which releases do. Sources:
+    /// 1. Docker: moby#47500 (commit 896de6d, first tagged in v27.0.0-rc.1, released in 27.0.1)
+    ///    loads the given profile; up to 26.1 `WithSeccomp` returned before reading it.
+    /// 2. Podman: podman#7269 (2020) applies a given profile to privileged containers.
+    /// 3. containerd's CRI plugin: `generateSeccompSpecOpts` returns first thing for a
+    ///    privileged container, Localhost profiles included (1.6 to 2.x).
+    /// 4. CRI-O drops it too unless its `privileged_seccomp_profile` option is set (cri-o#9190).
+    pub fn given_profile_when_privileged(self) -> Result<&'static str, &'static str> {
+        match self {
+            Engine::Docker => Ok("--privileged with a profile given: Docker 27.0 and later apply the profile (moby#47500); Docker 26 and earlier ignore it and run the container without seccomp"),
+            Engine::Podman => Ok("--privileged with a profile given: Podman applies the profile (podman#7269)"),
+            Engine::Containerd | Engine::Kubernetes => Err("privileged: containerd's CRI plugin sets no seccomp profile for a privileged container, a Localhost profile included (generateSeccompSpecOpts); CRI-O does the same unless its privileged_seccomp_profile option names one (cri-o#9190)"),
+        }
+    }
 }
 
 /// Reads a host kernel version as people have it: `uname -r` (`5.15.0-91-generic`,
@@ -243,8 +260,10 @@ pub struct Context {
     pub privileged: bool,
     /// The profile was given with `--security-opt seccomp=...` (false for Docker's built-in default).
     pub explicit_profile: bool,
-    /// The engine whose built-in default the profile is, when it is one (`explicit_profile`
-    /// false): the one `--privileged`'s sentence names. Docker unless a shell says otherwise.
+    /// The engine that runs the container: the one whose built-in default the profile is, when it
+    /// is one (`explicit_profile` false), else the one given the profile (Docker, or Kubernetes
+    /// for a SeccompProfile). `--privileged` follows its rules and names it. Docker unless a
+    /// shell or the input's format says otherwise.
     #[serde(skip_serializing_if = "Engine::is_docker")]
     pub engine: Engine,
     /// The host kernel version (for `minKernel`).

@@ -182,6 +182,63 @@ fn privileged_is_unconfined_unless_the_profile_is_explicit() {
     assert!(!crate::presets::is_builtin_default("no-such-preset"));
 }
 
+/// A profile given explicitly to a privileged container: Docker (27.0+) and Podman apply it,
+/// with a note on Docker's older releases; containerd's CRI plugin and Kubernetes drop it, and
+/// a SeccompProfile is a Kubernetes pod's Localhost profile, so privileged drops it too.
+#[test]
+fn a_given_profile_under_privileged_follows_the_engine() {
+    use crate::context::Engine;
+    let ctx = |engine: Engine, privileged: bool| {
+        let mut c = Context::docker(Arch::X86_64);
+        c.engine = engine;
+        c.with_caps(&[] as &[&str], &[] as &[&str], privileged)
+            .unwrap()
+    };
+    let vsock = "socket(AF_VSOCK, SOCK_STREAM, 0)";
+    for engine in [Engine::Docker, Engine::Podman] {
+        let a = analyze(docker(), &ctx(engine, true));
+        assert!(a.unconfined.is_none(), "{engine:?}");
+        let v = a.simulate_call(vsock, Arch::X86_64).unwrap();
+        assert_eq!(v.action, Action::Errno(1), "{engine:?}");
+        let note = a
+            .diagnostics
+            .iter()
+            .find(|d| d.code == "privileged-given-profile")
+            .unwrap_or_else(|| panic!("{engine:?}: no note"));
+        assert!(note.message.contains("applies") || note.message.contains("apply"));
+        if engine == Engine::Docker {
+            assert!(note.message.contains("Docker 26 and earlier ignore it"));
+        }
+    }
+    for engine in [Engine::Containerd, Engine::Kubernetes] {
+        let a = analyze(docker(), &ctx(engine, true));
+        let why = a
+            .unconfined
+            .as_deref()
+            .unwrap_or_else(|| panic!("{engine:?}"));
+        assert!(why.contains("a Localhost profile included"), "{why}");
+        let v = a.simulate_call(vsock, Arch::X86_64).unwrap();
+        assert_eq!(v.action, Action::Allow);
+        // Not privileged: the profile decides on every engine, with no note.
+        let a = analyze(docker(), &ctx(engine, false));
+        assert!(a.unconfined.is_none());
+        assert!(!a
+            .diagnostics
+            .iter()
+            .any(|d| d.code == "privileged-given-profile"));
+    }
+    // A SeccompProfile under Docker's context: the pod's runtime decides.
+    let spo =
+        crate::frontend::spo::write(&crate::profile::parse(docker()).unwrap().profile, "docker");
+    let a = analyze(&spo, &ctx(Engine::Docker, true));
+    assert_eq!(a.context.engine, Engine::Kubernetes);
+    assert!(a.unconfined.as_deref().unwrap().contains("Localhost"));
+    assert!(a.diagnostics.iter().any(|d| d.code == "kubernetes-runtime"));
+    let a = analyze(&spo, &ctx(Engine::Docker, false));
+    assert!(a.unconfined.is_none() && a.program.is_some());
+    assert_eq!(a.context.engine, Engine::Docker);
+}
+
 /// `--privileged` drops an engine's built-in profile, and the sentence names that engine (a
 /// newcomer read Docker's wording under the kubernetes preset).
 #[test]

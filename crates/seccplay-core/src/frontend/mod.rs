@@ -292,8 +292,20 @@ pub fn read_one_with_format(text: &str) -> Result<(Format, Parsed), Failure> {
 
 /// The context a filter in `format` runs in: for the formats no container runtime loads
 /// ([`Format::own_installer`]), `ctx` without runc's ENOSYS stub and without `--privileged`,
-/// with a note saying so; otherwise `None` (use `ctx` as it is).
+/// with a note saying so; for a privileged SeccompProfile, Kubernetes as the engine (its CRI
+/// runtime drops the profile); otherwise `None` (use `ctx` as it is).
 pub fn own_installer_context(format: Format, ctx: &Context) -> Option<(Context, Diagnostic)> {
+    if format == Format::Spo && ctx.privileged && ctx.explicit_profile {
+        // A SeccompProfile runs as a Localhost profile of a Kubernetes pod: the node's CRI
+        // runtime, not Docker, decides what privileged does with it.
+        let mut k8s = ctx.clone();
+        k8s.engine = crate::context::Engine::Kubernetes;
+        let note = Diagnostic::note(
+            "kubernetes-runtime",
+            "a SeccompProfile runs as a pod's Localhost profile: --privileged is securityContext.privileged, as the node's CRI runtime treats it",
+        );
+        return Some((k8s, note));
+    }
     let note = format.own_installer_note()?;
     if !ctx.enosys_stub && !ctx.privileged {
         return None;

@@ -4,8 +4,8 @@
 //! changed on the way gets a diagnostic with the reason.
 //!
 //! [`resolve`] reads as the script the real stack runs, one named step each:
-//! 1. Unconfined: `--privileged`, or a profile with neither `defaultAction` nor syscalls, runs
-//!    without seccomp.
+//! 1. Unconfined: `--privileged` (with a given profile too, where the engine drops it), or a
+//!    profile with neither `defaultAction` nor syscalls, runs without seccomp.
 //! 2. moby (`moby.rs`, seccomp-semantics.md §3.1): the ABIs from `architectures` or the
 //!    host's `archMap` entry, then the entries that `includes` and `excludes` keep.
 //! 3. The runtime (`runtime.rs`, §3.2 runc, §3.4 crun): the ABIs libseccomp accepts, the
@@ -192,6 +192,10 @@ pub fn resolve(profile: &Profile, ctx: &Context) -> Result<Resolution, Failure> 
         return Err(missing_default_action(ctx));
     };
     let mut s = Steps::new(profile, ctx);
+    if let (true, Ok(applies)) = (ctx.privileged, ctx.engine.given_profile_when_privileged()) {
+        s.diags
+            .push(Diagnostic::note("privileged-given-profile", applies));
+    }
     let listed = s.moby_architectures()?;
     let kept = s.moby_entries();
     let arches = s.runtime_architectures(&listed);
@@ -224,6 +228,11 @@ pub fn resolve(profile: &Profile, ctx: &Context) -> Result<Resolution, Failure> 
 fn unconfined(profile: &Profile, ctx: &Context) -> Option<&'static str> {
     if ctx.privileged && !ctx.explicit_profile {
         return Some(ctx.engine.privileged_unconfined());
+    }
+    if ctx.privileged {
+        if let Err(dropped) = ctx.engine.given_profile_when_privileged() {
+            return Some(dropped);
+        }
     }
     (profile.default_action.is_none() && profile.syscalls.is_empty()).then_some(
         "the profile has no defaultAction and no syscalls: Docker treats it as seccomp disabled",

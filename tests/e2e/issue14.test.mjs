@@ -211,6 +211,20 @@ test('lint\'s execve check is in the page\'s diagnostics too, in the CLI\'s word
   assert.ok(li.includes(message), `page: ${li}\nCLI: ${message}`);
 });
 
+test('the review\'s notes (calls Docker\'s default refuses here) are in the page\'s diagnostics, in the CLI\'s words', async () => {
+  const want = JSON.parse(cli(['lint', 'podman@2026.03', ...PAGE_CONTEXT, '--json'])).extra
+    .filter((e) => e.startsWith('note[review-allowed]: '))
+    .map((e) => e.replace(/^note\[review-allowed\]: /, ''));
+  assert.ok(want.some((m) => m.startsWith('mount ')) && want.some((m) => m.startsWith('keyctl ')), `lint: ${want}`);
+  await s.page.selectOption('#preset', 'podman@2026.03');
+  await s.page.$eval('#diagnostics-box', (d) => { d.open = true; });
+  await s.page.waitForFunction((n) => document.querySelectorAll('#diagnostics li[data-code="review-allowed"]').length === n, want.length);
+  const lis = await s.page.$$eval('#diagnostics li[data-code="review-allowed"]', (ls) => ls.map((l) => l.textContent));
+  for (const m of want) assert.ok(lis.some((l) => l.includes(m)), `page lacks: ${m}`);
+  await s.page.selectOption('#preset', 'docker@29.4.3');
+  await s.page.waitForFunction(() => document.querySelectorAll('#diagnostics li[data-code="review-allowed"]').length === 0);
+});
+
 test('a call the filter allows on a kernel that predates it: the kernel\'s ENOSYS, as the CLI and the Hosts matrix say', async () => {
   await s.page.selectOption('#preset', 'unconfined');
   await s.page.fill('#kernel', '5.4');

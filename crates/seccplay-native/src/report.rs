@@ -578,8 +578,9 @@ pub fn lint(a: LintArgs) -> Result<u8, Fail> {
     let (loaded, an) = ctx::analyze(&a.profile, &a.ctx)?;
     let extra: Vec<String> = an
         .execve_blocked()
-        .map(|d| format!("warning[{}]: {}", d.code, d.message))
         .into_iter()
+        .chain(an.review())
+        .map(|d| d.to_string())
         .collect();
     if a.json {
         let j = json!({

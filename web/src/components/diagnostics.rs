@@ -64,12 +64,13 @@ pub fn source_info(p: &SourceInfoProps) -> Html {
             } else {
                 String::new()
             };
-            // The analysis's diagnostics and lint's execve check (the core's, as the CLI's).
+            // The analysis's diagnostics, lint's execve check and review (the core's, as the CLI's).
             let all: Vec<Diagnostic> = a
                 .diagnostics
                 .iter()
                 .cloned()
                 .chain(a.execve_blocked())
+                .chain(a.review())
                 .collect();
             let mut ds: Vec<&Diagnostic> = all.iter().collect();
             seccplay_core::sort::sort_by_key(&mut ds, |d| rank(d.severity));

@@ -14,9 +14,12 @@
 //!    no filter) with [`StrictMode`].
 //! 5. [`table`] answers every syscall of an ABI ([`Table`]), compares two tables
 //!    ([`diff_tables`]) and measures the program ([`ProgramStats`]).
+//! 6. `review` lists the calls Docker's default keeps out for a stated reason that the filter
+//!    allows ([`Analysis::review`]).
 
 mod headline;
 mod limits;
+mod review;
 mod shadowed;
 mod simulate;
 mod strict;

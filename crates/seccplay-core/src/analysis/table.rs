@@ -462,7 +462,7 @@ pub struct ProgramStats {
     pub worst: usize,
 }
 
-fn row_verdict(db: &Database, arch: Arch, nr: u32) -> RowVerdict {
+pub(super) fn row_verdict(db: &Database, arch: Arch, nr: u32) -> RowVerdict {
     let q = Query {
         audit_arch: arch.audit_arch(),
         nr,

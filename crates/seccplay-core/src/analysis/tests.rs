@@ -823,3 +823,74 @@ fn rules_without_a_trace_are_reported_at_their_location() {
         );
     }
 }
+
+/// The review flags what Docker's table keeps out and Docker's current default refuses in the
+/// same context: Podman's keyring and mount calls, containerd 1.7's io_uring; never Docker's
+/// own default; `mount` not once CAP_SYS_ADMIN lets Docker's default allow it; `ptrace` only
+/// before 4.8.
+#[test]
+fn review_flags_what_dockers_default_refuses_in_the_same_context() {
+    use crate::presets::{self, PresetKind};
+    let text = |name: &str| match presets::get(name).unwrap().kind {
+        PresetKind::Profile(t) => t,
+        _ => unreachable!(),
+    };
+    let ctx = |caps: &[&str], kernel: (u8, u8)| {
+        let mut c = Context::docker(Arch::X86_64)
+            .with_caps(caps, &[] as &[&str], false)
+            .unwrap();
+        c.kernel = crate::profile::KernelVersion {
+            major: kernel.0,
+            minor: kernel.1,
+        };
+        c
+    };
+    let flagged = |name: &str, c: &Context| -> Vec<String> {
+        analyze(text(name), c)
+            .review()
+            .iter()
+            .map(|d| {
+                assert_eq!(d.code, "review-allowed");
+                d.message.split(' ').next().unwrap().to_string()
+            })
+            .collect()
+    };
+    let base = ctx(&[], (6, 1));
+    for name in ["docker", "docker@26", "docker@25"] {
+        assert!(flagged(name, &base).is_empty(), "{name}");
+    }
+    assert!(flagged("docker", &ctx(&["ALL"], (6, 1))).is_empty());
+    let podman = flagged("podman", &base);
+    for n in ["keyctl", "mount", "unshare", "setns", "pivot_root"] {
+        assert!(podman.iter().any(|f| f == n), "{n}: {podman:?}");
+    }
+    assert!(!podman.iter().any(|f| f == "ptrace" || f == "clock_adjtime"));
+    let admin = flagged("podman", &ctx(&["SYS_ADMIN"], (6, 1)));
+    assert!(!admin.iter().any(|f| f == "mount"), "{admin:?}");
+    assert!(admin.iter().any(|f| f == "keyctl"), "{admin:?}");
+    let old = flagged("podman", &ctx(&[], (4, 4)));
+    assert!(old.iter().any(|f| f == "ptrace"), "{old:?}");
+    assert_eq!(
+        flagged("containerd@1.7", &base),
+        ["io_uring_setup", "io_uring_enter", "io_uring_register"]
+    );
+    assert!(flagged("containerd@2.3", &base).is_empty());
+    // The capability the kernel also checks, as the context has it.
+    let a = analyze(text("podman"), &base);
+    let mount = a
+        .review()
+        .into_iter()
+        .find(|d| d.message.starts_with("mount "))
+        .unwrap();
+    assert!(mount
+        .message
+        .contains("CAP_SYS_ADMIN, and the container does not have it"));
+    // Nothing to review without a filter.
+    let unconfined = analyze(r#"{"defaultAction":"SCMP_ACT_ALLOW"}"#, &base);
+    assert!(unconfined
+        .review()
+        .iter()
+        .any(|d| d.message.starts_with("bpf ")));
+    assert!(analyze("{}", &base).review().is_empty());
+    assert!(analyze("{", &base).review().is_empty());
+}

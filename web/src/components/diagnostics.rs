@@ -64,13 +64,14 @@ pub fn source_info(p: &SourceInfoProps) -> Html {
             } else {
                 String::new()
             };
-            // The analysis's diagnostics, lint's execve check and review (the core's, as the CLI's).
+            // The analysis's diagnostics, lint's execve check and, in the full build, its
+            // review (the core's, as the CLI's; the first-load build leaves the review out).
             let all: Vec<Diagnostic> = a
                 .diagnostics
                 .iter()
                 .cloned()
                 .chain(a.execve_blocked())
-                .chain(a.review())
+                .chain(review(a))
                 .collect();
             let mut ds: Vec<&Diagnostic> = all.iter().collect();
             seccplay_core::sort::sort_by_key(&mut ds, |d| rank(d.severity));
@@ -130,5 +131,17 @@ pub fn source_info(p: &SourceInfoProps) -> Html {
         | Source::Strict { .. }
         | Source::TooLarge { .. }
         | Source::BadContext(_) => html! {},
+    }
+}
+
+/// The core's review ([`seccplay_core::analysis::Analysis::review`]): in the full build only,
+/// which replaces the first-load build once the first screen is idle.
+fn review(a: &seccplay_core::analysis::Analysis) -> Vec<Diagnostic> {
+    #[cfg(feature = "full")]
+    return a.review();
+    #[cfg(not(feature = "full"))]
+    {
+        let _ = a;
+        Vec::new()
     }
 }

@@ -75,7 +75,10 @@ fn docker_default_in(context: &Context) -> Arc<Analysis> {
     match &*last {
         Some(a) if a.context == ctx => a.clone(),
         _ => {
-            let a = Arc::new(super::analyze(crate::tables::presets::DOCKER_DEFAULT, &ctx));
+            let a = Arc::new(super::analyze_docker(
+                crate::tables::presets::DOCKER_DEFAULT,
+                &ctx,
+            ));
             *last = Some(a.clone());
             a
         }

@@ -237,42 +237,61 @@ fn version(v: &str) -> Result<(u16, u16), String> {
 fn kernel_versions(s: &mut String, host: &Path, sys: &[super::Syscall]) -> Result<(), String> {
     let rel = "man-pages-6.03/syscalls.csv";
     let text = read(&host.join(rel))?;
-    let opt =
-        |v: Option<(u16, u16)>| v.map_or("None".to_string(), |(a, b)| format!("Some(({a}, {b}))"));
-    let mut rows = BTreeMap::new();
+    // Each row as (since, removed): a version as `[major, minor]`, `NONE` for none.
+    let mut rows: BTreeMap<String, [u8; 4]> = BTreeMap::new();
+    let cell = |v: Option<(u16, u16)>, at: &str| -> Result<[u8; 2], String> {
+        match v {
+            None => Ok([NONE, NONE]),
+            Some((a, b)) if a < u16::from(NONE) && b < u16::from(NONE) => Ok([a as u8, b as u8]),
+            Some((a, b)) => Err(format!(
+                "{at}: version {a}.{b} does not fit the packed table"
+            )),
+        }
+    };
     for (i, l) in text.lines().enumerate().skip(1) {
-        let f = split_csv_line(l).map_err(|e| format!("{rel}:{}: {e}", i + 1))?;
+        let at = format!("{rel}:{}", i + 1);
+        let f = split_csv_line(l).map_err(|e| format!("{at}: {e}"))?;
         if f.len() != 4 {
-            return Err(format!("{rel}:{}: {} fields", i + 1, f.len()));
+            return Err(format!("{at}: {} fields", f.len()));
         }
         let since = match f[1].as_str() {
             "-" => None,
-            v => Some(version(v).map_err(|e| format!("{rel}:{}: {e}", i + 1))?),
+            v => Some(version(v).map_err(|e| format!("{at}: {e}"))?),
         };
         let removed = match f[2].as_str() {
             "" => None,
-            v => Some(version(v).map_err(|e| format!("{rel}:{}: {e}", i + 1))?),
+            v => Some(version(v).map_err(|e| format!("{at}: {e}"))?),
         };
-        let row = format!("({:?}, {}, {}),", f[0], opt(since), opt(removed));
-        if rows.insert(f[0].clone(), row).is_some() {
-            return Err(format!("{rel}:{}: `{}` listed twice", i + 1, f[0]));
+        let [a, b] = cell(since, &at)?;
+        let [c, d] = cell(removed, &at)?;
+        if rows.insert(f[0].clone(), [a, b, c, d]).is_some() {
+            return Err(format!("{at}: `{}` listed twice", f[0]));
         }
     }
     let from_page = rows.len();
     let (later, unknown) = after_5_14(host, sys, &rows)?;
-    for (name, since, mark) in &later {
-        let row = format!("({name:?}, {}, None), // {mark}", opt(Some(*since)));
-        rows.insert(name.clone(), row);
+    for (name, since, _) in &later {
+        let [a, b] = cell(Some(*since), AFTER_5_14)?;
+        rows.insert(name.clone(), [a, b, NONE, NONE]);
     }
-    let _ = writeln!(s, "\n/// The first Linux version of each syscall ({} rows): {from_page} from syscalls(2) of man-pages\n/// 6.03 (to Linux 5.14), {} from {AFTER_5_14} (marked `since.csv`; version unknown\n/// there: {}). (name, first Linux version, removed in); the first version `None` for calls\n/// never implemented in the standard kernel. Sorted by name.", rows.len(), later.len(), unknown.join(", "));
-    let body: Vec<String> = rows.values().map(|r| format!("    {r}")).collect();
+    let names: Vec<&str> = rows.keys().map(String::as_str).collect();
+    let versions: Vec<String> = rows
+        .values()
+        .map(|v| format!("[{}, {}, {}, {}]", v[0], v[1], v[2], v[3]))
+        .collect();
+    let marked: Vec<&str> = later.iter().map(|l| l.0.as_str()).collect();
+    let _ = writeln!(s, "\n/// The first Linux version of each syscall ({} rows): {from_page} from syscalls(2) of man-pages\n/// 6.03 (to Linux 5.14), {} from {AFTER_5_14} ({}; version unknown\n/// there: {}). Two columns in name order: the names, one per line, and per name\n/// `[since major, since minor, removed major, removed minor]`, {NONE} for none (a first version\n/// of none: never implemented in the standard kernel). `syscalls::kernel` decodes them once.", rows.len(), later.len(), marked.join(", "), unknown.join(", "));
     let _ = writeln!(
         s,
-        "#[rustfmt::skip]\npub(crate) static KERNEL_SINCE: &[(&str, Since, Since)] = &[\n{}\n];",
-        body.join("\n")
+        "#[rustfmt::skip]\npub(crate) static KERNEL_SINCE_NAMES: &str = {:?};\n#[rustfmt::skip]\npub(crate) static KERNEL_SINCE_VERSIONS: &[[u8; 4]] = &[{}];",
+        names.join("\n"),
+        versions.join(", ")
     );
     Ok(())
 }
+
+/// A version cell of [`kernel_versions`]' packed table that holds no version.
+const NONE: u8 = 0xff;
 
 /// (name, version, source mark) of each call with a cited version, and the names left unknown.
 type Later = (Vec<(String, (u16, u16), String)>, Vec<String>);
@@ -283,7 +302,7 @@ type Later = (Vec<(String, (u16, u16), String)>, Vec<String>);
 fn after_5_14(
     host: &Path,
     sys: &[super::Syscall],
-    page: &BTreeMap<String, String>,
+    page: &BTreeMap<String, [u8; 4]>,
 ) -> Result<Later, String> {
     let csv = super::Csv::read(host, AFTER_5_14)?;
     let c = |n| csv.col(n);
@@ -545,7 +564,7 @@ mod tests {
         std::fs::create_dir_all(dir.join("kernel-after-5.14")).unwrap();
         let csv = format!("name,kernel,source,commit,evidence\n{row}\n");
         std::fs::write(dir.join(AFTER_5_14), csv).unwrap();
-        let page = BTreeMap::from([("clone3".to_string(), String::new())]);
+        let page = BTreeMap::from([("clone3".to_string(), [0u8; 4])]);
         let r = after_5_14(&dir, &sys, &page);
         std::fs::remove_dir_all(&dir).unwrap();
         r

@@ -19,8 +19,9 @@
 //!    "version unknown" rather than guessed.
 
 use crate::profile::KernelVersion;
-use crate::tables::host::{Since, KERNEL_SINCE};
+use crate::tables::host::{Since, KERNEL_SINCE_NAMES, KERNEL_SINCE_VERSIONS};
 use serde::Serialize;
+use std::sync::OnceLock;
 
 /// What the selected kernel does with a syscall the filter let through.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -79,12 +80,29 @@ impl Implemented {
     }
 }
 
+/// A cited row: name, first version (`None`: never implemented), removed in.
+type Row = (&'static str, Since, Since);
+
+/// The cited table, sorted by name: decoded once from its two packed columns (names one per
+/// line; four bytes per name, 0xff for none).
+fn rows() -> &'static [Row] {
+    static ROWS: OnceLock<Vec<Row>> = OnceLock::new();
+    ROWS.get_or_init(|| {
+        let version = |a: u8, b: u8| (a != 0xff).then_some((u16::from(a), u16::from(b)));
+        KERNEL_SINCE_NAMES
+            .split('\n')
+            .zip(KERNEL_SINCE_VERSIONS)
+            .map(|(name, &[a, b, c, d])| (name, version(a, b), version(c, d)))
+            .collect()
+    })
+}
+
 /// The cited row of a name: (first version or `None` if never implemented, removed in).
 pub fn since(name: &str) -> Option<(Since, Since)> {
-    KERNEL_SINCE
-        .binary_search_by(|r| r.0.cmp(name))
+    let rows = rows();
+    rows.binary_search_by(|r| r.0.cmp(name))
         .ok()
-        .map(|i| (KERNEL_SINCE[i].1, KERNEL_SINCE[i].2))
+        .map(|i| (rows[i].1, rows[i].2))
 }
 
 /// Whether a kernel implements a syscall, by the cited versions (major.minor compared;
@@ -191,6 +209,42 @@ mod tests {
 
     #[test]
     fn table_is_sorted_for_binary_search() {
-        assert!(KERNEL_SINCE.windows(2).all(|w| w[0].0 < w[1].0));
+        assert!(rows().windows(2).all(|w| w[0].0 < w[1].0));
+        assert_eq!(
+            KERNEL_SINCE_NAMES.split('\n').count(),
+            KERNEL_SINCE_VERSIONS.len()
+        );
+    }
+
+    /// Every decoded row equals its cited source: syscalls(2)'s csv (version, removed) and,
+    /// for the calls after 5.14, since.csv.
+    #[test]
+    fn decoded_rows_equal_the_cited_csvs() {
+        let host = concat!(env!("CARGO_MANIFEST_DIR"), "/../../refdata/host/");
+        let read = |f: &str| std::fs::read_to_string(format!("{host}{f}")).unwrap();
+        let v = |s: &str| -> Since {
+            let mut p = s.split('.');
+            let a = p.next()?.parse().ok()?;
+            Some((a, p.next().map_or(0, |b| b.parse().unwrap())))
+        };
+        let page = read("man-pages-6.03/syscalls.csv");
+        let mut n = 0;
+        for l in page.lines().skip(1) {
+            let f: Vec<&str> = l.split(',').collect();
+            let want = (if f[1] == "-" { None } else { v(f[1]) }, v(f[2]));
+            assert_eq!(since(f[0]), Some(want), "{l}");
+            n += 1;
+        }
+        let later = read("kernel-after-5.14/since.csv");
+        for l in later.lines().skip(1) {
+            let f: Vec<&str> = l.split(',').collect();
+            if f[1] == "?" {
+                assert_eq!(since(f[0]), None, "{l}");
+            } else {
+                assert_eq!(since(f[0]), Some((v(f[1]), None)), "{l}");
+                n += 1;
+            }
+        }
+        assert_eq!(n, rows().len());
     }
 }

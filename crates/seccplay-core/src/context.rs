@@ -256,7 +256,8 @@ pub struct Context {
     /// The container's bounding capability set, `CAP_*` names.
     pub caps: BTreeSet<String>,
     /// `--privileged`: all capabilities, and no seccomp at all unless the profile was given
-    /// explicitly (`explicit_profile`).
+    /// explicitly (`explicit_profile`) to an engine that applies it
+    /// ([`Engine::given_profile_when_privileged`]).
     pub privileged: bool,
     /// The profile was given with `--security-opt seccomp=...` (false for Docker's built-in default).
     pub explicit_profile: bool,

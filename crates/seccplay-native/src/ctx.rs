@@ -24,7 +24,8 @@ pub struct CtxArgs {
     #[arg(long, value_name = "CAP")]
     pub cap_drop: Vec<String>,
     /// As `docker run --privileged`: all capabilities, and no seccomp for an engine's built-in
-    /// profile (Docker's, Podman's, containerd's)
+    /// profile (Docker's, Podman's, containerd's) nor for a Kubernetes SeccompProfile (a pod's
+    /// Localhost profile, which containerd drops for a privileged container)
     #[arg(long)]
     pub privileged: bool,
     /// Kernel version for `minKernel` and the action cache: X.Y or `uname -r` (5.15.0-91-generic)

@@ -55,11 +55,11 @@ export function isLocal(url) {
  * close), opens APP_URL (or `url`) and waits for the app shell. Every request is recorded in
  * `requests`; requests that would leave 127.0.0.1 are recorded and aborted. Uncaught page errors
  * and console errors are collected in `errors`. `init` (a function) runs in the page before any of
- * its scripts.
+ * its scripts. `mobile` emulates a phone (isMobile, hasTouch: the meta viewport applies).
  */
-export async function openPage({ url = appUrl(), waitFor = 'main#app h1', viewport = { width: 1000, height: 560 }, init } = {}) {
+export async function openPage({ url = appUrl(), waitFor = 'main#app h1', viewport = { width: 1000, height: 560 }, init, mobile = false } = {}) {
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-  const context = await browser.newContext({ viewport });
+  const context = await browser.newContext({ viewport, isMobile: mobile, hasTouch: mobile });
   const requests = [];
   const errors = [];
   await context.route('**/*', (route) => {

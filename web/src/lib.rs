@@ -63,6 +63,16 @@ pub fn initial_state() -> State {
     State::default()
 }
 
+/// Moves the focus to the element with this id, if there is one.
+fn focus_id(id: &str) {
+    use wasm_bindgen::JsCast;
+    if let Some(e) = gloo::utils::document().get_element_by_id(id) {
+        if let Ok(e) = e.dyn_into::<web_sys::HtmlElement>() {
+            let _ = e.focus();
+        }
+    }
+}
+
 /// How long the last analysis and table took, in ms (shown, and read by the e2e benchmark).
 type Timing = Rc<std::cell::RefCell<(f64, f64)>>;
 
@@ -434,9 +444,11 @@ pub fn app() -> Html {
         let edit = edit.clone();
         Callback::from(move |_| edit(Box::new(move |s| s.tab = t)))
     };
+    let skip = Callback::from(move |_| focus_id(&format!("tab-{}", tab.id())));
 
     html! {
         <main id="app">
+            <button class="skip" id="skip" onclick={skip}>{ "Skip to the panels" }</button>
             <header class="top">
                 <h1>{ "seccplay" }</h1>
                 <p class="tagline">{ seccplay_core::TAGLINE }</p>
@@ -473,14 +485,18 @@ pub fn app() -> Html {
                         caps={s.caps.clone()} error={ctx.as_ref().err().cloned()} on_edit={on_context} complete={*painted} />
                 </section>
             </div>
-            <nav class="tabs" role="tablist">
+            // WAI-ARIA tabs: one tab stop; arrows, Home and End move and activate.
+            <nav class="tabs" role="tablist" aria-label="Panels" onkeydown={util::toolbar_keydown}>
                 { for Tab::ALL.iter().map(|t| html! {
                     <button role="tab" id={format!("tab-{}", t.id())} data-testid={format!("tab-{}", t.id())}
                         aria-selected={(tab == *t).to_string()} class={classes!((tab == *t).then_some("active"))}
+                        tabindex={if tab == *t { "0" } else { "-1" }}
+                        aria-controls={(tab == *t).then(|| format!("panel-{}", t.id()))}
                         onclick={set_tab(*t)}>{ t.label() }</button>
                 }) }
             </nav>
-            <section class="panel" role="tabpanel" id={format!("panel-{}", tab.id())}>
+            <section class="panel" role="tabpanel" id={format!("panel-{}", tab.id())}
+                aria-labelledby={format!("tab-{}", tab.id())} tabindex="0">
                 { match (tab, (*rows).clone()) {
                     #[cfg(feature = "full")]
                     (Tab::Step, _) => lazy_panel(lazy::Panel::Step(StepProps { src: srcid.clone(), call: s.call.clone(), ip: s.ip.clone(), abi, host })),

@@ -67,3 +67,72 @@ pub fn file_text(bytes: &[u8]) -> String {
         _ => bpf_format::bytes_to_hex(bytes),
     }
 }
+
+/// Where an arrow key, Home or End moves in a row of `n` items from item `i` (WAI-ARIA tabs
+/// and toolbar: ArrowLeft/ArrowUp back, ArrowRight/ArrowDown on, wrapping; Home, End), or
+/// None for any other key.
+pub fn roving_index(key: &str, i: usize, n: usize) -> Option<usize> {
+    if n == 0 {
+        return None;
+    }
+    match key {
+        "ArrowLeft" | "ArrowUp" => Some((i + n - 1) % n),
+        "ArrowRight" | "ArrowDown" => Some((i + 1) % n),
+        "Home" => Some(0),
+        "End" => Some(n - 1),
+        _ => None,
+    }
+}
+
+/// Keys within a group of buttons that takes one tab stop (WAI-ARIA toolbar, or tab list):
+/// arrows, Home and End move the focus, and the focused button becomes the group's only
+/// `tabindex=0`; a tab (`role=tab`) is also activated (a click, after the focus moved: the
+/// hand-over to the full build keeps the focused id).
+pub fn toolbar_keydown(e: web_sys::KeyboardEvent) {
+    // (Yew delegates events: currentTarget is its root, so the group is found from the target.)
+    let Some(group) = e
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .and_then(|t| t.closest("[role=tablist],[role=toolbar]").ok().flatten())
+    else {
+        return;
+    };
+    let Ok(list) = group.query_selector_all("button") else {
+        return;
+    };
+    let items: Vec<web_sys::HtmlElement> = (0..list.length())
+        .filter_map(|k| list.item(k)?.dyn_into().ok())
+        .collect();
+    let active = gloo::utils::document().active_element();
+    let i = items
+        .iter()
+        .position(|b| active.as_ref() == Some(b.as_ref()))
+        .unwrap_or(0);
+    if let Some(j) = roving_index(&e.key(), i, items.len()) {
+        e.prevent_default();
+        for (k, b) in items.iter().enumerate() {
+            let _ = b.set_attribute("tabindex", if k == j { "0" } else { "-1" });
+        }
+        let _ = items[j].focus();
+        if items[j].get_attribute("role").as_deref() == Some("tab") {
+            items[j].click();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::roving_index;
+
+    #[test]
+    fn roving_keys_wrap_and_jump() {
+        assert_eq!(roving_index("ArrowRight", 7, 8), Some(0));
+        assert_eq!(roving_index("ArrowLeft", 0, 8), Some(7));
+        assert_eq!(roving_index("ArrowDown", 2, 8), Some(3));
+        assert_eq!(roving_index("ArrowUp", 2, 8), Some(1));
+        assert_eq!(roving_index("Home", 5, 8), Some(0));
+        assert_eq!(roving_index("End", 0, 8), Some(7));
+        assert_eq!(roving_index("Enter", 0, 8), None);
+        assert_eq!(roving_index("ArrowRight", 0, 0), None);
+    }
+}

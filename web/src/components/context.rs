@@ -110,28 +110,29 @@ pub fn context_panel(p: &ContextProps) -> Html {
         <fieldset class="context" id="context">
             <legend id="context-legend">{ if own { "Context (host)" } else { "Context (docker run)" } }</legend>
             <div class="row">
-                <label for="host-arch">{ "Host" }</label>
+                // (A label and its field wrap together: never a label alone at a line's end.)
+                <span class="field"><label for="host-arch">{ "Host" }</label>
                 <select id="host-arch" data-testid="host-arch" onchange={on_host}>
                     { for Arch::ALL.iter().filter_map(|a| a.docker_host_name().map(|n| (a, n))).map(|(a, n)| html! {
                         <option value={n} selected={p.host == *a}>{ format!("{n} ({a})") }</option>
                     }) }
-                </select>
-                <label for="kernel">{ "Kernel" }</label>
+                </select></span>
+                <span class="field"><label for="kernel">{ "Kernel" }</label>
                 <input id="kernel" class="short" value={p.kernel.clone()} oninput={on_kernel}
-                    title="X.Y, or what uname -r prints (5.15.0-91-generic)" aria-invalid={p.error.is_some().to_string()} />
-                <label for="runtime">{ "Runtime" }</label>
+                    title="X.Y, or what uname -r prints (5.15.0-91-generic)" aria-invalid={p.error.is_some().to_string()} /></span>
+                <span class="field"><label for="runtime">{ "Runtime" }</label>
                 <select id="runtime" onchange={on_runtime} disabled={p.as_is}>
                     { for [Runtime::Runc, Runtime::Crun].into_iter().map(|r| html! {
                         <option value={r.name()} selected={p.runtime == r}>{ r.name() }</option>
                     }) }
-                </select>
-                <label for="libseccomp">{ "libseccomp" }</label>
+                </select></span>
+                <span class="field"><label for="libseccomp">{ "libseccomp" }</label>
                 <select id="libseccomp" data-testid="libseccomp" onchange={on_libseccomp} disabled={p.as_is}
                     title={format!("the syscall table names resolve with: {}", p.libseccomp.source())}>
                     { for Libseccomp::ALL.into_iter().map(|l| html! {
                         <option value={l.name()} selected={p.libseccomp == l}>{ l.label() }</option>
                     }) }
-                </select>
+                </select></span>
             </div>
             <div class={classes!("row", own.then_some("off"))}>
                 <label title={why("all capabilities, and no seccomp for Docker's built-in profile")}>

@@ -218,9 +218,13 @@ pub fn sim_panel(p: &SimProps) -> Html {
                 </p>
             }
             if !consts.is_empty() {
-                <div class="consts" id="constants">
-                    { for consts.iter().take(48).map(|(n, v)| html! {
-                        <button class="chip" title={format!("{v:#x}")} onclick={insert(n)}>{ *n }</button>
+                // One tab stop (WAI-ARIA toolbar): arrows move among the constants.
+                // (Keyed by the list: a new list starts with its first constant the tab stop.)
+                <div class="consts" id="constants" role="toolbar" key={format!("{}/{}", consts[0].0, consts.len())} aria-label="Constants of this argument (arrow keys)"
+                    onkeydown={crate::util::toolbar_keydown}>
+                    { for consts.iter().take(48).enumerate().map(|(i, (n, v))| html! {
+                        <button class="chip" title={format!("{v:#x}")} onclick={insert(n)}
+                            tabindex={if i == 0 { "0" } else { "-1" }}>{ *n }</button>
                     }) }
                 </div>
             }

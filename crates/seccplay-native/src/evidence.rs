@@ -308,8 +308,9 @@ fn replay_text(p: &Prediction, t: &strace::Trace, files: &[String], origin: &str
     }
     if !p.mismatches.is_empty() {
         s.push_str(&format!(
-            "\nrecorded results the prediction cannot produce ({}):\n",
+            "\nrecorded results the prediction cannot produce ({}): {}\n",
             p.mismatches.len(),
+            seccplay_core::evidence::recorded::MISMATCH
         ));
         for j in &p.mismatches {
             s.push_str(&format!(
@@ -318,7 +319,7 @@ fn replay_text(p: &Prediction, t: &strace::Trace, files: &[String], origin: &str
                 j.text,
                 j.recorded.label,
                 j.answer.action,
-                j.recorded.reason
+                j.recorded.short_reason()
             ));
         }
     }

@@ -21,8 +21,10 @@
 //!    ¹ undetermined when several threads died by SIGSYS (KILL_PROCESS kills every thread: the
 //!    refused call may be another's). ² match for ERRNO(0) and a recorded 0. A finished
 //!    exit/exit_group matches ALLOW and contradicts a refusal.
-//! 3. A mismatch means the profile given is not the one that ran, or the context
-//!    (architecture, capabilities, runtime, kernel) differs: [`MISMATCH`] says so.
+//! 3. For a trace taken under a filter, a mismatch means the profile given is not the one
+//!    that ran, or the context (architecture, capabilities, runtime, kernel) differs; for one
+//!    taken without a filter (the usual prediction) it is what the profile would change:
+//!    [`MISMATCH`] says both.
 
 use crate::action::Action;
 use crate::evidence::predict::{Answer, Status};
@@ -31,7 +33,7 @@ use crate::syscalls;
 use serde::Serialize;
 
 /// The sentence every mismatch carries.
-pub const MISMATCH: &str = "the profile given is not the one that ran, or the context (architecture, capabilities, runtime, kernel) differs from the one the trace was taken in";
+pub const MISMATCH: &str = "if the trace was taken under a filter, the profile given is not the one that ran, or the context (architecture, capabilities, runtime, kernel) differs from the one the trace was taken in; a trace taken without a filter shows what this profile would change";
 
 /// What strace recorded for one call.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -316,6 +318,16 @@ fn verdict(
             Undetermined,
             format!("{predicted}: a tracer or supervisor decides what the call gets"),
         ),
+    }
+}
+
+impl Check {
+    /// The reason without the [`MISMATCH`] sentence (for a list that says it once).
+    pub fn short_reason(&self) -> &str {
+        self.reason
+            .strip_suffix(MISMATCH)
+            .map(|r| r.trim_end_matches([':', ' ']))
+            .unwrap_or(&self.reason)
     }
 }
 

@@ -611,6 +611,22 @@ fn hostile_inputs_are_bounded_and_answered() {
     );
     let t = strace::parse(&deep);
     assert_eq!(t.calls[0].args[1], Arg::Pointer("struct"));
+    // Recorded results that are not what strace writes: a huge errno-like word, a SIGSYS
+    // without a body, a death with no call before it, a resumed half of nothing.
+    let hostile = format!(
+        "7 +++ killed by SIGSYS +++\n7 mkdir(\"/a\", 0777) = -1 E{} (x)\n7 --- SIGSYS {{}} ---\n7 --- SIGSYS {{si_code=SYS_SECCOMP, si_syscall=__NR_}} ---\n8 <... mkdir resumed>) = 0\n8 getpid() = -1\n8 +++ killed by SIGSYS +++\n",
+        "E".repeat(100_000)
+    );
+    let t = strace::parse(&hostile);
+    let r = recorded::recorded_of(&t);
+    assert_eq!(r.len(), 2);
+    assert!(matches!(&r[0], Recorded::Errno { name } if name.len() == 100_001));
+    assert_eq!(r[1], Recorded::Killed);
+    let an = analyze(MKDIR_ERRNO, &Context::docker(Arch::X86_64));
+    let p = predict(&t, &an, Arch::X86_64);
+    // mkdir: ERRNO(EACCES) against an unknown errno name; getpid: KILL_PROCESS and a death.
+    assert_eq!(p.recorded.mismatched, 1, "{:?}", p.mismatches);
+    assert_eq!(p.recorded.matched, 1);
 }
 
 /// The judged call of `name` among the mismatches, the refused, depends and unknown calls.

@@ -205,6 +205,10 @@ async function pageStrace() {
       depends: rows('#strace-depends').map((tr) => Number(tr.dataset.line)),
       summary: rows('#strace-summary').map((tr) => [...tr.children].map((td) => td.textContent)),
       snippet: document.querySelector('#strace-snippet')?.textContent ?? '',
+      recorded: document.querySelector('#strace-recorded')?.textContent.trim() ?? '',
+      mismatches: rows('#strace-mismatches').map((tr) => [...tr.children].map((td) => td.textContent)),
+      refusedRecorded: rows('#strace-refused').map((tr) => [tr.querySelector('.recorded').textContent, tr.querySelector('.recorded').dataset.verdict]),
+      remove: [...document.querySelectorAll('#strace-remove li')].map((li) => li.textContent),
       note: document.querySelector('#strace-note')?.textContent ?? '',
     };
   });
@@ -224,8 +228,15 @@ function expectedStrace(j, origin, pageOrigin) {
     first,
     refused: j.refused.slice(0, 500).map((r) => ({ line: r.line, text: r.text, action: r.answer.action, rule: o(r.answer.rule) })),
     depends: j.depends.slice(0, 500).map((r) => r.line),
-    summary: j.summary.map((r) => [r.syscall, String(r.calls), String(r.allowed), String(r.refused), String(r.depends), r.actions.join(', ')]),
+    summary: j.summary.map((r) => [r.syscall, String(r.calls), String(r.allowed), String(r.refused), String(r.depends), String(r.mismatched), r.actions.join(', ')]),
     snippet: o(j.snippet),
+    recorded: j.recorded.recorded ? `Recorded results against the prediction: ${j.recorded.matched} match, ${j.recorded.mismatched} mismatch, ${j.recorded.undetermined} undetermined (${j.recorded.recorded} calls with a result).` : '',
+    mismatches: j.mismatches.slice(0, 500).map((r) => [
+      `line ${r.line}${r.pid != null ? ` · pid ${r.pid}` : ''}`, r.text, r.recorded.label, r.answer.action,
+      r.recorded.reason.replace(/[: ]*if the trace was taken under a filter.*$/, ''),
+    ]),
+    refusedRecorded: j.refused.slice(0, 500).map((r) => [r.recorded.label, r.recorded.verdict]),
+    remove: j.remove_or_change.map(o),
   };
 }
 
@@ -254,6 +265,36 @@ test('strace log: the first refusal, every refusal and the snippet equal `replay
   assert.equal(await text('#strace-copy-status'), '✓ Copied');
   assert.equal(await s.page.evaluate(() => navigator.clipboard.readText()), got.snippet);
   await saveScreenshot(s.page, 'panel-strace-strict');
+});
+
+// A profile refusing mkdir with EACCES; the trace was taken under one returning EPERM
+// (crates/seccplay-core/tests/data/evidence/errno-filter.json).
+const MKDIR_EACCES = '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir","mkdirat"],"action":"SCMP_ACT_ERRNO","errnoRet":13}]}\n';
+
+test('strace log taken under another filter: the mismatch, the recorded column and the rules to remove equal `replay --json`', async () => {
+  await setProfile(MKDIR_EACCES);
+  await tab('strace');
+  const input = await evidence('under-errno-filter.strace');
+  await s.page.fill('#strace-input', input);
+  await s.page.waitForSelector('#strace-mismatches');
+  const f = await profileFile('mkdir-eacces.json', MKDIR_EACCES);
+  let out;
+  try {
+    out = cli(['replay', f, '-', ...PAGE_CONTEXT, '--json'], { input });
+  } catch (e) {
+    out = e.stdout; // exit status 1: a call would be refused
+  }
+  const j = JSON.parse(out);
+  assert.equal(j.mismatches.length, 1, 'mkdir got EPERM where the profile returns EACCES');
+  const got = await pageStrace();
+  const { note, ...shown } = got;
+  assert.deepEqual(shown, expectedStrace(j, f, 'the editor'));
+  assert.deepEqual(got.mismatches[0].slice(2, 4), ['= -1 EPERM', 'ERRNO(EACCES)']);
+  assert.match(got.remove[0], /^mkdir: syscalls\[0\]/);
+  assert.match(await text('#strace-mismatches .hint'), /not the one that ran/);
+  const snippet = JSON.parse(got.snippet);
+  assert.deepEqual(Object.keys(snippet), ['syscalls']);
+  await saveScreenshot(s.page, 'panel-strace-mismatch');
 });
 
 test('strace log under Docker\'s default: the same reading as the CLI, and garbage gives a message', async () => {

@@ -11,7 +11,8 @@ use seccplay_core::context::Context;
 use seccplay_core::evidence::attribute::attribute;
 use seccplay_core::evidence::audit::{self, Form, LoggedAction};
 use seccplay_core::evidence::logflag::with_log_flag;
-use seccplay_core::evidence::predict::{predict, Status};
+use seccplay_core::evidence::predict::{predict, predict_named, Judged, Prediction, Status};
+use seccplay_core::evidence::recorded::{self, Recorded, Verdict, MISMATCH};
 use seccplay_core::evidence::strace::{self, Arg, Input};
 use seccplay_core::presets::{self, PresetKind};
 use std::path::PathBuf;
@@ -458,7 +459,14 @@ fn prediction_under_a_strict_profile_and_docker() {
     assert!(again.refused.is_empty(), "{:?}", again.refused.first());
     // An explicit refusal: the snippet says to remove that entry too.
     let p = predict(&t, &analyze(MKDIR_ONLY, &ctx), Arch::X86_64);
-    assert!(p.snippet.contains("syscalls[0]"), "{}", p.snippet);
+    assert!(
+        p.remove_or_change
+            .iter()
+            .any(|r| r.starts_with("mkdir: syscalls[0]")),
+        "{:?}",
+        p.remove_or_change
+    );
+    assert!(!p.snippet.contains("syscalls[0]"), "{}", p.snippet);
     // Docker's default lets the shell run.
     let an = analyze(docker(), &ctx);
     let p = predict(&t, &an, Arch::X86_64);
@@ -540,6 +548,19 @@ proptest! {
     fn strace_reader_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
         let t = strace::parse_inputs(&[Input { bytes: &bytes, pid: None }]);
         prop_assert!(t.calls.len() <= bytes.len());
+        prop_assert_eq!(recorded::recorded_of(&t).len(), t.calls.len());
+    }
+
+    #[test]
+    fn recorded_results_of_any_text_are_read(res in "[ -~]{0,40}", sig in "[ -~]{0,60}", pid in 1u32..9) {
+        // Any result text, any SIGSYS signal body, a death: each call gets one outcome.
+        let text = format!("{pid} mkdir(\"/a\", 0777) = {res}\n{pid} --- SIGSYS {{{sig}}} ---\n{pid} getpid( <unfinished ...>\n{pid} +++ killed by SIGSYS +++\n");
+        let t = strace::parse(&text);
+        let r = recorded::recorded_of(&t);
+        prop_assert_eq!(r.len(), t.calls.len());
+        let an = analyze(MKDIR_ERRNO, &Context::docker(Arch::X86_64));
+        let p = predict(&t, &an, Arch::X86_64);
+        prop_assert_eq!(p.recorded.matched + p.recorded.mismatched + p.recorded.undetermined, p.calls as u64);
     }
 
     #[test]
@@ -590,4 +611,199 @@ fn hostile_inputs_are_bounded_and_answered() {
     );
     let t = strace::parse(&deep);
     assert_eq!(t.calls[0].args[1], Arg::Pointer("struct"));
+    // Recorded results that are not what strace writes: a huge errno-like word, a SIGSYS
+    // without a body, a death with no call before it, a resumed half of nothing.
+    let hostile = format!(
+        "7 +++ killed by SIGSYS +++\n7 mkdir(\"/a\", 0777) = -1 E{} (x)\n7 --- SIGSYS {{}} ---\n7 --- SIGSYS {{si_code=SYS_SECCOMP, si_syscall=__NR_}} ---\n8 <... mkdir resumed>) = 0\n8 getpid() = -1\n8 +++ killed by SIGSYS +++\n",
+        "E".repeat(100_000)
+    );
+    let t = strace::parse(&hostile);
+    let r = recorded::recorded_of(&t);
+    assert_eq!(r.len(), 2);
+    assert!(matches!(&r[0], Recorded::Errno { name } if name.len() == 100_001));
+    assert_eq!(r[1], Recorded::Killed);
+    let an = analyze(MKDIR_ERRNO, &Context::docker(Arch::X86_64));
+    let p = predict(&t, &an, Arch::X86_64);
+    // mkdir: ERRNO(EACCES) against an unknown errno name; getpid: KILL_PROCESS and a death.
+    assert_eq!(p.recorded.mismatched, 1, "{:?}", p.mismatches);
+    assert_eq!(p.recorded.matched, 1);
+}
+
+/// The judged call of `name` among the mismatches, the refused, depends and unknown calls.
+fn check_of<'a>(p: &'a Prediction, name: &str) -> Option<&'a Judged> {
+    p.mismatches
+        .iter()
+        .chain(&p.refused)
+        .chain(&p.depends)
+        .find(|j| j.text.starts_with(&format!("{name}(")))
+}
+
+#[test]
+fn recorded_results_match_the_filter_that_ran() {
+    let ctx = Context::docker(Arch::X86_64);
+    let t = strace::parse(&text("under-errno-filter.strace"));
+    let an = analyze(&text("errno-filter.json"), &ctx);
+    let p = predict(&t, &an, Arch::X86_64);
+    assert!(p.mismatches.is_empty(), "{:?}", p.mismatches.first());
+    assert_eq!(p.refused.len(), 2, "mkdir and rmdir");
+    let mk = check_of(&p, "mkdir").unwrap();
+    assert_eq!(
+        mk.recorded.recorded,
+        Recorded::Errno {
+            name: "EPERM".into()
+        }
+    );
+    assert_eq!(
+        mk.recorded.verdict,
+        Verdict::Match,
+        "{}",
+        mk.recorded.reason
+    );
+    let rm = check_of(&p, "rmdir").unwrap();
+    assert_eq!(rm.answer.action, "ERRNO(EACCES)");
+    assert_eq!(
+        rm.recorded.verdict,
+        Verdict::Match,
+        "{}",
+        rm.recorded.reason
+    );
+    // Every call with a result counts; ls's ENOENT is the kernel's answer under ALLOW.
+    let c = &p.recorded;
+    assert_eq!(c.matched + c.mismatched + c.undetermined, p.calls as u64);
+    assert!(c.recorded > 100 && c.matched >= c.recorded - 10, "{c:?}");
+    assert_eq!(p.summary.iter().map(|s| s.mismatched).sum::<u64>(), 0);
+}
+
+#[test]
+fn recorded_results_that_another_profile_cannot_produce_are_mismatches() {
+    let ctx = Context::docker(Arch::X86_64);
+    let t = strace::parse(&text("under-errno-filter.strace"));
+    // EACCES for mkdir, but the filter that ran returned EPERM.
+    let p = predict_named(
+        &t,
+        &analyze(MKDIR_ONLY, &ctx),
+        Arch::X86_64,
+        "mkdir-only.json",
+    );
+    let names: Vec<&str> = p
+        .mismatches
+        .iter()
+        .map(|j| j.text.split('(').next().unwrap())
+        .collect();
+    assert_eq!(names, ["mkdir"], "{:?}", p.mismatches);
+    let m = &p.mismatches[0];
+    assert_eq!(m.line, 198, "{}", m.text);
+    assert!(
+        m.recorded
+            .reason
+            .contains("returns -1 EACCES, the call got -1 EPERM"),
+        "{}",
+        m.recorded.reason
+    );
+    assert!(m.recorded.reason.ends_with(MISMATCH));
+    let row = p.summary.iter().find(|s| s.syscall == "mkdir").unwrap();
+    assert_eq!(row.mismatched, 1);
+    assert_eq!(p.recorded.mismatched, 1);
+    // Docker's profile allows mkdir and rmdir: their EPERM/EACCES may be the kernel's or a
+    // filter's, nothing is definite.
+    let p = predict(&t, &analyze(docker(), &ctx), Arch::X86_64);
+    assert!(p.mismatches.is_empty(), "{:?}", p.mismatches.first());
+    assert!(p.recorded.undetermined >= 2);
+    // A strict allow-list refuses write, which ran and returned 7: a definite mismatch.
+    let strict = r#"{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":1,"syscalls":[{"names":["execve","mkdir","rmdir"],"action":"SCMP_ACT_ALLOW"}]}"#;
+    let p = predict(&t, &analyze(strict, &ctx), Arch::X86_64);
+    let w = p
+        .mismatches
+        .iter()
+        .find(|j| j.text.starts_with("write(2, \"mkdir: \""))
+        .unwrap();
+    assert_eq!(w.recorded.recorded, Recorded::Value { value: "7".into() });
+    assert!(
+        w.recorded.reason.contains("ran and returned 7"),
+        "{}",
+        w.recorded.reason
+    );
+    // mkdir got EPERM, what the strict profile's ALLOW lets the kernel answer, or a filter.
+    let mk = p
+        .mismatches
+        .iter()
+        .chain(&p.refused)
+        .all(|j| !j.text.starts_with("mkdir("));
+    assert!(mk);
+}
+
+#[test]
+fn recorded_trap_and_kill_against_the_predicted_action() {
+    let ctx = Context::docker(Arch::X86_64);
+    let trap = strace::parse(&text("under-trap-filter.strace"));
+    let p = predict(
+        &trap,
+        &analyze(&text("trap-filter.json"), &ctx),
+        Arch::X86_64,
+    );
+    let mk = check_of(&p, "mkdir").unwrap();
+    assert_eq!(mk.recorded.recorded, Recorded::Trapped);
+    assert_eq!(
+        mk.recorded.verdict,
+        Verdict::Match,
+        "{}",
+        mk.recorded.reason
+    );
+    assert!(p.mismatches.is_empty(), "{:?}", p.mismatches.first());
+    // The same trace under an ERRNO profile: mkdir was trapped, not refused with an error.
+    let p = predict(&trap, &analyze(MKDIR_ONLY, &ctx), Arch::X86_64);
+    assert_eq!(p.mismatches.len(), 1);
+    assert!(p.mismatches[0].recorded.reason.contains("trapped"));
+    // kill-sigsys.strace: mkdir `= 83` then `+++ killed by SIGSYS +++`.
+    let kill = strace::parse(&text("kill-sigsys.strace"));
+    let killer = r#"{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir"],"action":"SCMP_ACT_KILL_PROCESS"}]}"#;
+    let p = predict(&kill, &analyze(killer, &ctx), Arch::X86_64);
+    let mk = check_of(&p, "mkdir").unwrap();
+    assert_eq!(mk.recorded.recorded, Recorded::Killed);
+    assert_eq!(mk.recorded.verdict, Verdict::Match);
+    // Docker's profile allows mkdir: the death by SIGSYS contradicts it.
+    let p = predict(&kill, &analyze(docker(), &ctx), Arch::X86_64);
+    assert_eq!(p.mismatches.len(), 1, "{:?}", p.mismatches);
+    assert!(p.mismatches[0].text.starts_with("mkdir("));
+    assert!(p.mismatches[0].recorded.reason.contains("died by SIGSYS"));
+}
+
+#[test]
+fn the_snippet_is_a_docker_fragment_that_allows_the_refused_calls() {
+    use seccplay_core::frontend::{self, Format};
+    let ctx = Context::docker(Arch::X86_64);
+    let t = strace::parse(&text("under-errno-filter.strace"));
+    let prof = text("errno-filter.json");
+    let p = predict(&t, &analyze(&prof, &ctx), Arch::X86_64);
+    assert!(!p.refused.is_empty());
+    let frag: serde_json::Value = serde_json::from_str(&p.snippet).unwrap();
+    let keys: Vec<&String> = frag.as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["syscalls"], "{}", p.snippet);
+    assert_eq!(frontend::detect(&p.snippet), Format::Docker);
+    // The rules to remove are named outside the JSON: syscalls[0] (mkdir), syscalls[1] (rmdir).
+    assert_eq!(p.remove_or_change.len(), 2, "{:?}", p.remove_or_change);
+    let mut doc: serde_json::Value = serde_json::from_str(&prof).unwrap();
+    let mut idx: Vec<usize> = p
+        .remove_or_change
+        .iter()
+        .flat_map(|r| r.split("syscalls[").skip(1))
+        .map(|r| r.split(']').next().unwrap().parse().unwrap())
+        .collect();
+    idx.sort_unstable();
+    idx.dedup();
+    let list = doc["syscalls"].as_array_mut().unwrap();
+    for i in idx.into_iter().rev() {
+        list.remove(i);
+    }
+    list.extend(frag["syscalls"].as_array().unwrap().iter().cloned());
+    let merged = doc.to_string();
+    let input = frontend::read(&merged, None).unwrap_or_else(|f| panic!("{f:?}"));
+    assert_eq!(input.format, Format::Docker);
+    let again = predict(&t, &analyze(&merged, &ctx), Arch::X86_64);
+    assert!(again.refused.is_empty(), "{:?}", again.refused.first());
+    for j in &p.refused {
+        let name = j.text.split('(').next().unwrap();
+        let row = again.summary.iter().find(|s| s.syscall == name).unwrap();
+        assert_eq!(row.actions.iter().collect::<Vec<_>>(), ["ALLOW"], "{name}");
+    }
 }

@@ -253,6 +253,13 @@ fn replay_text(p: &Prediction, t: &strace::Trace, files: &[String], origin: &str
         let f = files.get(m.input).map(String::as_str).unwrap_or("-");
         s.push_str(&format!("{f}:{}: malformed: {}\n", m.line, m.message));
     }
+    let r = &p.recorded;
+    if r.recorded > 0 {
+        s.push_str(&format!(
+            "recorded results against the prediction: {} match, {} mismatch, {} undetermined ({} calls with a result)\n",
+            r.matched, r.mismatched, r.undetermined, r.recorded
+        ));
+    }
     match &p.first_refused {
         Some(j) => s.push_str(&format!(
             "\nfirst refused call: {} {}\n  → {} by {}\n  {}\n",
@@ -299,23 +306,47 @@ fn replay_text(p: &Prediction, t: &strace::Trace, files: &[String], origin: &str
             s.push_str(&format!("  {} {}\n", where_(j, files), j.text));
         }
     }
-    s.push_str("\nper syscall:            calls  allowed  refused  depends  actions\n");
+    if !p.mismatches.is_empty() {
+        s.push_str(&format!(
+            "\nrecorded results the prediction cannot produce ({}): {}\n",
+            p.mismatches.len(),
+            seccplay_core::evidence::recorded::MISMATCH
+        ));
+        for j in &p.mismatches {
+            s.push_str(&format!(
+                "  {} {}\n    recorded {}, predicted {}: {}\n",
+                where_(j, files),
+                j.text,
+                j.recorded.label,
+                j.answer.action,
+                j.recorded.short_reason()
+            ));
+        }
+    }
+    s.push_str("\nper syscall:            calls  allowed  refused  depends  mismatched  actions\n");
     for r in &p.summary {
         let acts: Vec<&str> = r.actions.iter().map(String::as_str).collect();
         s.push_str(&format!(
-            "  {:<20} {:>7}  {:>7}  {:>7}  {:>7}  {}\n",
+            "  {:<20} {:>7}  {:>7}  {:>7}  {:>7}  {:>10}  {}\n",
             r.syscall,
             r.calls,
             r.allowed,
             r.refused,
             r.depends,
+            r.mismatched,
             acts.join(", ")
         ));
     }
     if !p.snippet.is_empty() {
-        s.push_str(
-            "\nto allow the refused calls, add these entries to the profile's \"syscalls\":\n",
-        );
+        s.push_str("\nto allow the refused calls,");
+        if !p.remove_or_change.is_empty() {
+            s.push_str(" remove or change these rules of the profile, which refuse them:\n");
+            for r in &p.remove_or_change {
+                s.push_str(&format!("  {r}\n"));
+            }
+            s.push_str("and");
+        }
+        s.push_str(" add these entries to the profile's \"syscalls\":\n");
         s.push_str(&p.snippet);
         s.push('\n');
     }

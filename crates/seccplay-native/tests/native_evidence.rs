@@ -285,3 +285,104 @@ fn replay_predicts_the_first_refusal_apply_explain_reports() {
     assert!(checked >= 2);
     let _ = std::fs::remove_dir_all(&d);
 }
+
+#[test]
+fn replay_compares_what_a_trace_under_a_filter_recorded() {
+    let strace = which("strace");
+    let why = common::no_seccomp_filters()
+        .map(str::to_string)
+        .or_else(|| {
+            strace
+                .is_none()
+                .then(|| "no strace (scripts/setup.sh installs it)".into())
+        });
+    if !common::ready_unless("replay_compares_what_a_trace_under_a_filter_recorded", why) {
+        return;
+    }
+    let d = tmp("recorded");
+    let ran = d.join("ran.json");
+    std::fs::write(&ran, r#"{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir","mkdirat"],"action":"SCMP_ACT_ERRNO","errnoRet":1},{"names":["rmdir"],"action":"SCMP_ACT_ERRNO","errnoRet":13}]}"#).unwrap();
+    let other = d.join("other.json");
+    std::fs::write(&other, r#"{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir","mkdirat"],"action":"SCMP_ACT_ERRNO","errnoRet":13}]}"#).unwrap();
+    let trace = d.join("t.strace");
+    let dir = d.to_str().unwrap();
+    // strace runs under the filter: the trace records what the filter answered.
+    let script = format!("mkdir {dir}/m; rmdir {dir}; ls {dir}/nonexistent; true");
+    let (rc, _, err) = run(&[
+        BIN,
+        "apply",
+        ran.to_str().unwrap(),
+        "--",
+        strace.as_deref().unwrap(),
+        "-f",
+        "-o",
+        trace.to_str().unwrap(),
+        "sh",
+        "-c",
+        &script,
+    ]);
+    assert_eq!(rc, 0, "{err}");
+    let t = trace.to_str().unwrap();
+    // Under the profile that ran: no mismatch, mkdir's EPERM and rmdir's EACCES match.
+    let (rc, out, err) = run(&[BIN, "replay", ran.to_str().unwrap(), t, "--json"]);
+    assert_eq!(rc, 1, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        v["mismatches"].as_array().unwrap().len(),
+        0,
+        "{}",
+        v["mismatches"]
+    );
+    let refused = v["refused"].as_array().unwrap();
+    assert_eq!(refused.len(), 2);
+    for r in refused {
+        assert_eq!(r["recorded"]["verdict"], "match", "{r}");
+    }
+    assert_eq!(refused[0]["recorded"]["recorded"]["name"], "EPERM");
+    assert_eq!(refused[1]["recorded"]["recorded"]["name"], "EACCES");
+    assert!(v["recorded"]["matched"].as_u64().unwrap() > 100);
+    assert_eq!(v["recorded"]["mismatched"], 0);
+    // Under another profile: mkdir would get EACCES, it got EPERM.
+    let (rc, out, err) = run(&[BIN, "replay", other.to_str().unwrap(), t, "--json"]);
+    assert_eq!(rc, 1, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let m = v["mismatches"].as_array().unwrap();
+    assert_eq!(m.len(), 1, "{m:?}");
+    assert!(m[0]["text"].as_str().unwrap().starts_with("mkdir("));
+    assert_eq!(m[0]["recorded"]["label"], "= -1 EPERM");
+    assert_eq!(v["recorded"]["mismatched"], 1);
+    let row = v["summary"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["syscall"] == "mkdir")
+        .unwrap();
+    assert_eq!(row["mismatched"], 1);
+    assert_eq!(
+        v["remove_or_change"][0].as_str().unwrap().split(':').next(),
+        Some("mkdir")
+    );
+    let snippet: Value = serde_json::from_str(v["snippet"].as_str().unwrap()).unwrap();
+    assert_eq!(snippet.as_object().unwrap().len(), 1, "{snippet}");
+    // The text: counts, the mismatch with file:line and pid, the rules to remove before the
+    // snippet.
+    let (_, text, _) = run(&[BIN, "replay", other.to_str().unwrap(), t]);
+    let line = m[0]["line"].as_u64().unwrap();
+    let pid = m[0]["pid"].as_u64().unwrap();
+    assert!(text.contains(", 1 mismatch, "), "{text}");
+    assert!(
+        text.contains("recorded results the prediction cannot produce (1):"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("{t}:{line} pid {pid} mkdir(")),
+        "{text}"
+    );
+    assert!(
+        text.contains("recorded = -1 EPERM, predicted ERRNO(EACCES)"),
+        "{text}"
+    );
+    let remove = text.find("remove or change these rules").unwrap();
+    assert!(remove < text.find("\"syscalls\": [").unwrap(), "{text}");
+    let _ = std::fs::remove_dir_all(&d);
+}

@@ -1,13 +1,16 @@
 //! strace: a pasted `strace -f` log, every call decided as the profile above would in the
 //! context above — the first call refused (the one that breaks the program), every refused
 //! call with its deciding rule, calls whose verdict depends on a value strace did not show, a
-//! summary per syscall, and the profile entries that would allow the refused calls. A
+//! summary per syscall, and the profile entries that would allow the refused calls. What
+//! strace recorded for each call is set against the prediction: the calls the predicted
+//! action cannot have produced (a log taken under another filter or context) are listed. A
 //! prediction from one unconfined run, not a run under seccomp: the page says so. What
 //! `seccplay-native replay PROFILE FILE` prints, from the same core results.
 use crate::model::evidence::{self, StraceView, MAX_ROWS};
 use crate::model::Source;
 use crate::util::ById;
 use seccplay_core::evidence::predict::{Judged, Prediction};
+use seccplay_core::evidence::recorded::{Verdict, MISMATCH};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsValue;
 use web_sys::HtmlTextAreaElement;
@@ -105,21 +108,23 @@ fn body(v: &StraceView, c: &Ctx) -> Html {
         <>
             { read }
             <p class="caveat" id="strace-note" role="note">{ format!("On {}: {}.", v.host, capitalize(p.note)) }</p>
+            { recorded(p) }
             { first(p, c) }
+            { mismatches(p) }
             { judged_list("strace-refused", &format!("Refused calls ({})", p.refused.len()), &p.refused, true, c) }
             { judged_list("strace-depends", &format!("Calls whose verdict depends on values strace did not show ({})", p.depends.len()), &p.depends, false, c) }
             { judged_list("strace-unknown", &format!("Not syscalls of their ABI ({})", p.unknown.len()), &p.unknown, false, c) }
             <h3>{ "Per syscall" }</h3>
             <div class="scroll" tabindex="0" aria-label="Per syscall">
                 <table id="strace-summary">
-                    <thead><tr><th>{ "syscall" }</th><th>{ "calls" }</th><th>{ "allowed" }</th><th>{ "refused" }</th><th>{ "depends" }</th><th>{ "actions" }</th></tr></thead>
+                    <thead><tr><th>{ "syscall" }</th><th>{ "calls" }</th><th>{ "allowed" }</th><th>{ "refused" }</th><th>{ "depends" }</th><th>{ "mismatched" }</th><th>{ "actions" }</th></tr></thead>
                     <tbody>
                         { for p.summary.iter().map(|r| {
                             let acts: Vec<&str> = r.actions.iter().map(String::as_str).collect();
                             html! {
                                 <tr data-name={r.syscall.clone()} class={classes!((r.refused > 0).then_some("blocked"))}>
                                     <td>{ &r.syscall }</td><td class="num">{ r.calls }</td><td class="num">{ r.allowed }</td>
-                                    <td class="num">{ r.refused }</td><td class="num">{ r.depends }</td><td class="v">{ acts.join(", ") }</td>
+                                    <td class="num">{ r.refused }</td><td class="num">{ r.depends }</td><td class="num mismatched">{ r.mismatched }</td><td class="v">{ acts.join(", ") }</td>
                                 </tr>
                             }
                         }) }
@@ -177,12 +182,13 @@ fn judged_list(id: &str, title: &str, list: &[Judged], verdict: bool, c: &Ctx) -
             if list.len() > MAX_ROWS { <p class="hint">{ format!("The first {MAX_ROWS} are shown.") }</p> }
             <div class="scroll" tabindex="0" aria-label={title.to_string()}>
                 <table>
-                    <thead><tr><th>{ "where" }</th><th>{ "call" }</th>
+                    <thead><tr><th>{ "where" }</th><th>{ "call" }</th><th>{ "recorded" }</th>
                         if verdict { <th>{ "action" }</th><th>{ "by" }</th> } else { <th>{ "why" }</th> }</tr></thead>
                     <tbody>
                         { for list.iter().take(MAX_ROWS).map(|j| html! {
                             <tr data-line={j.line.to_string()}>
                                 <td class="where">{ where_(j) }</td><td class="v call-text">{ &j.text }</td>
+                                { recorded_cell(j) }
                                 if verdict {
                                     <td class="v action">{ &j.answer.action }</td><td class="why rule">{ &j.answer.rule }{ " " }{ reveal(j, c) }</td>
                                 } else {
@@ -217,7 +223,13 @@ fn snippet(p: &Prediction, c: &Ctx) -> Html {
     html! {
         <div class="snippet">
             <h3>{ "To allow the refused calls" }</h3>
-            <p class="hint">{ "Add these entries to the profile's \"syscalls\" (entries listed under also_remove_or_change refuse them first and must go or change):" }</p>
+            if !p.remove_or_change.is_empty() {
+                <p class="hint">{ "Remove or change these rules of the profile, which refuse them first:" }</p>
+                <ul id="strace-remove">
+                    { for p.remove_or_change.iter().map(|r| html! { <li><code>{ r }</code></li> }) }
+                </ul>
+            }
+            <p class="hint">{ "Add these entries to the profile's \"syscalls\":" }</p>
             <div class="row">
                 <button id="strace-copy" onclick={on_copy}>{ "Copy the snippet" }</button>
                 { match *c.copied {
@@ -228,6 +240,64 @@ fn snippet(p: &Prediction, c: &Ctx) -> Html {
             </div>
             <pre id="strace-snippet" tabindex="0">{ &p.snippet }</pre>
         </div>
+    }
+}
+
+/// The counts of recorded results against the prediction, when the log has results.
+fn recorded(p: &Prediction) -> Html {
+    let r = &p.recorded;
+    if r.recorded == 0 {
+        return html! {};
+    }
+    html! {
+        <p class={classes!("summary", (r.mismatched > 0).then_some("bad"))} id="strace-recorded" role="status">{ format!(
+            "Recorded results against the prediction: {} match, {} mismatch, {} undetermined ({} calls with a result).",
+            r.matched, r.mismatched, r.undetermined, r.recorded
+        ) }</p>
+    }
+}
+
+/// The calls whose recorded result the predicted action cannot produce.
+fn mismatches(p: &Prediction) -> Html {
+    if p.mismatches.is_empty() {
+        return html! {};
+    }
+    let title = format!(
+        "Recorded results the prediction cannot produce ({})",
+        p.mismatches.len()
+    );
+    html! {
+        <details open=true id="strace-mismatches">
+            <summary>{ &title }</summary>
+            <p class="hint">{ format!("{}.", capitalize(MISMATCH)) }</p>
+            if p.mismatches.len() > MAX_ROWS { <p class="hint">{ format!("The first {MAX_ROWS} are shown.") }</p> }
+            <div class="scroll" tabindex="0" aria-label={title.clone()}>
+                <table>
+                    <thead><tr><th>{ "where" }</th><th>{ "call" }</th><th>{ "recorded" }</th><th>{ "predicted" }</th><th>{ "why" }</th></tr></thead>
+                    <tbody>
+                        { for p.mismatches.iter().take(MAX_ROWS).map(|j| html! {
+                            <tr data-line={j.line.to_string()}>
+                                <td class="where">{ where_(j) }</td><td class="v call-text">{ &j.text }</td>
+                                <td class="v recorded">{ &j.recorded.label }</td><td class="v action">{ &j.answer.action }</td>
+                                <td class="why">{ j.recorded.short_reason() }</td>
+                            </tr>
+                        }) }
+                    </tbody>
+                </table>
+            </div>
+        </details>
+    }
+}
+
+/// What strace recorded, with the comparison as class and title.
+fn recorded_cell(j: &Judged) -> Html {
+    let v = match j.recorded.verdict {
+        Verdict::Match => "match",
+        Verdict::Mismatch => "mismatch",
+        Verdict::Undetermined => "undetermined",
+    };
+    html! {
+        <td class={classes!("v", "recorded", v)} data-verdict={v} title={j.recorded.reason.clone()}>{ &j.recorded.label }</td>
     }
 }
 

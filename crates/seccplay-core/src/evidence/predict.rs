@@ -12,12 +12,16 @@
 //! 4. The output: the first call refused (the one that breaks the program), every refused call
 //!    with its deciding rule, a summary per syscall, and the profile entries that would allow
 //!    the refused calls ([`Prediction::snippet`]).
+//! 5. What strace recorded for each call is compared with the prediction
+//!    ([`recorded`](crate::evidence::recorded)): a log taken under a filter shows whether
+//!    the profile given is the one that ran ([`Prediction::mismatches`]).
 
 use crate::analysis::{describe_action, Analysis};
 use crate::arch::Arch;
 use crate::diag::Location;
 use crate::eval::{Query, Source};
 use crate::evidence::outcomes::outcomes;
+use crate::evidence::recorded::{self, Check, Counts, Recorded, Verdict};
 use crate::evidence::strace::{Arg, Trace};
 use crate::supervise::decided_by;
 use crate::syscalls::{self, Resolved};
@@ -79,6 +83,8 @@ pub struct Judged {
     pub text: String,
     /// The answer.
     pub answer: Arc<Answer>,
+    /// What strace recorded, compared with the answer.
+    pub recorded: Check,
 }
 
 /// Calls of one syscall.
@@ -94,6 +100,8 @@ pub struct SyscallSummary {
     pub refused: u64,
     /// Depending on unknown arguments.
     pub depends: u64,
+    /// Whose recorded result contradicts the prediction.
+    pub mismatched: u64,
     /// The actions seen, e.g. `ALLOW`, `ERRNO(EPERM)`.
     pub actions: BTreeSet<String>,
 }
@@ -115,8 +123,16 @@ pub struct Prediction {
     pub unknown: Vec<Judged>,
     /// Per syscall, by name.
     pub summary: Vec<SyscallSummary>,
-    /// Docker-profile entries that would allow the refused calls (JSON), empty when none.
+    /// What strace recorded against the prediction, counted over every call.
+    pub recorded: Counts,
+    /// Calls whose recorded result contradicts the prediction, in order.
+    pub mismatches: Vec<Judged>,
+    /// Docker-profile entries that would allow the refused calls: a `{"syscalls": [...]}`
+    /// fragment (JSON), empty when none.
     pub snippet: String,
+    /// The profile's own rules that refuse those calls first and must go or change
+    /// (`mkdir: syscalls[0] ("mkdir", line 1:40 of the profile)`), by syscall.
+    pub remove_or_change: Vec<String>,
 }
 
 /// Decides every call of `trace` under the analysed profile; `host` is the ABI of processes
@@ -136,8 +152,13 @@ pub fn predict_named(trace: &Trace, an: &Analysis, host: Arch, origin: &str) -> 
         depends: Vec::new(),
         unknown: Vec::new(),
         summary: Vec::new(),
+        recorded: Counts::default(),
+        mismatches: Vec::new(),
         snippet: String::new(),
+        remove_or_change: Vec::new(),
     };
+    let rec = recorded::recorded_of(trace);
+    let deaths = rec.iter().filter(|r| **r == Recorded::Killed).count();
     let mut summary: BTreeMap<String, SyscallSummary> = BTreeMap::new();
     // (name, arch) → argument tuples that were refused (None: an unconditional entry).
     let mut allow: AllowMap = BTreeMap::new();
@@ -160,7 +181,7 @@ pub fn predict_named(trace: &Trace, an: &Analysis, host: Arch, origin: &str) -> 
         for (k, a) in c.args.iter().enumerate().take(6) {
             known[k] = a.value();
         }
-        let judged = |answer: Arc<Answer>| Judged {
+        let judged = |answer: Arc<Answer>, recorded: Check| Judged {
             call: i,
             line: c.line,
             input: c.input,
@@ -168,19 +189,29 @@ pub fn predict_named(trace: &Trace, an: &Analysis, host: Arch, origin: &str) -> 
             abi,
             text: c.text.clone(),
             answer,
+            recorded,
         };
         let Some(nr) = nr else {
-            p.unknown.push(judged(Arc::new(Answer {
+            let answer = Arc::new(Answer {
                 status: Status::Unknown,
                 ret: 0,
                 action: "?".into(),
                 rule: String::new(),
                 location: None,
                 explanation: format!("{} is not a syscall of {abi}", c.name),
-            })));
+            });
+            let check = recorded::compare(&rec[i], &answer, deaths);
+            p.recorded.add(&check);
+            p.unknown.push(judged(answer, check));
             continue;
         };
         let (answer, tested) = decide(an, origin, abi, nr, &known, &c.args, &mut cache);
+        let check = recorded::compare(&rec[i], &answer, deaths);
+        p.recorded.add(&check);
+        if check.verdict == Verdict::Mismatch {
+            s.mismatched += 1;
+            p.mismatches.push(judged(answer.clone(), check.clone()));
+        }
         s.actions.insert(answer.action.clone());
         match answer.status {
             Status::Allowed => s.allowed += 1,
@@ -200,7 +231,7 @@ pub fn predict_named(trace: &Trace, an: &Analysis, host: Arch, origin: &str) -> 
                         .or_default()
                         .insert(answer.rule.clone());
                 }
-                let j = judged(answer.clone());
+                let j = judged(answer.clone(), check);
                 if matches!(answer.status, Status::Refused) {
                     if p.first_refused.is_none() {
                         p.first_refused = Some(j.clone());
@@ -220,7 +251,11 @@ pub fn predict_named(trace: &Trace, an: &Analysis, host: Arch, origin: &str) -> 
             v
         })
         .collect();
-    p.snippet = snippet(&allow, &explicit);
+    p.snippet = snippet(&allow);
+    p.remove_or_change = explicit
+        .iter()
+        .map(|(n, r)| format!("{n}: {}", r.iter().cloned().collect::<Vec<_>>().join(", ")))
+        .collect();
     p
 }
 
@@ -368,7 +403,7 @@ fn decide(
 /// Docker-profile entries allowing what was refused: per syscall, one unconditional entry when
 /// its rules compare no argument (or an argument strace did not show), else one entry per
 /// refused combination of the compared arguments, with `SCMP_CMP_EQ` on each.
-fn snippet(allow: &AllowMap, explicit: &BTreeMap<String, BTreeSet<String>>) -> String {
+fn snippet(allow: &AllowMap) -> String {
     use crate::json::Out;
     if allow.is_empty() {
         return String::new();
@@ -424,13 +459,5 @@ fn snippet(allow: &AllowMap, explicit: &BTreeMap<String, BTreeSet<String>>) -> S
             .filter(|(n, _)| !plain.contains(n))
             .map(|(_, e)| e),
     );
-    let mut out = vec![("syscalls", Out::Arr(all))];
-    if !explicit.is_empty() {
-        let rules: Vec<String> = explicit
-            .iter()
-            .map(|(n, r)| format!("{n}: {}", r.iter().cloned().collect::<Vec<_>>().join(", ")))
-            .collect();
-        out.push(("also_remove_or_change", Out::strs(rules)));
-    }
-    Out::Obj(out).pretty()
+    Out::Obj(vec![("syscalls", Out::Arr(all))]).pretty()
 }

@@ -214,6 +214,16 @@ async function pageStrace() {
   });
 }
 
+/** `replay PROFILE - --json` on `input` in the page's context (exit status 1 when a call would be refused). */
+function replayJson(profile, input) {
+  try {
+    return JSON.parse(cli(['replay', profile, '-', ...PAGE_CONTEXT, '--json'], { input }));
+  } catch (e) {
+    if (e.stdout === undefined) throw e;
+    return JSON.parse(e.stdout);
+  }
+}
+
 function expectedStrace(j, origin, pageOrigin) {
   const o = (x) => x.split(origin).join(pageOrigin);
   const first = j.first_refused ? {
@@ -247,13 +257,7 @@ test('strace log: the first refusal, every refusal and the snippet equal `replay
   await s.page.fill('#strace-input', input);
   await s.page.waitForSelector('#strace-first');
   const f = await profileFile('strict.json', STRICT);
-  let out;
-  try {
-    out = cli(['replay', f, '-', ...PAGE_CONTEXT, '--json'], { input });
-  } catch (e) {
-    out = e.stdout; // exit status 1: a call would be refused
-  }
-  const j = JSON.parse(out);
+  const j = replayJson(f, input);
   assert.ok(j.first_refused, 'the strict profile refuses a call of the shell pipeline');
   const got = await pageStrace();
   const { note, ...shown } = got;
@@ -278,13 +282,7 @@ test('strace log taken under another filter: the mismatch, the recorded column a
   await s.page.fill('#strace-input', input);
   await s.page.waitForSelector('#strace-mismatches');
   const f = await profileFile('mkdir-eacces.json', MKDIR_EACCES);
-  let out;
-  try {
-    out = cli(['replay', f, '-', ...PAGE_CONTEXT, '--json'], { input });
-  } catch (e) {
-    out = e.stdout; // exit status 1: a call would be refused
-  }
-  const j = JSON.parse(out);
+  const j = replayJson(f, input);
   assert.equal(j.mismatches.length, 1, 'mkdir got EPERM where the profile returns EACCES');
   const got = await pageStrace();
   const { note, ...shown } = got;

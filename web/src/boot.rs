@@ -98,7 +98,6 @@ impl Place {
 
     /// Puts the page back there: opens the `<details>`, scrolls, focuses.
     pub fn restore(&self) {
-        use wasm_bindgen::JsCast;
         let doc = gloo::utils::document();
         for id in &self.open {
             if let Some(e) = doc.get_element_by_id(id) {
@@ -106,11 +105,7 @@ impl Place {
             }
         }
         gloo::utils::window().scroll_to_with_x_and_y(0.0, self.scroll as f64);
-        if let Some(e) = doc.get_element_by_id(&self.focus) {
-            if let Ok(e) = e.dyn_into::<web_sys::HtmlElement>() {
-                let _ = e.focus();
-            }
-        }
+        crate::util::focus_id(&self.focus);
     }
 }
 

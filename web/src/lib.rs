@@ -63,16 +63,6 @@ pub fn initial_state() -> State {
     State::default()
 }
 
-/// Moves the focus to the element with this id, if there is one.
-fn focus_id(id: &str) {
-    use wasm_bindgen::JsCast;
-    if let Some(e) = gloo::utils::document().get_element_by_id(id) {
-        if let Ok(e) = e.dyn_into::<web_sys::HtmlElement>() {
-            let _ = e.focus();
-        }
-    }
-}
-
 /// How long the last analysis and table took, in ms (shown, and read by the e2e benchmark).
 type Timing = Rc<std::cell::RefCell<(f64, f64)>>;
 
@@ -444,7 +434,7 @@ pub fn app() -> Html {
         let edit = edit.clone();
         Callback::from(move |_| edit(Box::new(move |s| s.tab = t)))
     };
-    let skip = Callback::from(move |_| focus_id(&format!("tab-{}", tab.id())));
+    let skip = Callback::from(move |_| util::focus_id(&format!("tab-{}", tab.id())));
 
     html! {
         <main id="app">

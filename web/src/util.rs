@@ -68,6 +68,15 @@ pub fn file_text(bytes: &[u8]) -> String {
     }
 }
 
+/// Moves the focus to the element with this id, if there is one.
+pub fn focus_id(id: &str) {
+    if let Some(e) = gloo::utils::document().get_element_by_id(id) {
+        if let Ok(e) = e.dyn_into::<web_sys::HtmlElement>() {
+            let _ = e.focus();
+        }
+    }
+}
+
 /// Where an arrow key, Home or End moves in a row of `n` items from item `i` (WAI-ARIA tabs
 /// and toolbar: ArrowLeft/ArrowUp back, ArrowRight/ArrowDown on, wrapping; Home, End), or
 /// None for any other key.

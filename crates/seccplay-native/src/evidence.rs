@@ -255,10 +255,8 @@ fn replay_text(p: &Prediction, t: &strace::Trace, files: &[String], origin: &str
     }
     let r = &p.recorded;
     if r.recorded > 0 {
-        s.push_str(&format!(
-            "recorded results against the prediction: {} match, {} mismatch, {} undetermined ({} calls with a result)\n",
-            r.matched, r.mismatched, r.undetermined, r.recorded
-        ));
+        s.push_str(&r.describe());
+        s.push('\n');
     }
     match &p.first_refused {
         Some(j) => s.push_str(&format!(

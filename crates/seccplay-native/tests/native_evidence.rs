@@ -204,9 +204,9 @@ fn explained_first(profile: &str, cmd: &[&str]) -> Option<String> {
         .find_map(|v| v["syscall"].as_str().map(str::to_string))
 }
 
-#[test]
-fn replay_predicts_the_first_refusal_apply_explain_reports() {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+/// strace's path, and why a test that traces under a filter cannot run here (no seccomp
+/// filters, no strace).
+fn strace_or_why() -> (Option<String>, Option<String>) {
     let strace = which("strace");
     let why = common::no_seccomp_filters()
         .map(str::to_string)
@@ -214,12 +214,19 @@ fn replay_predicts_the_first_refusal_apply_explain_reports() {
             strace
                 .is_none()
                 .then(|| "no strace (scripts/setup.sh installs it)".into())
-        })
-        .or_else(|| {
-            let a = std::fs::read_to_string("/proc/sys/kernel/seccomp/actions_avail")
-                .unwrap_or_default();
-            (!a.contains("user_notif")).then(|| "no SECCOMP_RET_USER_NOTIF for --explain".into())
         });
+    (strace, why)
+}
+
+#[test]
+fn replay_predicts_the_first_refusal_apply_explain_reports() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let (strace, why) = strace_or_why();
+    let why = why.or_else(|| {
+        let a =
+            std::fs::read_to_string("/proc/sys/kernel/seccomp/actions_avail").unwrap_or_default();
+        (!a.contains("user_notif")).then(|| "no SECCOMP_RET_USER_NOTIF for --explain".into())
+    });
     if !common::ready_unless(
         "replay_predicts_the_first_refusal_apply_explain_reports",
         why,
@@ -288,14 +295,7 @@ fn replay_predicts_the_first_refusal_apply_explain_reports() {
 
 #[test]
 fn replay_compares_what_a_trace_under_a_filter_recorded() {
-    let strace = which("strace");
-    let why = common::no_seccomp_filters()
-        .map(str::to_string)
-        .or_else(|| {
-            strace
-                .is_none()
-                .then(|| "no strace (scripts/setup.sh installs it)".into())
-        });
+    let (strace, why) = strace_or_why();
     if !common::ready_unless("replay_compares_what_a_trace_under_a_filter_recorded", why) {
         return;
     }

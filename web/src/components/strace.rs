@@ -10,7 +10,7 @@ use crate::model::evidence::{self, StraceView, MAX_ROWS};
 use crate::model::Source;
 use crate::util::ById;
 use seccplay_core::evidence::predict::{Judged, Prediction};
-use seccplay_core::evidence::recorded::{Verdict, MISMATCH};
+use seccplay_core::evidence::recorded::MISMATCH;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsValue;
 use web_sys::HtmlTextAreaElement;
@@ -250,10 +250,7 @@ fn recorded(p: &Prediction) -> Html {
         return html! {};
     }
     html! {
-        <p class={classes!("summary", (r.mismatched > 0).then_some("bad"))} id="strace-recorded" role="status">{ format!(
-            "Recorded results against the prediction: {} match, {} mismatch, {} undetermined ({} calls with a result).",
-            r.matched, r.mismatched, r.undetermined, r.recorded
-        ) }</p>
+        <p class={classes!("summary", (r.mismatched > 0).then_some("bad"))} id="strace-recorded" role="status">{ format!("{}.", capitalize(&r.describe())) }</p>
     }
 }
 
@@ -291,11 +288,7 @@ fn mismatches(p: &Prediction) -> Html {
 
 /// What strace recorded, with the comparison as class and title.
 fn recorded_cell(j: &Judged) -> Html {
-    let v = match j.recorded.verdict {
-        Verdict::Match => "match",
-        Verdict::Mismatch => "mismatch",
-        Verdict::Undetermined => "undetermined",
-    };
+    let v = j.recorded.verdict.name();
     html! {
         <td class={classes!("v", "recorded", v)} data-verdict={v} title={j.recorded.reason.clone()}>{ &j.recorded.label }</td>
     }

@@ -151,8 +151,9 @@ fn analyze_read(
         }
     };
     a.diagnostics.extend(parsed.warnings.iter().cloned());
-    // systemd, LXC and Firecracker load their filters themselves: no runc stub, no --privileged.
-    let own = crate::frontend::own_installer_context(format, ctx);
+    // The context the format runs in: systemd, LXC and Firecracker load their filters
+    // themselves (no runc stub, no --privileged); a SeccompProfile runs under Kubernetes.
+    let own = crate::frontend::format_context(format, ctx);
     let ctx = match &own {
         Some((own_ctx, note)) => {
             a.diagnostics.push(note.clone());

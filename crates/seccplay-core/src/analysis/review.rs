@@ -94,7 +94,9 @@ impl Analysis {
     /// context, does not, with Docker's reason. Empty for a refused profile or an unconfined
     /// container. `lint` and the page's diagnostics add them.
     pub fn review(&self) -> Vec<Diagnostic> {
-        if self.database.is_none() || self.failed() || self.unconfined.is_some() {
+        // No rule database (unconfined, or refused early) or refused later (a program too
+        // large): no filter to review.
+        if self.database.is_none() || self.failed() {
             return Vec::new();
         }
         let docker = docker_default_in(&self.context);

@@ -216,9 +216,7 @@ fn seccomp_signal(text: &str, name: &str) -> bool {
 /// Compares `rec` with `answer` (see the module documentation); `deaths` is how many calls of
 /// the trace died by SIGSYS.
 pub fn compare(rec: &Recorded, answer: &Answer, deaths: usize) -> Check {
-    let action = Action::from_ret(answer.ret);
-    let predicted = &answer.action;
-    let (verdict, reason) = verdict(rec, answer, action, predicted, deaths);
+    let (verdict, reason) = verdict(rec, answer, deaths);
     Check {
         label: rec.label(),
         recorded: rec.clone(),
@@ -227,14 +225,9 @@ pub fn compare(rec: &Recorded, answer: &Answer, deaths: usize) -> Check {
     }
 }
 
-fn verdict(
-    rec: &Recorded,
-    answer: &Answer,
-    action: Action,
-    predicted: &str,
-    deaths: usize,
-) -> (Verdict, String) {
+fn verdict(rec: &Recorded, answer: &Answer, deaths: usize) -> (Verdict, String) {
     use Verdict::*;
+    let predicted = &answer.action;
     let mis = |what: String| (Mismatch, format!("{what}: {MISMATCH}"));
     let none = |shown: &str| {
         (
@@ -260,6 +253,7 @@ fn verdict(
         }
         _ => {}
     }
+    let action = Action::from_ret(answer.ret);
     match action {
         Action::Allow | Action::Log => match rec {
             Recorded::Value { .. } | Recorded::Exited => (Match, format!("{predicted}: it ran")),
@@ -331,7 +325,27 @@ impl Check {
     }
 }
 
+impl Verdict {
+    /// `match`, `mismatch`, `undetermined` (as in JSON).
+    pub fn name(self) -> &'static str {
+        match self {
+            Verdict::Match => "match",
+            Verdict::Mismatch => "mismatch",
+            Verdict::Undetermined => "undetermined",
+        }
+    }
+}
+
 impl Counts {
+    /// `recorded results against the prediction: 3 match, 1 mismatch, 0 undetermined (4 calls
+    /// with a result)`, the line `replay` and the page print.
+    pub fn describe(&self) -> String {
+        format!(
+            "recorded results against the prediction: {} match, {} mismatch, {} undetermined ({} calls with a result)",
+            self.matched, self.mismatched, self.undetermined, self.recorded
+        )
+    }
+
     /// Counts one call's comparison.
     pub fn add(&mut self, c: &Check) {
         if !matches!(c.recorded, Recorded::None { .. }) {

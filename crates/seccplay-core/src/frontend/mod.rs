@@ -294,7 +294,7 @@ pub fn read_one_with_format(text: &str) -> Result<(Format, Parsed), Failure> {
 /// ([`Format::own_installer`]), `ctx` without runc's ENOSYS stub and without `--privileged`,
 /// with a note saying so; for a privileged SeccompProfile, Kubernetes as the engine (its CRI
 /// runtime drops the profile); otherwise `None` (use `ctx` as it is).
-pub fn own_installer_context(format: Format, ctx: &Context) -> Option<(Context, Diagnostic)> {
+pub fn format_context(format: Format, ctx: &Context) -> Option<(Context, Diagnostic)> {
     if format == Format::Spo && ctx.privileged && ctx.explicit_profile {
         // A SeccompProfile runs as a Localhost profile of a Kubernetes pod: the node's CRI
         // runtime, not Docker, decides what privileged does with it.
